@@ -1,0 +1,76 @@
+import { hostname } from 'node:os';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { SETTINGS, type SettingName } from './settings.js';
+
+export interface Config {
+  port: number;
+  /** Address to bind; all interfaces when unset. */
+  host: string | undefined;
+  instanceId: string;
+  logLevel: z.infer<(typeof SETTINGS)['LOG_LEVEL']>;
+  /** Origins allowed to connect besides the server's own; empty means same origin only. */
+  allowedOrigins: string[];
+  sessionGraceMs: number;
+  messageRatePerSecond: number;
+  messageBurst: number;
+  eventRatePerSecond: number;
+  eventBurst: number;
+  /** Rate-limited events in a row after which a socket is disconnected. */
+  floodDisconnectAfter: number;
+  maxPayloadBytes: number;
+  historyMaxPerRoom: number;
+  shutdownTimeoutMs: number;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const settingsSchema = z.object(SETTINGS);
+
+/**
+ * Reads the settings once, at start. Command-line flags (`--port`) win over the environment.
+ * Throws ConfigError naming every invalid setting.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv, argv: string[] = []): Config {
+  const { values: flags } = parseArgs({
+    args: argv,
+    options: { port: { type: 'string' } },
+    strict: true,
+    allowPositionals: false,
+  });
+  const raw: Partial<Record<SettingName, string>> = {};
+  for (const name of Object.keys(SETTINGS) as SettingName[]) {
+    const value = env[name];
+    if (value !== undefined && value.trim() !== '') raw[name] = value.trim();
+  }
+  if (flags.port !== undefined) raw.PORT = flags.port;
+
+  const parsed = settingsSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0]);
+      const shown = name === 'PORT' && flags.port !== undefined ? `--port ${flags.port}` : `${name}=${JSON.stringify(raw[name as SettingName])}`;
+      return `${shown}: ${issue.message}`;
+    });
+    throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  const s = parsed.data;
+  return {
+    port: s.PORT,
+    host: s.HOST,
+    instanceId: s.INSTANCE_ID ?? `${hostname()}-${process.pid}`,
+    logLevel: s.LOG_LEVEL,
+    allowedOrigins: s.ALLOWED_ORIGINS,
+    sessionGraceMs: s.SESSION_GRACE_MS,
+    messageRatePerSecond: s.MESSAGE_RATE_PER_SECOND,
+    messageBurst: s.MESSAGE_BURST,
+    eventRatePerSecond: s.EVENT_RATE_PER_SECOND,
+    eventBurst: s.EVENT_BURST,
+    floodDisconnectAfter: s.FLOOD_DISCONNECT_AFTER,
+    maxPayloadBytes: s.MAX_PAYLOAD_BYTES,
+    historyMaxPerRoom: s.HISTORY_MAX_PER_ROOM,
+    shutdownTimeoutMs: s.SHUTDOWN_TIMEOUT_MS,
+  };
+}

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+
+const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+const originList = z
+  .string()
+  .transform((value) =>
+    value
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter((origin) => origin.length > 0),
+  )
+  .pipe(z.array(z.url({ protocol: /^https?$/ }).transform((origin) => new URL(origin).origin)));
+
+/**
+ * Every environment variable the role reads, with its default. This is the one list that
+ * the README's configuration table, the csdef's Runtime/Environment and the validator agree on.
+ */
+export const SETTINGS = {
+  PORT: integer(1, 65535).default(8080),
+  HOST: z.string().min(1).optional(),
+  INSTANCE_ID: z.string().min(1).max(64).optional(),
+  LOG_LEVEL: logLevel.default('info'),
+  ALLOWED_ORIGINS: originList.default([]),
+  SESSION_GRACE_MS: integer(0, 600_000).default(30_000),
+  MESSAGE_RATE_PER_SECOND: z.coerce.number().positive().max(1000).default(5),
+  MESSAGE_BURST: integer(1, 1000).default(10),
+  EVENT_RATE_PER_SECOND: z.coerce.number().positive().max(1000).default(20),
+  EVENT_BURST: integer(1, 1000).default(40),
+  FLOOD_DISCONNECT_AFTER: integer(1, 10_000).default(30),
+  MAX_PAYLOAD_BYTES: integer(1024, 1_048_576).default(32_768),
+  HISTORY_MAX_PER_ROOM: integer(50, 100_000).default(1000),
+  SHUTDOWN_TIMEOUT_MS: integer(100, 9000).default(8000),
+} as const;
+
+export type SettingName = keyof typeof SETTINGS;
+
+export const SETTING_NAMES = Object.keys(SETTINGS) as SettingName[];
+

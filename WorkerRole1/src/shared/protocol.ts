@@ -1,0 +1,130 @@
+/**
+ * The wire protocol shared by the server and the browser client: event maps, payloads, acks and
+ * error codes. docs/protocol.md describes the same contract for people.
+ */
+
+export const ERROR_CODES = [
+  'INVALID_PAYLOAD',
+  'UNKNOWN_EVENT',
+  'NO_SESSION',
+  'INVALID_NICKNAME',
+  'NICKNAME_TAKEN',
+  'INVALID_ROOM',
+  'NOT_IN_ROOM',
+  'TOO_MANY_ROOMS',
+  'INVALID_MESSAGE',
+  'USER_NOT_FOUND',
+  'RATE_LIMITED',
+  'SERVER_DRAINING',
+  'INTERNAL_ERROR',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+  /** Set on RATE_LIMITED: how long to wait before the same event can succeed. */
+  retryAfterMs?: number;
+}
+
+export type AckFailure = { ok: false; error: ErrorBody };
+export type Ack<T extends object = Record<never, never>> = ({ ok: true } & T) | AckFailure;
+export type AckCallback<T extends object = Record<never, never>> = (response: Ack<T>) => void;
+
+export interface ChatMessage {
+  /** Unique and sortable by time (a ULID). */
+  id: string;
+  room: string;
+  from: string;
+  text: string;
+  /** Milliseconds since the epoch, assigned by the server. */
+  ts: number;
+}
+
+export interface DirectMessage {
+  id: string;
+  from: string;
+  to: string;
+  text: string;
+  ts: number;
+}
+
+export interface SessionStartPayload {
+  nickname: string;
+  /** The token from an earlier session:start; reclaims that nickname within the grace period. */
+  session?: string;
+}
+
+export interface RoomPayload {
+  room: string;
+}
+
+export interface MessageSendPayload {
+  room: string;
+  text: string;
+  /** Chosen by the sender; a resend with the same clientId returns the first message. */
+  clientId: string;
+}
+
+export interface DmSendPayload {
+  to: string;
+  text: string;
+  clientId: string;
+}
+
+export interface TypingPayload {
+  room: string;
+  typing: boolean;
+}
+
+export interface HistoryFetchPayload {
+  room: string;
+  before?: string;
+  after?: string;
+  limit?: number;
+}
+
+export interface DmHistoryPayload {
+  with: string;
+  before?: string;
+  after?: string;
+  limit?: number;
+}
+
+export interface ClientToServerEvents {
+  'session:start': (payload: SessionStartPayload, ack: AckCallback<{ nickname: string; session: string }>) => void;
+  'room:join': (
+    payload: RoomPayload,
+    ack: AckCallback<{ room: string; members: string[]; history: ChatMessage[] }>,
+  ) => void;
+  'room:leave': (payload: RoomPayload, ack: AckCallback<{ room: string }>) => void;
+  'message:send': (payload: MessageSendPayload, ack: AckCallback<{ message: ChatMessage }>) => void;
+  'dm:send': (payload: DmSendPayload, ack: AckCallback<{ message: DirectMessage }>) => void;
+  typing: (payload: TypingPayload, ack?: AckCallback) => void;
+  'history:fetch': (payload: HistoryFetchPayload, ack: AckCallback<{ messages: ChatMessage[] }>) => void;
+  'dm:history': (payload: DmHistoryPayload, ack: AckCallback<{ messages: DirectMessage[] }>) => void;
+}
+
+export interface ServerToClientEvents {
+  message: (message: ChatMessage) => void;
+  dm: (message: DirectMessage) => void;
+  'user:joined': (event: { room: string; nickname: string }) => void;
+  'user:left': (event: { room: string; nickname: string }) => void;
+  typing: (event: { room: string; nickname: string; typing: boolean }) => void;
+  'server:draining': (event: Record<never, never>) => void;
+}
+
+/** The limits a client needs to know to validate input before sending it. */
+export const LIMITS = {
+  nicknameMaxLength: 24,
+  roomMaxLength: 32,
+  messageMaxLength: 2000,
+  historyDefaultLimit: 50,
+  historyMaxLimit: 100,
+  clientIdMaxLength: 64,
+  roomsPerSession: 20,
+} as const;
+
+export const LOBBY = 'lobby';
+export const ROOM_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,31}$/;
