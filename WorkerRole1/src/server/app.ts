@@ -1,0 +1,117 @@
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Server } from 'socket.io';
+import type { Config } from './config/load-config.js';
+import type { ChatContext } from './context.js';
+import { handlers } from './features/handlers.js';
+import type { HistoryStore } from './history/history-store.js';
+import { createMessageIdFactory } from './history/message-id.js';
+import { isOriginAllowed } from './http/origin-check.js';
+import { createHttpApp } from './http/routes.js';
+import type { Logger } from './logger.js';
+import { Presence } from './sessions/presence.js';
+import type { SessionRegistry } from './sessions/session-registry.js';
+import { createEventGate } from './socket/event-gate.js';
+import { bindHandler } from './socket/event-handler.js';
+import { InFlight } from './socket/in-flight.js';
+import type { ChatIO } from './socket/types.js';
+
+export interface ChatServerDeps {
+  logger: Logger;
+  history: HistoryStore;
+  sessions: SessionRegistry;
+  /** The built browser client (WorkerRole1/dist/public). */
+  publicDir: string;
+}
+
+export interface ChatServer {
+  httpServer: HttpServer;
+  io: ChatIO;
+  listen(): Promise<AddressInfo>;
+  /** Drains: health turns 503, clients are told, in-flight acks finish, then everything closes. */
+  close(): Promise<void>;
+}
+
+export function createChatServer(config: Config, deps: ChatServerDeps): ChatServer {
+  const { logger, history, sessions } = deps;
+  let draining = false;
+  const isDraining = () => draining;
+
+  // Socket.IO must attach after the HTTP app, so that it can route /socket.io/ before Express.
+  const httpServer = createServer(
+    createHttpApp(deps.publicDir, {
+      isDraining,
+      instanceId: config.instanceId,
+      startedAt: Date.now(),
+      connections: () => io.engine.clientsCount,
+    }),
+  );
+  const io: ChatIO = new Server(httpServer, {
+    serveClient: false,
+    maxHttpBufferSize: config.maxPayloadBytes,
+    allowRequest: (request, callback) => {
+      if (draining) return callback('server is draining', false);
+      if (!isOriginAllowed(request, config.allowedOrigins)) {
+        logger.info({ origin: request.headers.origin }, 'connection refused: origin not allowed');
+        return callback('origin not allowed', false);
+      }
+      callback(null, true);
+    },
+    ...(config.allowedOrigins.length > 0 ? { cors: { origin: config.allowedOrigins } } : {}),
+  });
+
+  const inFlight = new InFlight();
+  const presence = new Presence(io, sessions, config.sessionGraceMs, logger);
+  const ctx: ChatContext = {
+    io,
+    config,
+    logger,
+    sessions,
+    presence,
+    history,
+    newMessageId: createMessageIdFactory(),
+    inFlight,
+    now: Date.now,
+  };
+  const knownEvents = new Set(Object.keys(handlers));
+
+  io.on('connection', (socket) => {
+    logger.info({ socket: socket.id, transport: socket.conn.transport.name }, 'connected');
+    socket.use(createEventGate(ctx, socket, knownEvents, isDraining));
+    for (const [event, handler] of Object.entries(handlers)) bindHandler(ctx, socket, event, handler);
+    socket.on('disconnect', (reason) => {
+      logger.info({ socket: socket.id, reason }, 'disconnected');
+      const session = socket.data.session;
+      if (session) presence.detach(session.token, socket.id);
+    });
+  });
+
+  return {
+    httpServer,
+    io,
+    async listen() {
+      await history.init();
+      await new Promise<void>((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(config.port, config.host, () => {
+          httpServer.off('error', reject);
+          resolve();
+        });
+      });
+      return httpServer.address() as AddressInfo;
+    },
+    async close() {
+      if (draining) return;
+      draining = true;
+      logger.info({ connections: io.engine.clientsCount, inFlight: inFlight.size }, 'draining');
+      io.emit('server:draining', {});
+      const idle = await inFlight.idle(config.shutdownTimeoutMs);
+      if (!idle) logger.warn({ inFlight: inFlight.size }, 'closing with events still in flight');
+      presence.close();
+      await io.close();
+      httpServer.closeAllConnections();
+      await history.close();
+      logger.info('closed');
+    },
+  };
+}

@@ -1,0 +1,42 @@
+import type { ErrorBody, ErrorCode } from '../shared/protocol.js';
+
+/** An error the client can act on: its code and message go into the error ack unchanged. */
+export class ChatError extends Error {
+  override name = 'ChatError';
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+
+  toBody(): ErrorBody {
+    return this.retryAfterMs === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, retryAfterMs: this.retryAfterMs };
+  }
+}
+
+export function isChatError(error: unknown): error is ChatError {
+  return error instanceof ChatError;
+}
+
+/** The catalogue of errors a client can receive; handlers build errors only through these. */
+export const errors = {
+  invalidPayload: (detail: string) => new ChatError('INVALID_PAYLOAD', detail),
+  unknownEvent: (event: string) => new ChatError('UNKNOWN_EVENT', `unknown event "${event.slice(0, 64)}"`),
+  noSession: () => new ChatError('NO_SESSION', 'start a session with session:start first'),
+  invalidNickname: (detail: string) => new ChatError('INVALID_NICKNAME', detail),
+  nicknameTaken: (nickname: string) => new ChatError('NICKNAME_TAKEN', `the nickname "${nickname}" is taken`),
+  invalidRoom: (detail: string) => new ChatError('INVALID_ROOM', detail),
+  notInRoom: (room: string) => new ChatError('NOT_IN_ROOM', `join the room "${room}" first`),
+  tooManyRooms: (max: number) => new ChatError('TOO_MANY_ROOMS', `a session can be in at most ${max} rooms`),
+  invalidMessage: (detail: string) => new ChatError('INVALID_MESSAGE', detail),
+  userNotFound: (nickname: string) => new ChatError('USER_NOT_FOUND', `no user "${nickname}" is online`),
+  rateLimited: (retryAfterMs: number) =>
+    new ChatError('RATE_LIMITED', 'too many events; slow down', Math.max(1, Math.ceil(retryAfterMs))),
+  serverDraining: () => new ChatError('SERVER_DRAINING', 'this server is shutting down; reconnect and retry'),
+  internal: () => new ChatError('INTERNAL_ERROR', 'something went wrong on the server; retry'),
+};

@@ -1,0 +1,22 @@
+import type { EventHandler } from '../socket/event-handler.js';
+import type { ClientEvent } from '../socket/types.js';
+import { fetchDirectHistory } from './dm/history.js';
+import { sendDirectMessage } from './dm/send.js';
+import { fetchHistory } from './history/fetch.js';
+import { sendMessage } from './message/send.js';
+import { joinRoom } from './room/join.js';
+import { leaveRoom } from './room/leave.js';
+import { startSession } from './session/start.js';
+import { reportTyping } from './typing/typing.js';
+
+/** Every event a client may send, and what handles it. */
+export const handlers: Record<ClientEvent, EventHandler> = {
+  'session:start': startSession,
+  'room:join': joinRoom,
+  'room:leave': leaveRoom,
+  'message:send': sendMessage,
+  'dm:send': sendDirectMessage,
+  'dm:history': fetchDirectHistory,
+  'history:fetch': fetchHistory,
+  typing: reportTyping,
+};

@@ -1,0 +1,11 @@
+import type { ChatMessage, DirectMessage } from '../../shared/protocol.js';
+import type { StoredMessage } from '../history/history-store.js';
+
+/** Stored messages as the wire shows them. */
+export function toChatMessage(message: StoredMessage, room: string): ChatMessage {
+  return { id: message.id, room, from: message.from, text: message.text, ts: message.ts };
+}
+
+export function toDirectMessage(message: StoredMessage): DirectMessage {
+  return { id: message.id, from: message.from, to: message.to ?? '', text: message.text, ts: message.ts };
+}

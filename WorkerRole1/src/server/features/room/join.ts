@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { LIMITS } from '../../../shared/protocol.js';
+import { roomChannel, userChannel } from '../../channels.js';
+import { errors } from '../../errors.js';
+import { currentSession } from '../../socket/current-session.js';
+import { defineHandler } from '../../socket/event-handler.js';
+import { roomName } from '../fields.js';
+import { toChatMessage } from '../messages.js';
+
+const schema = z.strictObject({ room: roomName });
+
+/** Joins a room (creating it if new) for every tab of the session; answers with who is there and the recent history. */
+export const joinRoom = defineHandler({
+  schema,
+  fieldErrors: { room: errors.invalidRoom },
+  async run(ctx, socket, { room }) {
+    const session = await currentSession(ctx, socket);
+    if (!session.rooms.has(room) && session.rooms.size >= LIMITS.roomsPerSession) {
+      throw errors.tooManyRooms(LIMITS.roomsPerSession);
+    }
+    const joinedNow = await ctx.sessions.join(session.token, room);
+    await socket.join(roomChannel(room));
+    ctx.io.in(userChannel(session.key)).socketsJoin(roomChannel(room));
+    if (joinedNow) {
+      ctx.io.to(roomChannel(room)).except(userChannel(session.key)).emit('user:joined', { room, nickname: session.nickname });
+    }
+    const [members, history] = await Promise.all([
+      ctx.sessions.members(room),
+      ctx.history.list(roomChannel(room), { limit: LIMITS.historyDefaultLimit }),
+    ]);
+    return { room, members, history: history.map((message) => toChatMessage(message, room)) };
+  },
+});

@@ -1,0 +1,44 @@
+/**
+ * Where messages are kept. A conversation is a room (`room:<name>`) or a private conversation
+ * (`dm:<a>|<b>`); the store does not care which. Every method is async so that a durable
+ * backend can replace the in-memory one without changing anything above it.
+ */
+
+export interface StoredMessage {
+  id: string;
+  conversation: string;
+  from: string;
+  /** Set on private messages: the recipient's display nickname. */
+  to?: string;
+  text: string;
+  ts: number;
+}
+
+export interface AppendRequest {
+  message: StoredMessage;
+  /** Identifies the message on the sender's side; with `senderKey` it makes appends idempotent. */
+  clientId: string;
+  senderKey: string;
+}
+
+export interface AppendResult {
+  message: StoredMessage;
+  /** False when the same sender already stored this clientId: `message` is the first copy. */
+  created: boolean;
+}
+
+export interface HistoryQuery {
+  /** Only messages older than this id. */
+  before?: string;
+  /** Only messages newer than this id; the oldest of them come first. */
+  after?: string;
+  limit: number;
+}
+
+export interface HistoryStore {
+  init(): Promise<void>;
+  append(request: AppendRequest): Promise<AppendResult>;
+  /** Oldest first. Without `after`, the newest `limit` messages (before `before` if given). */
+  list(conversation: string, query: HistoryQuery): Promise<StoredMessage[]>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,37 @@
+import type { Nickname } from './nickname.js';
+
+/**
+ * Who is chatting: a session holds one nickname and the rooms it has joined. All of a person's
+ * tabs share a session (same token). Async throughout, so a shared backend can replace the
+ * in-memory one when instances must agree.
+ */
+
+export interface Session {
+  /** Opaque and secret: presenting it again reclaims the nickname. */
+  token: string;
+  nickname: string;
+  key: string;
+  rooms: ReadonlySet<string>;
+}
+
+export type ClaimResult =
+  | { ok: true; session: Session; resumed: boolean; replaced?: Session }
+  | { ok: false; holder: string };
+
+export interface SessionRegistry {
+  /**
+   * Takes a nickname. With the token of a live session holding the same nickname, resumes that
+   * session; with the token of a session holding another nickname, ends it (returned as
+   * `replaced`) and claims the new one.
+   */
+  claim(nickname: Nickname, token?: string): Promise<ClaimResult>;
+  get(token: string): Promise<Session | undefined>;
+  findByNickname(key: string): Promise<Session | undefined>;
+  /** True when the session was not already in the room. */
+  join(token: string, room: string): Promise<boolean>;
+  /** True when the session was in the room. */
+  leave(token: string, room: string): Promise<boolean>;
+  members(room: string): Promise<string[]>;
+  /** Frees the nickname; returns the ended session so its rooms can be told. */
+  end(token: string): Promise<Session | undefined>;
+}

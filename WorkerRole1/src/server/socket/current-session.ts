@@ -1,0 +1,24 @@
+import type { ChatContext } from '../context.js';
+import { errors } from '../errors.js';
+import type { Session } from '../sessions/session-registry.js';
+import type { ChatSocket } from './types.js';
+
+/**
+ * The live session behind a socket. A socket can outlive its session (another tab presented the
+ * token with a new nickname), so the registry has the last word.
+ */
+export async function currentSession(ctx: ChatContext, socket: ChatSocket): Promise<Session> {
+  const token = socket.data.session?.token;
+  const session = token === undefined ? undefined : await ctx.sessions.get(token);
+  if (!session) {
+    delete socket.data.session;
+    throw errors.noSession();
+  }
+  return session;
+}
+
+export async function currentSessionInRoom(ctx: ChatContext, socket: ChatSocket, room: string): Promise<Session> {
+  const session = await currentSession(ctx, socket);
+  if (!session.rooms.has(room)) throw errors.notInRoom(room);
+  return session;
+}
