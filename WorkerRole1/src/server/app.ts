@@ -1,6 +1,6 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Server } from 'socket.io';
+import { Server, type ServerOptions } from 'socket.io';
 import type { Config } from './config/load-config.js';
 import type { ChatContext } from './context.js';
 import { handlers } from './features/handlers.js';
@@ -22,6 +22,8 @@ export interface ChatServerDeps {
   sessions: SessionRegistry;
   /** The built browser client (WorkerRole1/dist/public). */
   publicDir: string;
+  /** Joins the instances of a scaled-out service; in-memory (one instance) when absent. */
+  adapter?: ServerOptions['adapter'];
 }
 
 export interface ChatServer {
@@ -48,6 +50,7 @@ export function createChatServer(config: Config, deps: ChatServerDeps): ChatServ
   );
   const io: ChatIO = new Server(httpServer, {
     serveClient: false,
+    ...(deps.adapter ? { adapter: deps.adapter } : {}),
     maxHttpBufferSize: config.maxPayloadBytes,
     allowRequest: (request, callback) => {
       if (draining) return callback('server is draining', false);

@@ -1,4 +1,6 @@
+import cluster from 'node:cluster';
 import { fileURLToPath } from 'node:url';
+import { createAdapter } from '@socket.io/cluster-adapter';
 import dotenv from 'dotenv';
 import { createChatServer } from './app.js';
 import { ConfigError, loadConfig } from './config/load-config.js';
@@ -35,6 +37,8 @@ const server = createChatServer(config, {
   history: new MemoryHistoryStore(config.historyMaxPerRoom),
   sessions: new MemorySessionRegistry(),
   publicDir: fileURLToPath(new URL('../public/', import.meta.url)),
+  // Forked by the local emulator: its instances share rooms over the cluster IPC channel.
+  adapter: cluster.isWorker ? createAdapter() : undefined,
 });
 
 const address = await server.listen();

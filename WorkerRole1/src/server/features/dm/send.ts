@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { dmConversation, userChannel } from '../../channels.js';
 import { errors } from '../../errors.js';
 import { parseNickname } from '../../sessions/nickname.js';
+import { findOnlineUser } from '../../sessions/online.js';
 import { currentSession } from '../../socket/current-session.js';
 import { defineHandler } from '../../socket/event-handler.js';
 import { clientId, messageText } from '../fields.js';
@@ -16,7 +17,7 @@ export const sendDirectMessage = defineHandler({
   async run(ctx, socket, payload) {
     const session = await currentSession(ctx, socket);
     const to = parseNickname(payload.to);
-    const recipient = to.ok ? await ctx.sessions.findByNickname(to.nickname.key) : undefined;
+    const recipient = to.ok ? await findOnlineUser(ctx, to.nickname.key) : undefined;
     if (!recipient) throw errors.userNotFound(payload.to);
 
     const ts = ctx.now();

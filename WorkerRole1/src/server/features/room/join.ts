@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { LIMITS } from '../../../shared/protocol.js';
 import { roomChannel, userChannel } from '../../channels.js';
 import { errors } from '../../errors.js';
+import { roomMembers } from '../../sessions/online.js';
 import { currentSession } from '../../socket/current-session.js';
 import { defineHandler } from '../../socket/event-handler.js';
 import { roomName } from '../fields.js';
@@ -25,7 +26,7 @@ export const joinRoom = defineHandler({
       ctx.io.to(roomChannel(room)).except(userChannel(session.key)).emit('user:joined', { room, nickname: session.nickname });
     }
     const [members, history] = await Promise.all([
-      ctx.sessions.members(room),
+      roomMembers(ctx, room),
       ctx.history.list(roomChannel(room), { limit: LIMITS.historyDefaultLimit }),
     ]);
     return { room, members, history: history.map((message) => toChatMessage(message, room)) };
