@@ -1,0 +1,36 @@
+import type { LoadBalancer } from './load-balancer.js';
+
+/** Where the endpoint goes when its csdef port cannot be bound (80 needs privileges on most systems). */
+const FALLBACK_PORTS_FROM = 8080;
+const FALLBACK_PORTS_TRIED = 100;
+
+/**
+ * Binds the load balancer: to `forced` (--port) or fail; else the csdef port, else 8080 or the
+ * next free one. Resolves to the port it listens on.
+ */
+export async function listenOnEndpoint(balancer: LoadBalancer, csdefPort: number, forced: number | undefined): Promise<number> {
+  if (forced !== undefined) {
+    try {
+      return await balancer.listen(forced);
+    } catch (error) {
+      throw new Error(`emulator: port ${forced} is ${reason(error)}`);
+    }
+  }
+  const candidates = [csdefPort, ...Array.from({ length: FALLBACK_PORTS_TRIED }, (_, i) => FALLBACK_PORTS_FROM + i)];
+  for (const port of candidates) {
+    try {
+      return await balancer.listen(port);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'EADDRINUSE' && code !== 'EACCES') throw error;
+    }
+  }
+  throw new Error(`emulator: ports ${csdefPort} and ${FALLBACK_PORTS_FROM}-${FALLBACK_PORTS_FROM + FALLBACK_PORTS_TRIED - 1} are all in use`);
+}
+
+function reason(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') return 'in use';
+  if (code === 'EACCES') return 'not allowed to this user (ports below 1024 need privileges)';
+  return `unusable: ${(error as Error).message}`;
+}

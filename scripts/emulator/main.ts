@@ -1,0 +1,124 @@
+/**
+ * `npm run emulator`: runs the service locally the way Azure would. Validates the service model,
+ * starts Azurite's table service, one Node cluster worker per role instance (the Local cscfg's
+ * count, or --instances), a probe per instance, and a TCP load balancer on the endpoint port.
+ * Ctrl-C or SIGTERM drains the instances and stops everything it started.
+ */
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SETTING_NAMES } from '../../WorkerRole1/src/server/config/settings.js';
+import { problemLines } from '../service-model/report.js';
+import { validateServiceModel } from '../service-model/validate-service-model.js';
+import { startStorage, type Storage } from './azurite.js';
+import { emulatedRole } from './emulated-role.js';
+import { listenOnEndpoint } from './endpoint-port.js';
+import { freePort } from './free-port.js';
+import { HealthMonitor } from './health-monitor.js';
+import { RoleInstances } from './instances.js';
+import { LoadBalancer } from './load-balancer.js';
+import { OptionsError, USAGE, parseEmulatorOptions } from './options.js';
+
+const REPOSITORY_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const log = (line: string) => process.stdout.write(`${line}\n`);
+const startedAt = Date.now();
+
+function fail(message: string, exitCode = 1): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(exitCode);
+}
+
+let options;
+try {
+  options = parseEmulatorOptions(process.argv.slice(2));
+} catch (error) {
+  if (!(error instanceof OptionsError)) throw error;
+  fail(`emulator: ${error.message}\n${USAGE}`, 2);
+}
+
+const { problems, model } = validateServiceModel({
+  root: REPOSITORY_ROOT,
+  roleSettings: { names: SETTING_NAMES, source: 'SETTINGS in WorkerRole1/src/server/config/settings.ts' },
+  checkBuild: true,
+});
+if (problems.length > 0 || !model) {
+  for (const line of problemLines(problems)) process.stderr.write(`${line}\n`);
+  fail(`emulator: the service model has ${problems.length} problem(s); fix them and start again`);
+}
+
+const role = emulatedRole(model);
+const instanceCount = options.instances ?? role.instanceCount;
+const probe = role.probe && {
+  ...role.probe,
+  intervalMs: options.probeIntervalMs ?? role.probe.intervalMs,
+  timeoutMs: options.probeTimeoutMs ?? role.probe.timeoutMs,
+};
+
+let storage: Storage | undefined;
+let balancer: LoadBalancer | undefined;
+let instances: RoleInstances | undefined;
+let announced = false;
+
+const health = new HealthMonitor(probe, log, () => {
+  if (announced || !instances || health.size < instanceCount) return;
+  announced = true;
+  const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
+  log(`emulator: ${instanceCount} instance(s) of ${role.name} healthy after ${seconds} s`);
+  log(`emulator: chat at http://localhost:${endpointPort}/ (Ctrl-C stops)`);
+});
+
+let stopping = false;
+async function stop(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  log(`emulator: ${signal}: draining and stopping`);
+  const closed = balancer?.stopAccepting();
+  health.stop();
+  await instances?.stop();
+  balancer?.destroyConnections();
+  await closed;
+  await storage?.close();
+  log('emulator: stopped');
+  process.exit(0);
+}
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));
+
+let endpointPort = 0;
+try {
+  storage = await startStorage({
+    location: join(REPOSITORY_ROOT, '.emulator', 'azurite'),
+    port: options.storagePort,
+    fresh: options.fresh,
+  });
+  log(`emulator: Azurite table service on http://127.0.0.1:${options.storagePort}${options.fresh ? ' (fresh)' : ''}`);
+
+  balancer = new LoadBalancer({
+    distribution: role.endpoint.distribution,
+    idleTimeoutMs: role.endpoint.idleTimeoutMs,
+    inRotation: () => (instances?.all ?? []).filter((instance) => health.has(instance.id)),
+    log,
+  });
+  endpointPort = await listenOnEndpoint(balancer, role.endpoint.port, options.port);
+  log(`emulator: load balancer for ${role.endpoint.name} on port ${endpointPort} (csdef port ${role.endpoint.port}, distribution ${role.endpoint.distribution})`);
+
+  const ports = await Promise.all(Array.from({ length: instanceCount }, () => freePort()));
+  const running = new RoleInstances(role, ports, {
+    started: (id, pid) => {
+      const port = running.all.find((instance) => instance.id === id)?.port ?? 0;
+      log(`emulator: ${id} started (pid ${pid}, port ${port})`);
+      health.started(id, port);
+    },
+    exited: (id) => health.exited(id),
+    log,
+  });
+  instances = running;
+  running.start();
+} catch (error) {
+  process.stderr.write(`${(error as Error).message}\n`);
+  stopping = true;
+  health.stop();
+  await instances?.stop();
+  await balancer?.stopAccepting();
+  await storage?.close();
+  process.exit(1);
+}

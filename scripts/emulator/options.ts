@@ -1,0 +1,61 @@
+import { parseArgs } from 'node:util';
+
+/** What the command line asks of the emulator; undefined means "as the service model says". */
+export interface EmulatorOptions {
+  /** Instances per role, instead of the Local cscfg's count. */
+  instances: number | undefined;
+  /** The load balancer's port, instead of the csdef port (or 8080 and up when that is taken). */
+  port: number | undefined;
+  /** Empty Azurite's data folder before starting, so history starts empty. */
+  fresh: boolean;
+  /** Probe more often than the csdef allows, so tests see a failing instance leave quickly. */
+  probeIntervalMs: number | undefined;
+  probeTimeoutMs: number | undefined;
+  /** Azurite's table port; 10002 is what UseDevelopmentStorage=true means. */
+  storagePort: number;
+}
+
+export const USAGE = `usage: npm run emulator -- [--instances N] [--port P] [--fresh]
+                           [--probe-interval-ms MS] [--probe-timeout-ms MS] [--storage-port P]`;
+
+export class OptionsError extends Error {}
+
+export function parseEmulatorOptions(argv: readonly string[]): EmulatorOptions {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        instances: { type: 'string' },
+        port: { type: 'string' },
+        fresh: { type: 'boolean' },
+        'probe-interval-ms': { type: 'string' },
+        'probe-timeout-ms': { type: 'string' },
+        'storage-port': { type: 'string' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new OptionsError((error as Error).message);
+  }
+  return {
+    instances: whole(values, 'instances', 1, 64),
+    port: whole(values, 'port', 1, 65535),
+    fresh: values.fresh === true,
+    probeIntervalMs: whole(values, 'probe-interval-ms', 50, 600_000),
+    probeTimeoutMs: whole(values, 'probe-timeout-ms', 50, 600_000),
+    storagePort: whole(values, 'storage-port', 1, 65535) ?? 10002,
+  };
+}
+
+function whole(values: Record<string, unknown>, name: string, min: number, max: number): number | undefined {
+  const raw = values[name];
+  if (raw === undefined) return undefined;
+  const text = String(raw);
+  const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new OptionsError(`--${name} must be a whole number from ${min} to ${max}, got "${text}"`);
+  }
+  return value;
+}
