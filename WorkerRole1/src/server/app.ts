@@ -77,6 +77,7 @@ export function createChatServer(config: Config, deps: ChatServerDeps): ChatServ
     now: Date.now,
   };
   const knownEvents = new Set(Object.keys(handlers));
+  presence.start();
 
   io.on('connection', (socket) => {
     logger.info({ socket: socket.id, transport: socket.conn.transport.name }, 'connected');
@@ -113,7 +114,7 @@ export function createChatServer(config: Config, deps: ChatServerDeps): ChatServ
       presence.close();
       await io.close();
       httpServer.closeAllConnections();
-      await history.close();
+      await Promise.all([history.close(), sessions.close()]);
       logger.info('closed');
     },
   };

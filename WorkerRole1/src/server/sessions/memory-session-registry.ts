@@ -75,4 +75,13 @@ export class MemorySessionRegistry implements SessionRegistry {
     this.byKey.delete(session.key);
     return { ...session, rooms: new Set(rooms) };
   }
+
+  /** One process: a session cannot outlive its instance, so there is no lease to renew. */
+  async renew(): Promise<void> {}
+
+  async sweepExpired(): Promise<Session[]> {
+    return [];
+  }
+
+  async close(): Promise<void> {}
 }

@@ -3,13 +3,23 @@ import { roomChannel, userChannel } from '../channels.js';
 import type { ChatIO } from '../socket/types.js';
 import type { Session, SessionRegistry } from './session-registry.js';
 
+/** How often this instance renews the leases of its sessions and sweeps lapsed ones. */
+export const LEASE_RENEW_INTERVAL_MS = 10_000;
+
+interface LocalSession {
+  key: string;
+  sockets: Set<string>;
+}
+
 /**
  * Keeps a session alive while any of its sockets is connected, and for a grace period after the
  * last one goes, so a page refresh or a network blip reclaims the nickname instead of losing it.
+ * With several instances, a session ends only when no instance has a socket of it left.
  */
 export class Presence {
-  private readonly socketsByToken = new Map<string, Set<string>>();
+  private readonly local = new Map<string, LocalSession>();
   private readonly expiries = new Map<string, NodeJS.Timeout>();
+  private renewTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly io: ChatIO,
@@ -18,24 +28,33 @@ export class Presence {
     private readonly logger: Logger,
   ) {}
 
-  attach(token: string, socketId: string): void {
+  start(): void {
+    this.renewTimer = setInterval(() => {
+      this.renewAndSweep().catch((error: unknown) => this.logger.warn({ err: error }, 'session lease renewal failed'));
+    }, LEASE_RENEW_INTERVAL_MS);
+    this.renewTimer.unref();
+  }
+
+  attach(token: string, key: string, socketId: string): void {
     clearTimeout(this.expiries.get(token));
     this.expiries.delete(token);
-    let sockets = this.socketsByToken.get(token);
-    if (!sockets) {
-      sockets = new Set();
-      this.socketsByToken.set(token, sockets);
+    let session = this.local.get(token);
+    if (!session) {
+      session = { key, sockets: new Set() };
+      this.local.set(token, session);
     }
-    sockets.add(socketId);
+    session.sockets.add(socketId);
   }
 
   detach(token: string, socketId: string): void {
-    const sockets = this.socketsByToken.get(token);
-    if (!sockets?.delete(socketId) || sockets.size > 0) return;
-    this.socketsByToken.delete(token);
+    const session = this.local.get(token);
+    if (!session?.sockets.delete(socketId) || session.sockets.size > 0) return;
     const expiry = setTimeout(() => {
       this.expiries.delete(token);
-      this.endSession(token).catch((error: unknown) => this.logger.error({ err: error }, 'session expiry failed'));
+      this.local.delete(token);
+      this.endUnlessConnectedElsewhere(token, session.key).catch((error: unknown) =>
+        this.logger.error({ err: error }, 'session expiry failed'),
+      );
     }, this.graceMs);
     expiry.unref();
     this.expiries.set(token, expiry);
@@ -57,8 +76,20 @@ export class Presence {
   }
 
   close(): void {
+    clearInterval(this.renewTimer);
     for (const expiry of this.expiries.values()) clearTimeout(expiry);
     this.expiries.clear();
-    this.socketsByToken.clear();
+    this.local.clear();
+  }
+
+  private async endUnlessConnectedElsewhere(token: string, key: string): Promise<void> {
+    const elsewhere = await this.io.in(userChannel(key)).fetchSockets();
+    if (elsewhere.length > 0) return;
+    await this.endSession(token);
+  }
+
+  private async renewAndSweep(): Promise<void> {
+    await this.sessions.renew([...this.local.keys()]);
+    for (const lapsed of await this.sessions.sweepExpired()) this.announceDeparture(lapsed);
   }
 }

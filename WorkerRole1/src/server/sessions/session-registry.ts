@@ -34,4 +34,13 @@ export interface SessionRegistry {
   members(room: string): Promise<string[]>;
   /** Frees the nickname; returns the ended session so its rooms can be told. */
   end(token: string): Promise<Session | undefined>;
+  /**
+   * Renews the lease of sessions this instance keeps alive (connected, or in their grace period).
+   * A shared registry lets a session whose lease ran out lapse: that is how the nicknames of a
+   * crashed instance come free.
+   */
+  renew(tokens: readonly string[]): Promise<void>;
+  /** Removes sessions whose lease ran out; each is returned once, to one instance, to announce. */
+  sweepExpired(): Promise<Session[]>;
+  close(): Promise<void>;
 }

@@ -31,7 +31,7 @@ export const startSession = defineHandler({
       await socket.leave(userChannel(previous.key));
     }
     socket.data.session = { token: session.token, nickname: session.nickname, key: session.key };
-    ctx.presence.attach(session.token, socket.id);
+    ctx.presence.attach(session.token, session.key, socket.id);
     await socket.join([userChannel(session.key), ...[...session.rooms].map(roomChannel)]);
 
     ctx.logger.info({ socket: socket.id, nickname: session.nickname, resumed }, 'session started');
