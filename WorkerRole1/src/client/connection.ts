@@ -1,0 +1,126 @@
+import { io, type Socket } from 'socket.io-client';
+import type { ClientToServerEvents, ServerToClientEvents } from '../shared/protocol.js';
+import type { Store } from './state/store.js';
+
+export type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/** The events that answer with an ack (typing's ack is optional, so it is sent fire-and-forget). */
+export type RequestEvent = Exclude<keyof ClientToServerEvents, 'typing'>;
+export type PayloadOf<E extends RequestEvent> = Parameters<ClientToServerEvents[E]>[0];
+export type AckOf<E extends RequestEvent> = Parameters<Parameters<ClientToServerEvents[E]>[1]>[0];
+
+/** Thrown when no answer can come: not connected, the ack timed out, or the connection dropped. */
+export class NoAnswerError extends Error {
+  override name = 'NoAnswerError';
+}
+
+const REQUEST_TIMEOUT_MS = 8000;
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Owns the Socket.IO connection: its status in the store, requests with a timeout (a lost ack
+ * becomes an error the caller retries, never a hang), and reconnecting after the server itself
+ * closed the connection (Socket.IO leaves that case to the application).
+ */
+export class Connection {
+  readonly socket: ChatSocket;
+  private serverClosedCount = 0;
+  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly store: Store) {
+    this.socket = io({ transports: ['websocket', 'polling'], tryAllTransports: true });
+    this.socket.on('connect', () => {
+      this.setStatus('connected');
+    });
+    this.socket.on('disconnect', (reason) => {
+      if (reason === 'io server disconnect') this.reconnectLater();
+      this.setStatus(this.offlineOrReconnecting());
+    });
+    this.socket.on('connect_error', () => {
+      if (!this.socket.active) this.reconnectLater();
+      this.setStatus(this.store.status === 'connecting' ? 'connecting' : this.offlineOrReconnecting());
+    });
+    this.socket.io.on('reconnect_attempt', () => {
+      this.setStatus(this.offlineOrReconnecting());
+    });
+    window.addEventListener('offline', () => {
+      if (!this.socket.connected) this.setStatus('offline');
+    });
+    window.addEventListener('online', () => {
+      if (!this.socket.connected) {
+        this.setStatus('reconnecting');
+        this.socket.connect();
+      }
+    });
+  }
+
+  get connected(): boolean {
+    return this.socket.connected;
+  }
+
+  /** Called once a session is up again, so the next server-side close reconnects quickly. */
+  settled(): void {
+    this.serverClosedCount = 0;
+  }
+
+  async request<E extends RequestEvent>(event: E, payload: PayloadOf<E>, timeoutMs = REQUEST_TIMEOUT_MS): Promise<AckOf<E>> {
+    // Never let Socket.IO buffer an emit while disconnected: it would reach the server before
+    // the session is restored. Callers queue and retry instead.
+    if (!this.socket.connected) throw new NoAnswerError('not connected');
+    const timed = this.socket.timeout(timeoutMs);
+    const emitWithAck = timed.emitWithAck as unknown as (event: E, payload: PayloadOf<E>) => Promise<AckOf<E>>;
+    try {
+      return await emitWithAck.call(timed, event, payload);
+    } catch (error) {
+      throw new NoAnswerError(error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  /**
+   * A request that is safe to repeat (join, leave, history): waits out RATE_LIMITED and repeats
+   * after a lost ack while still connected. Failures other than those come back as the ack.
+   */
+  async call<E extends RequestEvent>(event: E, payload: PayloadOf<E>, attempts = 4): Promise<AckOf<E>> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        const ack = await this.request(event, payload);
+        if (ack.ok || ack.error.code !== 'RATE_LIMITED' || attempt >= attempts) return ack;
+        await sleep(ack.error.retryAfterMs ?? 1000);
+      } catch (error) {
+        if (!(error instanceof NoAnswerError) || !this.socket.connected || attempt >= attempts) throw error;
+      }
+    }
+  }
+
+  /**
+   * Fire-and-forget, dropped when disconnected (typing indicators are only useful live). Not
+   * `volatile`: that drops the packet whenever the transport is busy, and "started typing" is
+   * sent only once per few seconds.
+   */
+  typing(room: string, typing: boolean): void {
+    if (this.socket.connected) this.socket.emit('typing', { room, typing });
+  }
+
+  private offlineOrReconnecting(): 'offline' | 'reconnecting' {
+    return navigator.onLine === false ? 'offline' : 'reconnecting';
+  }
+
+  /** After the server closed the connection (draining, restart), come back with a backoff. */
+  private reconnectLater(): void {
+    if (this.reconnectTimer !== undefined) return;
+    this.serverClosedCount += 1;
+    const base = Math.min(30_000, 500 * 2 ** Math.min(this.serverClosedCount, 6));
+    const delay = base / 2 + Math.random() * (base / 2);
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      if (!this.socket.connected) this.socket.connect();
+    }, delay);
+  }
+
+  private setStatus(status: Store['status']): void {
+    if (this.store.status === status) return;
+    this.store.status = status;
+    this.store.changed();
+  }
+}

@@ -1,0 +1,52 @@
+import type { ErrorBody } from '../shared/protocol.js';
+import { NoAnswerError, type Connection } from './connection.js';
+import { isRecord, load, save } from './storage.js';
+import { normalizeNickname, sameNickname } from './validation.js';
+
+export interface StoredSession {
+  nickname: string;
+  token: string;
+}
+
+const isStoredSession = (value: unknown): value is StoredSession =>
+  isRecord(value) && typeof value.nickname === 'string' && typeof value.token === 'string';
+
+export type SessionResult = { ok: true; nickname: string } | { ok: false; error: ErrorBody };
+
+/**
+ * The nickname and the server's opaque session token, kept in sessionStorage (one per tab) so a
+ * refresh or a reconnect presents the token again and reclaims the same nickname.
+ */
+export class Session {
+  private current: StoredSession | undefined = load('session', isStoredSession);
+
+  constructor(private readonly connection: Connection) {}
+
+  get stored(): StoredSession | undefined {
+    return this.current;
+  }
+
+  async start(nicknameInput: string): Promise<SessionResult> {
+    const nickname = normalizeNickname(nicknameInput);
+    // The token only means something for the nickname it was issued to.
+    const token = this.current && sameNickname(this.current.nickname, nickname) ? this.current.token : undefined;
+    let ack;
+    try {
+      ack = await this.connection.request('session:start', token ? { nickname, session: token } : { nickname });
+    } catch (error) {
+      if (error instanceof NoAnswerError) {
+        return { ok: false, error: { code: 'INTERNAL_ERROR', message: 'No answer from the server. Trying again when connected…' } };
+      }
+      throw error;
+    }
+    if (!ack.ok) return ack;
+    this.current = { nickname: ack.nickname, token: ack.session };
+    save('session', this.current);
+    return { ok: true, nickname: ack.nickname };
+  }
+
+  forget(): void {
+    this.current = undefined;
+    save('session', undefined);
+  }
+}

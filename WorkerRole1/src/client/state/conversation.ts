@@ -1,0 +1,115 @@
+/**
+ * A conversation is a room or a direct-message thread. Its messages are kept sorted by id
+ * (ULIDs sort by time) and deduplicated by id, whichever way they arrive: live event, ack,
+ * join history, catch-up after a reconnect or an older page.
+ */
+
+export type ConversationKind = 'room' | 'dm';
+
+export interface LogMessage {
+  id: string;
+  from: string;
+  text: string;
+  ts: number;
+}
+
+/** A line such as "alice joined", placed after the message that was last when it happened. */
+export interface Notice {
+  key: string;
+  afterId: string;
+  text: string;
+  ts: number;
+}
+
+export interface Conversation {
+  key: string;
+  kind: ConversationKind;
+  /** The room name, or the other person's nickname as the server spells it. */
+  name: string;
+  messages: LogMessage[];
+  ids: Set<string>;
+  notices: Notice[];
+  /** Rooms only: who is in the room now. */
+  members: string[];
+  /** Rooms only: who is typing, with the time their indicator expires. */
+  typing: Map<string, number>;
+  unread: number;
+  /** True once the first page of history arrived. */
+  loaded: boolean;
+  /** True while older history may exist on the server. */
+  hasOlder: boolean;
+  loadingOlder: boolean;
+}
+
+export const roomKey = (room: string): string => `#${room}`;
+export const dmKey = (nickname: string): string => `@${nickname.toLowerCase()}`;
+
+export function createConversation(kind: ConversationKind, name: string): Conversation {
+  return {
+    key: kind === 'room' ? roomKey(name) : dmKey(name),
+    kind,
+    name,
+    messages: [],
+    ids: new Set(),
+    notices: [],
+    members: [],
+    typing: new Map(),
+    unread: 0,
+    loaded: false,
+    hasOlder: false,
+    loadingOlder: false,
+  };
+}
+
+/** Adds the messages not seen yet and returns them (in id order). */
+export function mergeMessages(conversation: Conversation, incoming: readonly LogMessage[]): LogMessage[] {
+  const added: LogMessage[] = [];
+  for (const message of incoming) {
+    if (conversation.ids.has(message.id)) continue;
+    conversation.ids.add(message.id);
+    added.push({ id: message.id, from: message.from, text: message.text, ts: message.ts });
+  }
+  if (added.length === 0) return added;
+  const last = conversation.messages.at(-1);
+  conversation.messages.push(...added);
+  const inOrder = added.every((message, index) =>
+    index === 0 ? last === undefined || last.id < message.id : (added[index - 1]?.id ?? '') < message.id,
+  );
+  if (!inOrder) conversation.messages.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  added.sort((a, b) => (a.id < b.id ? -1 : 1));
+  return added;
+}
+
+/** The newest message id we hold: what a catch-up asks for messages `after`. */
+export function lastSeenId(conversation: Conversation): string | undefined {
+  return conversation.messages.at(-1)?.id;
+}
+
+export function oldestId(conversation: Conversation): string | undefined {
+  return conversation.messages[0]?.id;
+}
+
+export function addNotice(conversation: Conversation, text: string, sequence: number): void {
+  const afterId = lastSeenId(conversation) ?? '';
+  conversation.notices.push({ key: `notice-${String(sequence).padStart(8, '0')}`, afterId, text, ts: Date.now() });
+  if (conversation.notices.length > 50) conversation.notices.shift();
+}
+
+export function setMembers(conversation: Conversation, members: readonly string[]): void {
+  conversation.members = [...new Set(members)].sort((a, b) => a.localeCompare(b, undefined, { sensitivity: 'base' }));
+}
+
+export function addMember(conversation: Conversation, nickname: string): boolean {
+  const lower = nickname.toLowerCase();
+  if (conversation.members.some((member) => member.toLowerCase() === lower)) return false;
+  setMembers(conversation, [...conversation.members, nickname]);
+  return true;
+}
+
+export function removeMember(conversation: Conversation, nickname: string): boolean {
+  const lower = nickname.toLowerCase();
+  const before = conversation.members.length;
+  conversation.members = conversation.members.filter((member) => member.toLowerCase() !== lower);
+  conversation.typing.delete(nickname);
+  return conversation.members.length !== before;
+}

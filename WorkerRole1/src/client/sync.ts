@@ -1,0 +1,107 @@
+import { LOBBY } from '../shared/protocol.js';
+import { NoAnswerError, sleep, type Connection } from './connection.js';
+import type { DirectMessages } from './direct.js';
+import type { Outbox } from './outbox.js';
+import type { Rooms } from './rooms.js';
+import type { Session, SessionResult } from './session.js';
+import { roomKey } from './state/conversation.js';
+import type { Store } from './state/store.js';
+
+interface Deps {
+  store: Store;
+  connection: Connection;
+  session: Session;
+  rooms: Rooms;
+  direct: DirectMessages;
+  outbox: Outbox;
+  /** Shows the nickname form, with the server's reason when a stored session could not be restored. */
+  showLogin(error: string | null, nickname: string): void;
+}
+
+const RETRY_MS = 2000;
+
+/**
+ * The session lifecycle. On every (re)connect: present the stored token to reclaim the nickname,
+ * rejoin every room (merging the missed messages), catch up the DM threads, then release the
+ * outbox. A disconnect in the middle abandons that pass; the next connect starts a new one.
+ */
+export class Sync {
+  private generation = 0;
+
+  constructor(private readonly deps: Deps) {
+    const { socket } = deps.connection;
+    socket.on('connect', () => void this.onConnect());
+    socket.on('disconnect', () => {
+      this.generation += 1;
+      deps.outbox.setReady(false);
+    });
+  }
+
+  /** The nickname form's submit. */
+  async login(nickname: string): Promise<SessionResult> {
+    const generation = this.generation;
+    const result = await this.deps.session.start(nickname);
+    if (result.ok && generation === this.generation) await this.enter(result.nickname, generation);
+    return result;
+  }
+
+  private async onConnect(): Promise<void> {
+    const { store, session, connection } = this.deps;
+    const generation = ++this.generation;
+    const nickname = store.me ?? session.stored?.nickname;
+    if (nickname === undefined) {
+      store.view = 'login';
+      store.changed();
+      return;
+    }
+    store.restoring = true;
+    store.changed();
+    const result = await session.start(nickname);
+    if (generation !== this.generation) return;
+    store.restoring = false;
+    if (result.ok) return this.enter(result.nickname, generation);
+    if (result.error.code === 'INTERNAL_ERROR' && connection.connected) {
+      await sleep(RETRY_MS);
+      if (generation === this.generation) void this.onConnect();
+      return;
+    }
+    store.view = 'login';
+    store.changed();
+    const reason =
+      result.error.code === 'NICKNAME_TAKEN'
+        ? `Someone else took “${nickname}” while you were away. Pick another nickname.`
+        : result.error.message;
+    this.deps.showLogin(reason, nickname);
+  }
+
+  private async enter(nickname: string, generation: number): Promise<void> {
+    const { store, rooms, direct, outbox, connection } = this.deps;
+    store.me = nickname;
+    store.view = 'chat';
+    store.draining = false;
+    connection.settled();
+    store.room(LOBBY);
+    if (!store.conversations.has(store.activeKey)) store.open(roomKey(LOBBY));
+    store.changed();
+    try {
+      const joined = store.rooms().sort((a, b) => Number(b.name === LOBBY) - Number(a.name === LOBBY));
+      await Promise.all(
+        joined.map(async (conversation) => {
+          const error = await rooms.join(conversation.name);
+          if (error && (error.code === 'INVALID_ROOM' || error.code === 'TOO_MANY_ROOMS')) {
+            outbox.dropConversation(conversation.key);
+            store.remove(conversation.key);
+          }
+        }),
+      );
+      if (generation !== this.generation) return;
+      outbox.setReady(true);
+      await Promise.all(store.dms().map((conversation) => direct.catchUp(conversation)));
+    } catch (error) {
+      if (!(error instanceof NoAnswerError)) throw error;
+      if (generation !== this.generation || !connection.connected) return;
+      await sleep(RETRY_MS);
+      if (generation === this.generation) await this.enter(nickname, generation);
+    }
+  }
+}
