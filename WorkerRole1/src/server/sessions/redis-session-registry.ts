@@ -1,0 +1,229 @@
+import { randomBytes } from 'node:crypto';
+import { createClient } from 'redis';
+import type { Logger } from '../logger.js';
+import type { Nickname } from './nickname.js';
+import {
+  CLAIM,
+  END,
+  FIND_BY_NICKNAME,
+  GET,
+  JOIN,
+  LEAVE,
+  type LuaScript,
+  MEMBERS,
+  RENEW,
+  SWEEP,
+} from './redis-scripts.js';
+import type { ClaimResult, Session, SessionRegistry } from './session-registry.js';
+
+/**
+ * How long a session outlives the last renewal by its instance. With renewals every 10 s, a
+ * crashed instance's nicknames come free within 45 + 10 s, inside the promised minute.
+ */
+export const SESSION_LEASE_MS = 45_000;
+export const DEFAULT_KEY_PREFIX = 'chatapp:';
+/** Long enough for a script on a healthy Redis; short enough that an ack fails instead of hanging. */
+export const DEFAULT_COMMAND_TIMEOUT_MS = 2_000;
+
+/** Sessions renewed per script call, so one call never holds Redis for long. */
+const RENEW_BATCH = 500;
+/** Lapsed sessions removed per script call, for the same reason. */
+const SWEEP_BATCH = 200;
+
+export interface RedisSessionRegistryOptions {
+  /** Namespaces every key, so several apps or test suites can share one Redis. */
+  prefix?: string;
+  leaseMs?: number;
+}
+
+/** What the registry needs of a node-redis client; any `createClient()` client has it. */
+export interface RedisCommandClient {
+  sendCommand(args: string[]): Promise<unknown>;
+}
+
+/** Redis could not be reached in time, or answered with an error. The cause says which. */
+export class SessionStoreError extends Error {
+  override name = 'SessionStoreError';
+}
+
+/**
+ * Sessions shared by every instance through one Redis: a nickname is unique across instances,
+ * a token resumes its session on any instance, and a session whose instance stops renewing its
+ * lease lapses, so a crashed instance's nicknames come free.
+ *
+ * Every operation is one Lua script (redis-scripts.ts describes the keys), hence atomic. All keys
+ * share the `{sessions}` hash tag so that a clustered Redis keeps them in one slot, where the
+ * scripts can reach them all.
+ *
+ * The registry does not own a client given to its constructor: the caller connects it, handles
+ * its 'error' events and closes it. `createRedisSessionRegistry` creates a client that the
+ * registry owns and closes in `close()`.
+ */
+export class RedisSessionRegistry implements SessionRegistry {
+  private readonly base: string;
+  private readonly leaseMs: number;
+
+  constructor(
+    private readonly client: RedisCommandClient,
+    options: RedisSessionRegistryOptions = {},
+    private readonly onClose: () => Promise<void> = async () => {},
+  ) {
+    this.base = `${options.prefix ?? DEFAULT_KEY_PREFIX}{sessions}:`;
+    this.leaseMs = options.leaseMs ?? SESSION_LEASE_MS;
+  }
+
+  async claim(nickname: Nickname, token?: string): Promise<ClaimResult> {
+    const fresh = randomBytes(24).toString('base64url');
+    const reply = await this.run(CLAIM, [nickname.key, nickname.display, token ?? '', fresh, String(this.leaseMs)]);
+    const [outcome, detail] = asArray(reply);
+    switch (outcome) {
+      case 'resumed':
+        return { ok: true, session: toSession(token ?? '', detail), resumed: true };
+      case 'taken':
+        return { ok: false, holder: asString(detail) };
+      case 'created': {
+        const session: Session = { token: fresh, nickname: nickname.display, key: nickname.key, rooms: new Set() };
+        if (detail === null || detail === undefined) return { ok: true, session, resumed: false };
+        return { ok: true, session, resumed: false, replaced: toSession(token ?? '', detail) };
+      }
+      default:
+        throw unexpectedReply();
+    }
+  }
+
+  async get(token: string): Promise<Session | undefined> {
+    const reply = await this.run(GET, [token]);
+    return reply === null ? undefined : toSession(token, reply);
+  }
+
+  async findByNickname(key: string): Promise<Session | undefined> {
+    const reply = await this.run(FIND_BY_NICKNAME, [key]);
+    if (reply === null) return undefined;
+    const [token, session] = asArray(reply);
+    return toSession(asString(token), session);
+  }
+
+  async join(token: string, room: string): Promise<boolean> {
+    return (await this.run(JOIN, [token, room])) === 1;
+  }
+
+  async leave(token: string, room: string): Promise<boolean> {
+    return (await this.run(LEAVE, [token, room])) === 1;
+  }
+
+  async members(room: string): Promise<string[]> {
+    return asArray(await this.run(MEMBERS, [room])).map(asString);
+  }
+
+  async end(token: string): Promise<Session | undefined> {
+    const reply = await this.run(END, [token]);
+    return reply === null ? undefined : toSession(token, reply);
+  }
+
+  async renew(tokens: readonly string[]): Promise<void> {
+    for (let start = 0; start < tokens.length; start += RENEW_BATCH) {
+      await this.run(RENEW, [String(this.leaseMs), ...tokens.slice(start, start + RENEW_BATCH)]);
+    }
+  }
+
+  async sweepExpired(): Promise<Session[]> {
+    const swept: Session[] = [];
+    for (;;) {
+      const [lapsed, batch] = asArray(await this.run(SWEEP, [String(SWEEP_BATCH)]));
+      for (const entry of asArray(batch)) {
+        const [token, session] = asArray(entry);
+        swept.push(toSession(asString(token), session));
+      }
+      if (lapsed !== SWEEP_BATCH) return swept;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.onClose();
+  }
+
+  /** EVALSHA first; EVAL when Redis lacks the script, as after a restart emptied its cache. */
+  private async run(script: LuaScript, args: string[]): Promise<unknown> {
+    const argv = [this.base, ...args];
+    try {
+      try {
+        return await this.client.sendCommand(['EVALSHA', script.sha1, '0', ...argv]);
+      } catch (error) {
+        if (!(error instanceof Error && error.message.startsWith('NOSCRIPT'))) throw error;
+        return await this.client.sendCommand(['EVAL', script.source, '0', ...argv]);
+      }
+    } catch (error) {
+      const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      throw new SessionStoreError(`session store (Redis) failed: ${reason}`, { cause: error });
+    }
+  }
+}
+
+export interface CreateRedisSessionRegistryOptions extends RedisSessionRegistryOptions {
+  logger?: Logger;
+  commandTimeoutMs?: number;
+}
+
+/**
+ * Connects a client of its own to `url` (`redis://` or, for Azure Managed Redis, `rediss://`
+ * with the access key as password) and returns a registry that closes it.
+ *
+ * While Redis is down, commands reject at once (no offline queue) or after the command timeout,
+ * so a client's ack turns into an error instead of hanging; the client reconnects by itself.
+ * Resolves once connected: an instance waits for Redis at start-up rather than serve sessions
+ * that no other instance could see.
+ */
+export async function createRedisSessionRegistry(
+  url: string,
+  options: CreateRedisSessionRegistryOptions = {},
+): Promise<RedisSessionRegistry> {
+  const { logger, commandTimeoutMs = DEFAULT_COMMAND_TIMEOUT_MS, ...registryOptions } = options;
+  const client = createClient({
+    url,
+    disableOfflineQueue: true,
+    commandOptions: { timeout: commandTimeoutMs },
+    socket: {
+      connectTimeout: commandTimeoutMs,
+      // Backs off to 2 s; the jitter keeps instances from reconnecting in lockstep after a restart.
+      reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2_000) + Math.floor(Math.random() * 100),
+    },
+  });
+
+  // Without a listener an 'error' event would crash the process. An outage repeats the error on
+  // every reconnection attempt, so only the first one after each recovery is a warning.
+  let reportedOutage = false;
+  client.on('error', (error: unknown) => {
+    logger?.[reportedOutage ? 'debug' : 'warn']({ err: error }, 'session store (Redis) connection error');
+    reportedOutage = true;
+  });
+  client.on('ready', () => {
+    if (reportedOutage) logger?.info('session store (Redis) connection restored');
+    reportedOutage = false;
+  });
+
+  await client.connect();
+  return new RedisSessionRegistry(client, registryOptions, async () => {
+    if (client.isOpen) await client.close();
+  });
+}
+
+function unexpectedReply(): SessionStoreError {
+  return new SessionStoreError('session store (Redis) sent an unexpected reply');
+}
+
+function asArray(reply: unknown): unknown[] {
+  if (!Array.isArray(reply)) throw unexpectedReply();
+  return reply;
+}
+
+function asString(reply: unknown): string {
+  if (typeof reply !== 'string') throw unexpectedReply();
+  return reply;
+}
+
+/** Reads a session as the scripts describe it: nickname, key, then its rooms in join order. */
+function toSession(token: string, reply: unknown): Session {
+  const [nickname, key, ...rooms] = asArray(reply).map(asString);
+  if (nickname === undefined || key === undefined) throw unexpectedReply();
+  return { token, nickname, key, rooms: new Set(rooms) };
+}
