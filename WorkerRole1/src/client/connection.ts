@@ -25,6 +25,8 @@ export const sleep = (ms: number): Promise<void> => new Promise((resolve) => set
  */
 export class Connection {
   readonly socket: ChatSocket;
+  /** Called when the server says the session is gone although the socket is connected. */
+  onSessionLost: (() => void) | undefined;
   private serverClosedCount = 0;
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -70,11 +72,14 @@ export class Connection {
     if (!this.socket.connected) throw new NoAnswerError('not connected');
     const timed = this.socket.timeout(timeoutMs);
     const emitWithAck = timed.emitWithAck as unknown as (event: E, payload: PayloadOf<E>) => Promise<AckOf<E>>;
+    let ack: AckOf<E>;
     try {
-      return await emitWithAck.call(timed, event, payload);
+      ack = await emitWithAck.call(timed, event, payload);
     } catch (error) {
       throw new NoAnswerError(error instanceof Error ? error.message : String(error));
     }
+    if (!ack.ok && ack.error.code === 'NO_SESSION' && event !== 'session:start') this.onSessionLost?.();
+    return ack;
   }
 
   /**

@@ -25,6 +25,7 @@ export function findElements() {
     dmEmpty: byId('dm-empty', HTMLParagraphElement),
     memberList: byId('member-list', HTMLUListElement),
     membersHeading: byId('members-heading', HTMLHeadingElement),
+    conversation: byId('conversation', HTMLElement),
     title: byId('conversation-title', HTMLHeadingElement),
     subtitle: byId('conversation-subtitle', HTMLParagraphElement),
     leaveButton: byId('leave-button', HTMLButtonElement),

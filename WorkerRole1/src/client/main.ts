@@ -23,7 +23,7 @@ function main(): void {
   const session = new Session(connection);
   const rooms = new Rooms(store, connection);
   const direct = new DirectMessages(store, connection);
-  const outbox = new Outbox(store, connection);
+  const outbox = new Outbox(store, connection, async (room) => (await rooms.join(room)) === null);
   const typingTracker = new TypingTracker(store);
   const typingSender = new TypingSender(connection);
   const log = new LogView(elements.log, elements.messageList, elements.jumpLatest);

@@ -19,6 +19,8 @@ export interface OutboxItem {
   error?: string;
   /** The id of our own message the server already echoed for this item (its ack is still due). */
   echoId?: string;
+  /** Set once NOT_IN_ROOM made us rejoin the room, so a second refusal is final. */
+  rejoined?: boolean;
 }
 
 const isItem = (value: unknown): value is OutboxItem =>
@@ -40,6 +42,8 @@ export class Outbox {
   constructor(
     private readonly store: Store,
     private readonly connection: Connection,
+    /** Joins a room again; true when that worked. */
+    private readonly rejoin: (room: string) => Promise<boolean>,
   ) {}
 
   enqueue(conversation: Conversation, text: string): void {
@@ -153,6 +157,16 @@ export class Outbox {
         this.changed();
         await sleep(ack.error.retryAfterMs ?? 1000);
         if (item.state === 'waiting') item.state = 'queued';
+        break;
+      case 'NOT_IN_ROOM':
+        if (item.kind === 'room' && !item.rejoined) {
+          item.rejoined = true;
+          item.state = (await this.rejoin(item.target).catch(() => false)) ? 'queued' : 'failed';
+          if (item.state === 'failed') item.error = ack.error.message;
+          break;
+        }
+        item.state = 'failed';
+        item.error = ack.error.message;
         break;
       case 'SERVER_DRAINING':
       case 'NO_SESSION':

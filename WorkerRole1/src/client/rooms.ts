@@ -30,9 +30,11 @@ export class Rooms {
       conversation.loaded = true;
       conversation.hasOlder = ack.history.length >= LIMITS.historyDefaultLimit;
     }
-    const first = ack.history[0];
-    const gap = last !== undefined && first !== undefined && first.id > last;
-    if (gap && ack.history.length >= LIMITS.historyDefaultLimit) await this.catchUp(conversation, last);
+    // The join history is the latest page; if it holds the last message we saw, nothing is
+    // missing. Otherwise fetch everything after it (the gap may span several pages).
+    if (last !== undefined && !ack.history.some((message) => message.id === last)) {
+      await this.catchUp(conversation, last);
+    }
     this.store.changed();
     return null;
   }

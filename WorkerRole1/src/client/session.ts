@@ -35,7 +35,7 @@ export class Session {
       ack = await this.connection.request('session:start', token ? { nickname, session: token } : { nickname });
     } catch (error) {
       if (error instanceof NoAnswerError) {
-        return { ok: false, error: { code: 'INTERNAL_ERROR', message: 'No answer from the server. Trying again when connected…' } };
+        return { ok: false, error: { code: 'INTERNAL_ERROR', message: 'The server did not answer. Please try again.' } };
       }
       throw error;
     }

@@ -27,6 +27,7 @@ const RETRY_MS = 2000;
  */
 export class Sync {
   private generation = 0;
+  private lastRestoreAt = 0;
 
   constructor(private readonly deps: Deps) {
     const { socket } = deps.connection;
@@ -35,6 +36,12 @@ export class Sync {
       this.generation += 1;
       deps.outbox.setReady(false);
     });
+    // The session can end under a live socket (expired lease, renamed in another tab): restore it.
+    deps.connection.onSessionLost = () => {
+      if (Date.now() - this.lastRestoreAt < RETRY_MS) return;
+      deps.outbox.setReady(false);
+      void this.onConnect();
+    };
   }
 
   /** The nickname form's submit. */
@@ -48,6 +55,7 @@ export class Sync {
   private async onConnect(): Promise<void> {
     const { store, session, connection } = this.deps;
     const generation = ++this.generation;
+    this.lastRestoreAt = Date.now();
     const nickname = store.me ?? session.stored?.nickname;
     if (nickname === undefined) {
       store.view = 'login';

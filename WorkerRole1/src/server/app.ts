@@ -16,6 +16,8 @@ import { bindHandler } from './socket/event-handler.js';
 import { InFlight } from './socket/in-flight.js';
 import type { ChatIO } from './socket/types.js';
 
+const CONNECTION_RECOVERY_MS = 2 * 60 * 1000;
+
 export interface ChatServerDeps {
   logger: Logger;
   history: HistoryStore;
@@ -50,6 +52,8 @@ export function createChatServer(config: Config, deps: ChatServerDeps): ChatServ
   );
   const io: ChatIO = new Server(httpServer, {
     serveClient: false,
+    // A blip shorter than this resumes with its rooms and missed packets; history:fetch covers longer gaps.
+    connectionStateRecovery: { maxDisconnectionDuration: CONNECTION_RECOVERY_MS },
     ...(deps.adapter ? { adapter: deps.adapter } : {}),
     maxHttpBufferSize: config.maxPayloadBytes,
     allowRequest: (request, callback) => {
@@ -80,7 +84,9 @@ export function createChatServer(config: Config, deps: ChatServerDeps): ChatServ
   presence.start();
 
   io.on('connection', (socket) => {
-    logger.info({ socket: socket.id, transport: socket.conn.transport.name }, 'connected');
+    logger.info({ socket: socket.id, transport: socket.conn.transport.name, recovered: socket.recovered }, 'connected');
+    const recoveredSession = socket.data.session;
+    if (recoveredSession) presence.attach(recoveredSession.token, recoveredSession.key, socket.id);
     socket.use(createEventGate(ctx, socket, knownEvents, isDraining));
     for (const [event, handler] of Object.entries(handlers)) bindHandler(ctx, socket, event, handler);
     socket.on('disconnect', (reason) => {

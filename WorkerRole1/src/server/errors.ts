@@ -37,6 +37,8 @@ export const errors = {
   userNotFound: (nickname: string) => new ChatError('USER_NOT_FOUND', `no user "${nickname}" is online`),
   rateLimited: (retryAfterMs: number) =>
     new ChatError('RATE_LIMITED', 'too many events; slow down', Math.max(1, Math.ceil(retryAfterMs))),
+  storageUnavailable: (retryAfterMs: number) =>
+    new ChatError('STORAGE_UNAVAILABLE', 'messages cannot be stored right now; retry with the same clientId', retryAfterMs),
   serverDraining: () => new ChatError('SERVER_DRAINING', 'this server is shutting down; reconnect and retry'),
   internal: () => new ChatError('INTERNAL_ERROR', 'something went wrong on the server; retry'),
 };

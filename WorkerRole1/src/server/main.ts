@@ -1,12 +1,11 @@
-import cluster from 'node:cluster';
 import { fileURLToPath } from 'node:url';
-import { createAdapter } from '@socket.io/cluster-adapter';
 import dotenv from 'dotenv';
 import { createChatServer } from './app.js';
 import { ConfigError, loadConfig } from './config/load-config.js';
-import { MemoryHistoryStore } from './history/memory-history-store.js';
+import { createHistoryStore } from './history/create-history-store.js';
+import { scheduleRetention } from './history/retention.js';
 import { createLogger } from './logger.js';
-import { MemorySessionRegistry } from './sessions/memory-session-registry.js';
+import { createScaleOut } from './scale-out/create-scale-out.js';
 
 dotenv.config({ quiet: true });
 
@@ -27,23 +26,37 @@ process.on('uncaughtException', (error) => {
   logger.fatal({ err: error }, 'uncaught exception');
   process.exit(1);
 });
-process.on('unhandledRejection', (reason) => {
-  logger.fatal({ err: reason }, 'unhandled rejection');
+// A stray rejection from a library's background work must not take every chat on this instance down.
+process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
+
+async function start() {
+  const history = createHistoryStore(config, logger);
+  const scaleOut = await createScaleOut(config, logger);
+  const server = createChatServer(config, {
+    logger,
+    history,
+    sessions: scaleOut.sessions,
+    adapter: scaleOut.adapter,
+    publicDir: fileURLToPath(new URL('../public/', import.meta.url)),
+  });
+  const address = await server.listen();
+  const stopRetention = scheduleRetention(history, config.historyRetentionDays, logger);
+  return {
+    port: address.port,
+    async close() {
+      stopRetention();
+      await server.close();
+      await scaleOut.close();
+    },
+  };
+}
+
+const running = await start().catch((error: unknown) => {
+  logger.fatal({ err: error }, 'cannot start');
   process.exit(1);
 });
-
-const server = createChatServer(config, {
-  logger,
-  history: new MemoryHistoryStore(config.historyMaxPerRoom),
-  sessions: new MemorySessionRegistry(),
-  publicDir: fileURLToPath(new URL('../public/', import.meta.url)),
-  // Forked by the local emulator: its instances share rooms over the cluster IPC channel.
-  adapter: cluster.isWorker ? createAdapter() : undefined,
-});
-
-const address = await server.listen();
-const url = `http://localhost:${address.port}/`;
-logger.info({ url, port: address.port }, 'chat listening');
+const url = `http://localhost:${running.port}/`;
+logger.info({ url, port: running.port }, 'chat listening');
 if (process.stderr.isTTY) console.error(`chatapp: open ${url} in two browser windows`);
 
 let stopping = false;
@@ -56,7 +69,7 @@ async function stop(signal: NodeJS.Signals): Promise<void> {
     logger.error('shutdown timed out');
     process.exit(1);
   }, config.shutdownTimeoutMs + 500).unref();
-  await server.close();
+  await running.close();
   process.exit(0);
 }
 process.once('SIGTERM', (signal) => void stop(signal));

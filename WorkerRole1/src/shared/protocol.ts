@@ -15,6 +15,7 @@ export const ERROR_CODES = [
   'INVALID_MESSAGE',
   'USER_NOT_FOUND',
   'RATE_LIMITED',
+  'STORAGE_UNAVAILABLE',
   'SERVER_DRAINING',
   'INTERNAL_ERROR',
 ] as const;
@@ -24,7 +25,7 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 export interface ErrorBody {
   code: ErrorCode;
   message: string;
-  /** Set on RATE_LIMITED: how long to wait before the same event can succeed. */
+  /** Set on RATE_LIMITED and STORAGE_UNAVAILABLE: how long to wait before retrying. */
   retryAfterMs?: number;
 }
 

@@ -25,11 +25,17 @@ export function bindSidebar(elements: Elements, { store, rooms, direct, outbox, 
     sidebar.classList.toggle('open', open);
     backdrop.hidden = !open;
     sidebarToggle.setAttribute('aria-expanded', String(open));
+    // While the drawer covers the conversation, keyboard focus stays in the drawer.
+    elements.conversation.inert = open;
     if (open) sidebar.querySelector<HTMLElement>('button, input')?.focus();
   };
   const drawerOpen = () => sidebar.classList.contains('open');
   sidebarToggle.addEventListener('click', () => setDrawer(!drawerOpen()));
   backdrop.addEventListener('click', () => setDrawer(false));
+  // Widening the window past the phone layout shows the sidebar in place: drop the drawer state.
+  window.matchMedia('(max-width: 600px)').addEventListener('change', (query) => {
+    if (!query.matches && drawerOpen()) setDrawer(false);
+  });
   document.addEventListener('keydown', (event) => {
     if (event.key === 'Escape' && drawerOpen()) {
       setDrawer(false);

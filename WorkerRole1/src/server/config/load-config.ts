@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { SETTINGS, type SettingName } from './settings.js';
+import { SECRET_SETTINGS, SETTINGS, type SettingName } from './settings.js';
 
 export interface Config {
   port: number;
@@ -21,6 +21,14 @@ export interface Config {
   maxPayloadBytes: number;
   historyMaxPerRoom: number;
   shutdownTimeoutMs: number;
+  /** Azure Table Storage for history; in-memory history when unset. A secret. */
+  storageConnectionString: string | undefined;
+  historyTable: string;
+  /** Messages older than this are deleted; 0 keeps them forever. */
+  historyRetentionDays: number;
+  historyWriteQueueMax: number;
+  /** Redis joins the instances (adapter, sessions); unset means one instance. A secret. */
+  redisUrl: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -50,8 +58,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: string[] = []): Config 
   const parsed = settingsSchema.safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
-      const name = String(issue.path[0]);
-      const shown = name === 'PORT' && flags.port !== undefined ? `--port ${flags.port}` : `${name}=${JSON.stringify(raw[name as SettingName])}`;
+      const name = String(issue.path[0]) as SettingName;
+      const value = SECRET_SETTINGS.has(name) ? '(value hidden)' : JSON.stringify(raw[name]);
+      const shown = name === 'PORT' && flags.port !== undefined ? `--port ${flags.port}` : `${name}=${value}`;
       return `${shown}: ${issue.message}`;
     });
     throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
@@ -72,5 +81,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: string[] = []): Config 
     maxPayloadBytes: s.MAX_PAYLOAD_BYTES,
     historyMaxPerRoom: s.HISTORY_MAX_PER_ROOM,
     shutdownTimeoutMs: s.SHUTDOWN_TIMEOUT_MS,
+    storageConnectionString: s.STORAGE_CONNECTION_STRING,
+    historyTable: s.HISTORY_TABLE,
+    historyRetentionDays: s.HISTORY_RETENTION_DAYS,
+    historyWriteQueueMax: s.HISTORY_WRITE_QUEUE_MAX,
+    redisUrl: s.REDIS_URL,
   };
 }

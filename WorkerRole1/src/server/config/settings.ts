@@ -33,7 +33,18 @@ export const SETTINGS = {
   MAX_PAYLOAD_BYTES: integer(1024, 1_048_576).default(32_768),
   HISTORY_MAX_PER_ROOM: integer(50, 100_000).default(1000),
   SHUTDOWN_TIMEOUT_MS: integer(100, 9000).default(8000),
+  STORAGE_CONNECTION_STRING: z.string().min(1).optional(),
+  HISTORY_TABLE: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'a table name is 3-63 letters and digits, starting with a letter')
+    .default('chatmessages'),
+  HISTORY_RETENTION_DAYS: integer(0, 36_500).default(30),
+  HISTORY_WRITE_QUEUE_MAX: integer(1, 1_000_000).default(1000),
+  REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'expected redis://host:port or rediss://host:port' }).optional(),
 } as const;
+
+/** Settings whose values are credentials: never printed, not even in a configuration error. */
+export const SECRET_SETTINGS: ReadonlySet<SettingName> = new Set(['STORAGE_CONNECTION_STRING', 'REDIS_URL']);
 
 export type SettingName = keyof typeof SETTINGS;
 

@@ -9,3 +9,13 @@ export function toChatMessage(message: StoredMessage, room: string): ChatMessage
 export function toDirectMessage(message: StoredMessage): DirectMessage {
   return { id: message.id, from: message.from, to: message.to ?? '', text: message.text, ts: message.ts };
 }
+
+/** Live delivery happens once per message, whether storage answered first or was too slow. */
+export function deliverOnce(deliver: (message: StoredMessage) => void): (message: StoredMessage) => void {
+  let delivered = false;
+  return (message) => {
+    if (delivered) return;
+    delivered = true;
+    deliver(message);
+  };
+}

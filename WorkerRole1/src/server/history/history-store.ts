@@ -37,8 +37,26 @@ export interface HistoryQuery {
 
 export interface HistoryStore {
   init(): Promise<void>;
-  append(request: AppendRequest): Promise<AppendResult>;
+  /**
+   * Resolves once the message is stored. When storage is slow or unreachable, `onDelayed` is
+   * called with the message first, so live delivery need not wait for the write.
+   */
+  append(request: AppendRequest, onDelayed?: (message: StoredMessage) => void): Promise<AppendResult>;
   /** Oldest first. Without `after`, the newest `limit` messages (before `before` if given). */
   list(conversation: string, query: HistoryQuery): Promise<StoredMessage[]>;
+  /** Deletes every message (and its dedupe record) older than `ts`; returns how many messages went. */
+  purgeOlderThan(ts: number): Promise<number>;
   close(): Promise<void>;
+}
+
+/** Storage cannot take the message now; the same append (same clientId) can be retried later. */
+export class HistoryUnavailableError extends Error {
+  override name = 'HistoryUnavailableError';
+
+  constructor(
+    message: string,
+    readonly retryAfterMs: number,
+  ) {
+    super(message);
+  }
 }

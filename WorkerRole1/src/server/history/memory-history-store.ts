@@ -49,6 +49,19 @@ export class MemoryHistoryStore implements HistoryStore {
     return messages.slice(Math.max(0, end - limit), end);
   }
 
+  async purgeOlderThan(ts: number): Promise<number> {
+    let purged = 0;
+    for (const conversation of this.conversations.values()) {
+      while (conversation.messages[0] && conversation.messages[0].ts < ts) {
+        const dropped = conversation.messages.shift()!;
+        conversation.byClientId.delete(conversation.clientIdOf.get(dropped.id)!);
+        conversation.clientIdOf.delete(dropped.id);
+        purged += 1;
+      }
+    }
+    return purged;
+  }
+
   private conversation(name: string): Conversation {
     let conversation = this.conversations.get(name);
     if (!conversation) {

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Ack } from '../../shared/protocol.js';
 import type { ChatContext } from '../context.js';
+import { HistoryUnavailableError } from '../history/history-store.js';
 import { type ChatError, errors, isChatError } from '../errors.js';
 import type { ChatSocket } from './types.js';
 
@@ -53,6 +54,10 @@ function toChatError(ctx: ChatContext, socket: ChatSocket, event: string, error:
   if (isChatError(error)) {
     ctx.logger.info({ socket: socket.id, event, code: error.code }, 'event rejected');
     return error;
+  }
+  if (error instanceof HistoryUnavailableError) {
+    ctx.logger.warn({ socket: socket.id, event, code: 'STORAGE_UNAVAILABLE', reason: error.message }, 'event refused');
+    return errors.storageUnavailable(error.retryAfterMs);
   }
   ctx.logger.error({ err: error, socket: socket.id, event }, 'event failed');
   return errors.internal();

@@ -6,7 +6,7 @@ import { findOnlineUser } from '../../sessions/online.js';
 import { currentSession } from '../../socket/current-session.js';
 import { defineHandler } from '../../socket/event-handler.js';
 import { clientId, messageText } from '../fields.js';
-import { toDirectMessage } from '../messages.js';
+import { deliverOnce, toDirectMessage } from '../messages.js';
 
 const schema = z.strictObject({ to: z.string().max(256), text: messageText, clientId });
 
@@ -21,20 +21,26 @@ export const sendDirectMessage = defineHandler({
     if (!recipient) throw errors.userNotFound(payload.to);
 
     const ts = ctx.now();
-    const { message, created } = await ctx.history.append({
-      message: {
-        id: ctx.newMessageId(ts),
-        conversation: dmConversation(session.key, recipient.key),
-        from: session.nickname,
-        to: recipient.nickname,
-        text: payload.text,
-        ts,
+    const deliver = deliverOnce((stored) =>
+      ctx.io.to([userChannel(recipient.key), userChannel(session.key)]).emit('dm', toDirectMessage(stored)),
+    );
+    const { message, created } = await ctx.history.append(
+      {
+        message: {
+          id: ctx.newMessageId(ts),
+          conversation: dmConversation(session.key, recipient.key),
+          from: session.nickname,
+          to: recipient.nickname,
+          text: payload.text,
+          ts,
+        },
+        clientId: payload.clientId,
+        senderKey: session.key,
       },
-      clientId: payload.clientId,
-      senderKey: session.key,
-    });
+      deliver,
+    );
+    if (created) deliver(message);
     const directMessage = toDirectMessage(message);
-    if (created) ctx.io.to([userChannel(recipient.key), userChannel(session.key)]).emit('dm', directMessage);
     ctx.logger.debug({ socket: socket.id, id: message.id, created }, 'direct message');
     return { message: directMessage };
   },

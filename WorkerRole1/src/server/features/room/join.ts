@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { LIMITS } from '../../../shared/protocol.js';
 import { roomChannel, userChannel } from '../../channels.js';
+import type { ChatContext } from '../../context.js';
 import { errors } from '../../errors.js';
+import { HistoryUnavailableError, type StoredMessage } from '../../history/history-store.js';
 import { roomMembers } from '../../sessions/online.js';
 import { currentSession } from '../../socket/current-session.js';
 import { defineHandler } from '../../socket/event-handler.js';
@@ -25,10 +27,18 @@ export const joinRoom = defineHandler({
     if (joinedNow) {
       ctx.io.to(roomChannel(room)).except(userChannel(session.key)).emit('user:joined', { room, nickname: session.nickname });
     }
-    const [members, history] = await Promise.all([
-      roomMembers(ctx, room),
-      ctx.history.list(roomChannel(room), { limit: LIMITS.historyDefaultLimit }),
-    ]);
+    const [members, history] = await Promise.all([roomMembers(ctx, room), recentHistory(ctx, room)]);
     return { room, members, history: history.map((message) => toChatMessage(message, room)) };
   },
 });
+
+/** Joining works while storage is down: the client fetches the history later with history:fetch. */
+async function recentHistory(ctx: ChatContext, room: string): Promise<StoredMessage[]> {
+  try {
+    return await ctx.history.list(roomChannel(room), { limit: LIMITS.historyDefaultLimit });
+  } catch (error) {
+    if (!(error instanceof HistoryUnavailableError)) throw error;
+    ctx.logger.warn({ room, reason: error.message }, 'joined without history');
+    return [];
+  }
+}

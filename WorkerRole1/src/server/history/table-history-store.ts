@@ -1,0 +1,217 @@
+import { odata, RestError, TableClient, type TransactionAction } from '@azure/data-tables';
+import type { Logger } from '../logger.js';
+import { BacklogFullError, BatchWriter, type SubmitResult } from './batch-writer.js';
+import {
+  type AppendRequest,
+  type AppendResult,
+  type HistoryQuery,
+  type HistoryStore,
+  HistoryUnavailableError,
+  type StoredMessage,
+} from './history-store.js';
+import { dedupeRowKey, idFromMessageRowKey, MESSAGE_ROW_END, MESSAGE_ROW_PREFIX, messageRowKey, partitionKey } from './row-keys.js';
+
+export interface TableHistoryOptions {
+  connectionString: string;
+  tableName: string;
+  /** Messages waiting for storage, across conversations, before sends are refused. */
+  writeQueueMax: number;
+  /** How long a write may take before the message is delivered live without waiting for it. */
+  liveDeliveryAfterMs: number;
+  logger: Logger;
+}
+
+type MessageEntity = {
+  partitionKey: string;
+  rowKey: string;
+  from: string;
+  to?: string;
+  text: string;
+  ts: number;
+};
+
+type DedupeEntity = {
+  partitionKey: string;
+  rowKey: string;
+  messageId: string;
+  ts: number;
+};
+
+const MAX_ACTIONS_PER_TRANSACTION = 100;
+const RETRY_AFTER_MS = 5000;
+const QUERY_PAGE_SIZE = 1000;
+
+/**
+ * History in Azure Table Storage (Azurite locally): a partition per conversation, message rows
+ * newest first, and beside each message a dedupe row keyed by sender and clientId, created in the
+ * same transaction, so a resend on any instance finds the first copy instead of storing a second.
+ */
+export class TableHistoryStore implements HistoryStore {
+  private readonly client: TableClient;
+  private readonly writer: BatchWriter<TransactionAction>;
+  /** Appends still being written here, so a quick resend joins the first instead of racing it. */
+  private readonly pending = new Map<string, Promise<AppendResult>>();
+
+  constructor(private readonly options: TableHistoryOptions) {
+    this.client = TableClient.fromConnectionString(options.connectionString, options.tableName, {
+      allowInsecureConnection: isLocalConnection(options.connectionString),
+      // The batch writer retries for as long as storage is down; the SDK's own retries would only
+      // hold a transaction back while newer writes pile up behind it.
+      retryOptions: { maxRetries: 0 },
+    });
+    this.writer = new BatchWriter({
+      submit: (_partition, actions) => this.submit(actions),
+      capacity: options.writeQueueMax,
+      maxActionsPerBatch: MAX_ACTIONS_PER_TRANSACTION,
+      initialBackoffMs: 200,
+      maxBackoffMs: 5000,
+      logger: options.logger,
+    });
+  }
+
+  async init(): Promise<void> {
+    try {
+      await this.client.createTable();
+    } catch (error) {
+      throw new Error(`cannot reach history table "${this.options.tableName}": ${describe(error)}`, { cause: error });
+    }
+  }
+
+  async close(): Promise<void> {
+    this.writer.close();
+  }
+
+  append(request: AppendRequest, onDelayed?: (message: StoredMessage) => void): Promise<AppendResult> {
+    const partition = partitionKey(request.message.conversation);
+    const dedupeKey = dedupeRowKey(request.senderKey, request.clientId);
+    const pendingKey = `${partition}\n${dedupeKey}`;
+    const inProgress = this.pending.get(pendingKey);
+    if (inProgress) return inProgress.then(({ message }) => ({ message, created: false }));
+
+    const appended = this.write(request, partition, dedupeKey, onDelayed).finally(() => this.pending.delete(pendingKey));
+    this.pending.set(pendingKey, appended);
+    return appended;
+  }
+
+  async list(conversation: string, { before, after, limit }: HistoryQuery): Promise<StoredMessage[]> {
+    const partition = partitionKey(conversation);
+    // Newest first in the table: "older than before" is a greater RowKey, "newer than after" a smaller one.
+    const lowest = before === undefined ? MESSAGE_ROW_PREFIX : messageRowKey(before);
+    const highest = after === undefined ? MESSAGE_ROW_END : messageRowKey(after);
+    const filter = odata`PartitionKey eq ${partition} and RowKey gt ${lowest} and RowKey lt ${highest}`;
+    try {
+      const pages = this.client.listEntities<MessageEntity>({ queryOptions: { filter } }).byPage({ maxPageSize: after === undefined ? limit : QUERY_PAGE_SIZE });
+      const newestFirst: StoredMessage[] = [];
+      for await (const page of pages) {
+        for (const entity of page) newestFirst.push(toStoredMessage(entity, conversation));
+        // Without `after`, the first page holds the newest `limit`; with it, the oldest of the newer
+        // messages come last, so every page is read and the tail kept.
+        if (after === undefined && newestFirst.length >= limit) break;
+      }
+      const window = after === undefined ? newestFirst.slice(0, limit) : newestFirst.slice(-limit);
+      return window.reverse();
+    } catch (error) {
+      throw unavailable('reading history failed', error);
+    }
+  }
+
+  async purgeOlderThan(ts: number): Promise<number> {
+    const byPartition = new Map<string, string[]>();
+    const old = this.client.listEntities({ queryOptions: { filter: odata`ts lt ${ts}`, select: ['PartitionKey', 'RowKey'] } });
+    for await (const entity of old) {
+      const rows = byPartition.get(entity.partitionKey!) ?? [];
+      rows.push(entity.rowKey!);
+      byPartition.set(entity.partitionKey!, rows);
+    }
+    let purgedMessages = 0;
+    for (const [partition, rows] of byPartition) {
+      for (let start = 0; start < rows.length; start += MAX_ACTIONS_PER_TRANSACTION) {
+        const chunk = rows.slice(start, start + MAX_ACTIONS_PER_TRANSACTION);
+        await this.client.submitTransaction(chunk.map((rowKey) => ['delete', { partitionKey: partition, rowKey }]));
+        purgedMessages += chunk.filter((rowKey) => rowKey.startsWith(MESSAGE_ROW_PREFIX)).length;
+      }
+    }
+    return purgedMessages;
+  }
+
+  private async write(
+    { message, clientId, senderKey }: AppendRequest,
+    partition: string,
+    dedupeKey: string,
+    onDelayed: ((message: StoredMessage) => void) | undefined,
+  ): Promise<AppendResult> {
+    const entity: MessageEntity = {
+      partitionKey: partition,
+      rowKey: messageRowKey(message.id),
+      from: message.from,
+      ...(message.to === undefined ? {} : { to: message.to }),
+      text: message.text,
+      ts: message.ts,
+    };
+    const dedupe: DedupeEntity = { partitionKey: partition, rowKey: dedupeKey, messageId: message.id, ts: message.ts };
+    const delayed = onDelayed && setTimeout(() => onDelayed(message), this.options.liveDeliveryAfterMs);
+    try {
+      const outcome = await this.writer.write({ partition, actions: [['create', dedupe], ['create', entity]] });
+      if (outcome === 'stored') return { message, created: true };
+      return { message: await this.readFirstCopy(message.conversation, partition, dedupeKey, clientId, senderKey), created: false };
+    } catch (error) {
+      if (error instanceof BacklogFullError) throw new HistoryUnavailableError(error.message, RETRY_AFTER_MS);
+      throw error;
+    } finally {
+      clearTimeout(delayed);
+    }
+  }
+
+  private async readFirstCopy(conversation: string, partition: string, dedupeKey: string, clientId: string, senderKey: string): Promise<StoredMessage> {
+    try {
+      const dedupe = await this.client.getEntity<DedupeEntity>(partition, dedupeKey);
+      const entity = await this.client.getEntity<MessageEntity>(partition, messageRowKey(dedupe.messageId));
+      return toStoredMessage(entity, conversation);
+    } catch (error) {
+      throw unavailable(`reading the first copy of ${senderKey}/${clientId} failed`, error);
+    }
+  }
+
+  private async submit(actions: TransactionAction[]): Promise<SubmitResult> {
+    try {
+      await this.client.submitTransaction(actions);
+      return 'stored';
+    } catch (error) {
+      if (error instanceof RestError && error.statusCode === 409) return 'conflict';
+      if (isTransient(error)) return { transient: error as Error };
+      return { failed: error instanceof Error ? error : new Error(String(error)) };
+    }
+  }
+}
+
+function toStoredMessage(entity: MessageEntity, conversation: string): StoredMessage {
+  return {
+    id: idFromMessageRowKey(entity.rowKey),
+    conversation,
+    from: entity.from,
+    ...(entity.to === undefined ? {} : { to: entity.to }),
+    text: entity.text,
+    ts: Number(entity.ts),
+  };
+}
+
+/** Network errors, throttling (429, 503 ServerBusy) and other 5xx pass; anything else is a bug. */
+function isTransient(error: unknown): boolean {
+  if (!(error instanceof RestError)) return true;
+  const status = error.statusCode;
+  return status === undefined || status === 408 || status === 429 || status >= 500;
+}
+
+function unavailable(what: string, error: unknown): Error {
+  return isTransient(error) ? new HistoryUnavailableError(`${what}: ${describe(error)}`, RETRY_AFTER_MS) : (error as Error);
+}
+
+function describe(error: unknown): string {
+  if (error instanceof RestError) return `${error.statusCode ?? error.code ?? 'network error'} ${error.message.split('\n')[0]}`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Azurite speaks plain HTTP; a storage account in Azure must not. */
+function isLocalConnection(connectionString: string): boolean {
+  return /UseDevelopmentStorage=true|Endpoint=http:\/\/(127\.0\.0\.1|localhost)[:/]/i.test(connectionString);
+}

@@ -1,0 +1,67 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './free-port.js';
+
+const tableMain = createRequire(import.meta.url).resolve('azurite/dist/src/table/main.js');
+
+/** Azurite's published development account: a well-known credential, not a secret. */
+const DEV_ACCOUNT = 'devstoreaccount1';
+const DEV_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+
+export interface RunningAzurite {
+  port: number;
+  connectionString: string;
+  /** Stops the table server cleanly (its data is saved) without forgetting port or data. */
+  stop(): Promise<void>;
+  /** Starts it again on the same port with the same data. */
+  start(): Promise<void>;
+  /** Stops it and deletes its data. */
+  dispose(): Promise<void>;
+}
+
+/** A real Azurite table server in its own process, on a free loopback port, data in a temp folder. */
+export async function startAzurite(): Promise<RunningAzurite> {
+  const port = await freePort();
+  const location = mkdtempSync(join(tmpdir(), 'chatapp-azurite-'));
+  let child: ChildProcess | undefined;
+
+  const start = async () => {
+    child = spawn(
+      process.execPath,
+      [tableMain, '--tableHost', '127.0.0.1', '--tablePort', String(port), '--location', location, '--skipApiVersionCheck', '--disableTelemetry', '--loose'],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let output = '';
+    await new Promise<void>((resolve, reject) => {
+      child!.stdout!.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes('successfully started')) resolve();
+      });
+      child!.once('exit', (code) => reject(new Error(`azurite exited with ${code}: ${output}`)));
+    });
+  };
+  const stop = async () => {
+    if (!child || child.exitCode !== null) return;
+    const exited = once(child, 'exit');
+    child.kill('SIGINT');
+    const timer = setTimeout(() => child?.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
+  };
+
+  await start();
+  return {
+    port,
+    connectionString: `DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY};TableEndpoint=http://127.0.0.1:${port}/${DEV_ACCOUNT};`,
+    stop,
+    start,
+    async dispose() {
+      await stop();
+      rmSync(location, { recursive: true, force: true });
+    },
+  };
+}
