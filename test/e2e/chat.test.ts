@@ -245,15 +245,31 @@ describe('the chat in a browser', { timeout: 120_000 }, () => {
     await closeWindows();
   });
 
-  // Last: it shuts the server down.
-  test('tells people when the server shuts down, then shows that it is reconnecting', async () => {
-    const alice = await (await openWindow()).join(uniqueNickname('alice'));
+  // Last: it restarts the server.
+  test('after the server restarts, the page says so, reconnects by itself, keeps its nickname and sends what waited', async () => {
+    const name = uniqueNickname('alice');
+    const alice = await (await openWindow()).join(name);
+    await alice.send('before the restart');
+    await alice.waitForMessage('before the restart');
+
+    const { port } = server;
     await server.close();
     await alice.page.locator('#banner', { hasText: 'The server is restarting' }).waitFor();
     await alice.page.locator('#connection-status', { hasText: 'Reconnecting' }).waitFor();
     assert.equal(await alice.page.locator('#chat-view').isVisible(), true, 'the conversation stays on screen');
     await alice.send('queued until the server is back');
     await alice.page.locator('.msg.pending', { hasText: 'Waiting for connection' }).waitFor();
+
+    // A fresh instance on the same address: it knows neither the session nor the history.
+    server = await startChatServer({ port });
+    await alice.page.locator('#connection-status', { hasText: 'Connected' }).waitFor({ timeout: 30_000 });
+    await alice.page.locator('.msg.pending').first().waitFor({ state: 'detached' });
+    assert.equal(await alice.page.locator('#me-name').textContent(), name);
+    assert.equal(await alice.page.locator('#banner').isVisible(), false, 'the notice is gone');
+    assert.equal(await alice.countMessages('queued until the server is back'), 1);
+    assert.equal(await alice.countMessages('before the restart'), 1, 'what was on screen stays, once');
+    const bob = await (await openWindow()).join(uniqueNickname('bob'));
+    await bob.waitForMessage('queued until the server is back');
     await closeWindows();
   });
 });
