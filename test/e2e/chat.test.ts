@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Locator } from 'playwright-core';
 import { startChatServer, type RunningChatServer } from '../helpers/chat-server.js';
-import { createClient } from '../helpers/clients.js';
+import { sendFromBot } from './bots.js';
 import { ChatPage, launchBrowser, sideBySide, uniqueNickname, uniqueRoom } from './browser.js';
 
 /**
@@ -159,7 +159,7 @@ describe('the chat in a browser', { timeout: 120_000 }, () => {
 
     // More than one history page is missed: 60 messages from four other people.
     const missed = 60;
-    await Promise.all([0, 1, 2, 3].map((sender) => sendFromBot(room, sender, missed / 4)));
+    await Promise.all([0, 1, 2, 3].map((sender) => sendFromBot(server.url, room, sender, missed / 4)));
     await bob.page.locator('#message-list .msg-body', { hasText: `missed ${missed / 4 - 1} from bot 3` }).waitFor();
 
     await alice.context.setOffline(false);
@@ -276,26 +276,4 @@ describe('the chat in a browser', { timeout: 120_000 }, () => {
 
 function hasFocus(locator: Locator): Promise<boolean> {
   return locator.evaluate((element) => element === element.ownerDocument.activeElement);
-}
-
-/** Another person, as a plain Socket.IO client, posting `count` messages to a room. */
-async function sendFromBot(room: string, bot: number, count: number): Promise<void> {
-  const socket = createClient(server.url);
-  socket.connect();
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', resolve);
-    socket.once('connect_error', reject);
-  });
-  const started = await socket.timeout(5000).emitWithAck('session:start', { nickname: uniqueNickname(`bot${bot}`) });
-  assert.ok(started.ok);
-  assert.ok((await socket.timeout(5000).emitWithAck('room:join', { room })).ok);
-  for (let index = 0; index < count; index += 1) {
-    for (;;) {
-      const ack = await socket.timeout(5000).emitWithAck('message:send', { room, text: `missed ${index} from bot ${bot}`, clientId: `bot${bot}-${index}` });
-      if (ack.ok) break;
-      assert.equal(ack.error.code, 'RATE_LIMITED');
-      await new Promise((resolve) => setTimeout(resolve, ack.error.retryAfterMs ?? 200));
-    }
-  }
-  socket.disconnect();
 }
