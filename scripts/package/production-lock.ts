@@ -79,7 +79,7 @@ export function productionLock(rootLock: PackageLock, workspacePath: string): Pr
   }
 
   const packages: Record<string, LockEntry> = {
-    '': { name: workspace.name, version: workspace.version, ...pick(workspace, ['dependencies', 'optionalDependencies', 'peerDependencies', 'engines', 'license']) },
+    '': { name: workspace.name as string | undefined, version: workspace.version, ...pick(workspace, ['dependencies', 'optionalDependencies', 'peerDependencies', 'engines', 'license']) },
   };
   for (const [path, entry] of [...needed].sort(([a], [b]) => a.localeCompare(b))) {
     const relocated = relocate(path, workspacePath);
@@ -97,7 +97,7 @@ export function productionLock(rootLock: PackageLock, workspacePath: string): Pr
     .map(([path, entry]) => `${packageName(path)}@${entry.version}`);
 
   return {
-    lock: { name: workspace.name, version: workspace.version, lockfileVersion: 3, requires: true, packages },
+    lock: { name: workspace.name as string | undefined, version: workspace.version, lockfileVersion: 3, requires: true, packages },
     installScripts,
   };
 }

@@ -1,0 +1,9 @@
+/**
+ * The api-versions the pinned SDKs send (@azure/arm-compute 23.3.0, @azure/arm-network 36.x), shown
+ * in `--dry-run`. The fake Resource Manager in the tests asserts them, so an SDK upgrade that changes
+ * them fails a test instead of silently printing the wrong version. Note that arm-compute 23.3.0
+ * sends 2024-11-04 for cloudServices; the request bodies are checked against the 2022-09-04 REST
+ * definition, whose shape 2024-11-04 keeps.
+ */
+export const COMPUTE_API_VERSION = '2024-11-04';
+export const NETWORK_API_VERSION = '2025-05-01';

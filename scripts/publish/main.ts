@@ -1,0 +1,125 @@
+/**
+ * `npm run publish -- <flags>`: uploads the package and the filled-in cscfg, creates or updates the
+ * Microsoft.Compute/cloudServices resource (and the virtual network and public IP it needs), and
+ * prints the public URL. `--dry-run` prints the plan and every request body and sends nothing.
+ * Flags: see USAGE in options.ts. (`npm publish`, without `run`, is npm's own command: not this.)
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { TokenCredential } from '@azure/identity';
+import type { BlobServiceClient } from '@azure/storage-blob';
+import { readValidServiceModel, singleRole } from '../package/read-service-model.js';
+import { COMPUTE_API_VERSION, NETWORK_API_VERSION } from './api-versions.js';
+import { type AzureClientOptions, createAzureClients, deployCloudService, ensurePublicIp, ensureVirtualNetwork, publicFqdn } from './arm-client.js';
+import { PublishError, explainError } from './errors.js';
+import { fillConfiguration } from './fill-configuration.js';
+import { type PublishOptions, parsePublishOptions } from './options.js';
+import { deploymentStamp, planPublish } from './plan.js';
+import { describePlan } from './print-plan.js';
+import { redactText } from './secrets.js';
+import { uploadDeploymentFiles } from './upload.js';
+
+const REPOSITORY_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** What a test replaces: where Azure is, and how to reach it. Real runs use the defaults. */
+export interface PublishEnvironment {
+  root?: string;
+  env?: NodeJS.ProcessEnv;
+  log?: (line: string) => void;
+  now?: () => Date;
+  credential?: () => Promise<TokenCredential>;
+  blobService?: (options: PublishOptions, credential: TokenCredential) => Promise<BlobServiceClient>;
+  arm?: Partial<Omit<AzureClientOptions, 'credential' | 'subscription'>>;
+}
+
+export interface PublishResult {
+  publicUrl: string;
+  outcome: 'created' | 'updated' | 'dry-run';
+}
+
+export async function publish(argv: string[], environment: PublishEnvironment = {}): Promise<PublishResult> {
+  const root = resolve(environment.root ?? REPOSITORY_ROOT);
+  const log = environment.log ?? ((line: string) => console.log(line));
+  const now = environment.now?.() ?? new Date();
+  const options = parsePublishOptions(argv, environment.env ?? process.env, {
+    packageFile: join(root, 'dist', 'chatapp.cspkg'),
+    configurationFile: join(root, 'ServiceConfiguration.Cloud.cscfg'),
+  });
+  let secrets: string[] = [];
+  try {
+    // No build check: publishing ships the .cspkg, not WorkerRole1/dist.
+    const { model, cloud } = readValidServiceModel(root, false);
+    const role = singleRole(model);
+    const configuration = fillConfiguration(readFileSync(resolve(root, options.configurationFile), 'utf8'), role.name, options.settings);
+    secrets = configuration.secretValues;
+    const packagePresent = existsSync(options.packageFile);
+    const shownPackage = relative(root, options.packageFile) || options.packageFile;
+    const planInput = { ...options, role, configuration: cloud, deploymentStamp: deploymentStamp(now) };
+
+    if (options.dryRun) {
+      const plan = planPublish({ ...planInput, packageUrl: '<package SAS URL, read-only>', configurationUrl: '<cscfg SAS URL, read-only>' });
+      log(describePlan({ plan, configuration, ...options, packageFile: shownPackage, computeApiVersion: COMPUTE_API_VERSION, networkApiVersion: NETWORK_API_VERSION }));
+      if (!packagePresent) log(`note: ${shownPackage} does not exist yet; a real run needs it (npm run package on Windows with cspack).`);
+      return { publicUrl: plan.publicUrl, outcome: 'dry-run' };
+    }
+    if (!packagePresent) {
+      throw new PublishError(
+        `package missing: ${shownPackage}`,
+        'run npm run package on Windows with the Azure SDK (cspack.exe writes the .cspkg), or pass --package <file.cspkg>',
+      );
+    }
+
+    const credential = await (environment.credential ?? defaultCredential)();
+    const blobService = await (environment.blobService ?? defaultBlobService)(options, credential);
+    const draft = planPublish({ ...planInput, packageUrl: '', configurationUrl: '' });
+    log(`uploading to ${options.storageAccount}/${options.container}`);
+    const uploaded = await uploadDeploymentFiles({
+      service: blobService,
+      container: options.container,
+      packageFile: options.packageFile,
+      configurationXml: configuration.xml,
+      blobs: draft.blobs,
+      sasHours: options.sasHours,
+      now,
+      onProgress: log,
+    });
+    secrets = [...secrets, uploaded.packageUrl, uploaded.configurationUrl];
+    const plan = planPublish({ ...planInput, packageUrl: uploaded.packageUrl, configurationUrl: uploaded.configurationUrl });
+
+    const clients = createAzureClients({ credential, subscription: options.subscription, ...environment.arm });
+    log(`virtual network ${plan.virtualNetwork.name}: ${await ensureVirtualNetwork(clients, options.resourceGroup, plan.virtualNetwork)}`);
+    log(`public IP ${plan.publicIp.name}: ${await ensurePublicIp(clients, options.resourceGroup, plan.publicIp)}`);
+    const { outcome, provisioningState } = await deployCloudService(clients, options.resourceGroup, plan.cloudService, (line) =>
+      log(redactText(line, secrets)),
+    );
+    const fqdn = await publicFqdn(clients, options.resourceGroup, plan.publicIp.name);
+    const publicUrl = fqdn ? plan.publicUrl.replace(/\/\/[^/:]+/, `//${fqdn}`) : plan.publicUrl;
+    log(`cloud service ${plan.cloudService.name} ${outcome} (${provisioningState ?? 'state unknown'})`);
+    log(`chat: ${publicUrl}`);
+    return { publicUrl, outcome: outcome === 'exists' ? 'updated' : outcome };
+  } catch (error) {
+    const explained = explainError(error, options);
+    // The message may quote a request or a URL: redact before anyone prints it.
+    throw new PublishError(redactText(explained.problem, secrets), redactText(explained.fix, secrets));
+  }
+}
+
+async function defaultCredential(): Promise<TokenCredential> {
+  const { DefaultAzureCredential } = await import('@azure/identity');
+  return new DefaultAzureCredential();
+}
+
+/** Signed in with Microsoft Entra: the upload and the SAS (a user delegation SAS) need no account key. */
+async function defaultBlobService(options: PublishOptions, credential: TokenCredential): Promise<BlobServiceClient> {
+  const { BlobServiceClient } = await import('@azure/storage-blob');
+  return new BlobServiceClient(`https://${options.storageAccount}.blob.core.windows.net`, credential);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  publish(process.argv.slice(2)).catch((error: unknown) => {
+    const explained = explainError(error);
+    console.error(`publish failed: ${explained.problem}\n  fix: ${explained.fix}`);
+    process.exitCode = 1;
+  });
+}
