@@ -142,7 +142,7 @@ describe('the chat in a browser', { timeout: 120_000 }, () => {
     await closeWindows();
   });
 
-  test('keeps messages typed offline as pending and delivers everything exactly once after reconnecting', async () => {
+  test('keeps messages typed offline as pending, delivers everything exactly once after reconnecting, and pages back on request', async () => {
     const room = uniqueRoom('gap');
     const alice = await (await openWindow()).join(uniqueNickname('alice'));
     const bob = await (await openWindow()).join(uniqueNickname('bob'));
@@ -175,6 +175,14 @@ describe('the chat in a browser', { timeout: 120_000 }, () => {
     assert.equal(await bob.countMessages('written offline 1'), 1);
     assert.equal(await bob.countMessages('written offline 2'), 1);
     assert.equal(await alice.countMessages('written offline 1'), 1);
+
+    // Someone joining later gets the latest page and can load the earlier ones.
+    const carol = await (await openWindow()).join(uniqueNickname('carol'));
+    await carol.joinRoom(room);
+    assert.equal(await carol.page.locator('#message-list .msg').count(), 50);
+    await carol.page.locator('#load-older').click();
+    await carol.page.locator('#load-older').waitFor({ state: 'hidden' });
+    assert.deepEqual(await carol.shownIds(), ids, 'the whole room, in order, once');
     await closeWindows();
   });
 
