@@ -5,6 +5,7 @@ import type { ServerOptions } from 'socket.io';
 import type { Config } from '../config/load-config.js';
 import type { Logger } from '../logger.js';
 import { MemorySessionRegistry } from '../sessions/memory-session-registry.js';
+import { createRedisSessionRegistry } from '../sessions/redis-session-registry.js';
 import type { SessionRegistry } from '../sessions/session-registry.js';
 import { connectRedis } from './redis-client.js';
 
@@ -22,12 +23,15 @@ export interface ScaleOut {
  */
 export async function createScaleOut(config: Config, logger: Logger): Promise<ScaleOut> {
   if (config.redisUrl !== undefined) {
-    const redis = await connectRedis(config.redisUrl, logger, { failFast: false });
+    const [redis, sessions] = await Promise.all([
+      connectRedis(config.redisUrl, logger, { failFast: false }),
+      createRedisSessionRegistry(config.redisUrl, { logger }),
+    ]);
     return {
       adapter: createRedisStreamsAdapter(redis),
-      sessions: new MemorySessionRegistry(),
+      sessions,
       close: async () => {
-        await redis.close();
+        await Promise.all([sessions.close(), redis.close()]);
       },
     };
   }

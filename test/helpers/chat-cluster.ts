@@ -1,0 +1,72 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { freePort } from './free-port.js';
+
+const entry = fileURLToPath(new URL('../../WorkerRole1/dist/server/main.js', import.meta.url));
+
+export interface ChatInstance {
+  id: string;
+  url: string;
+  port: number;
+  process: ChildProcess;
+  /** Every log line the instance printed, parsed. */
+  logs: Array<Record<string, unknown>>;
+}
+
+export interface ChatCluster {
+  instances: ChatInstance[];
+  /** Kills an instance at once, as a crash would (no drain). */
+  kill(index: number): Promise<void>;
+  /** Starts a killed instance again on its port. */
+  restart(index: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Instances of the built server (`npm run build` first), each its own process on its own port,
+ * configured only through the environment, as on Azure.
+ */
+export async function startChatCluster(count: number, env: Record<string, string>): Promise<ChatCluster> {
+  const instances: ChatInstance[] = [];
+  for (let index = 0; index < count; index += 1) {
+    const port = await freePort();
+    instances.push({ id: `WorkerRole1_IN_${index}`, url: `http://127.0.0.1:${port}`, port, process: undefined!, logs: [] });
+  }
+
+  const launch = async (instance: ChatInstance) => {
+    instance.process = spawn(process.execPath, [entry], {
+      env: { ...process.env, LOG_LEVEL: 'info', ...env, PORT: String(instance.port), HOST: '127.0.0.1', INSTANCE_ID: instance.id },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let buffered = '';
+    instance.process.stdout!.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const lines = buffered.split('\n');
+      buffered = lines.pop()!;
+      for (const line of lines) if (line.trim()) instance.logs.push(JSON.parse(line) as Record<string, unknown>);
+    });
+    const deadline = Date.now() + 15_000;
+    while (!instance.logs.some((line) => line.msg === 'chat listening')) {
+      if (instance.process.exitCode !== null) throw new Error(`${instance.id} exited with ${instance.process.exitCode}`);
+      if (Date.now() > deadline) throw new Error(`${instance.id} did not start within 15 s`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+  const kill = async (instance: ChatInstance) => {
+    if (instance.process.exitCode !== null || instance.process.signalCode !== null) return;
+    const exited = once(instance.process, 'exit');
+    instance.process.kill('SIGKILL');
+    await exited;
+  };
+
+  await Promise.all(instances.map(launch));
+  return {
+    instances,
+    kill: (index) => kill(instances[index]!),
+    restart: (index) => launch(instances[index]!),
+    async stop() {
+      await Promise.all(instances.map(kill));
+    },
+  };
+}
