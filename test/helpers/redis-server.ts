@@ -13,6 +13,9 @@ export interface RunningRedisServer {
   /** Kills the server and leaves it down until `start()`. */
   kill(): Promise<void>;
   start(): Promise<void>;
+  /** Freezes the server (SIGSTOP): connections stay open but nothing answers, as in a network partition. */
+  pause(): void;
+  resume(): void;
   stop(): Promise<void>;
 }
 
@@ -96,6 +99,12 @@ export async function startRedisServer(): Promise<RunningRedisServer> {
     async restart() {
       await kill();
       await start();
+    },
+    pause() {
+      child?.kill('SIGSTOP');
+    },
+    resume() {
+      child?.kill('SIGCONT');
     },
     async stop() {
       await kill();

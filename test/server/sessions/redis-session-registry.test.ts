@@ -272,7 +272,7 @@ describe('RedisSessionRegistry', () => {
     });
   });
 
-  describe('when Redis restarts', () => {
+  describe('when Redis fails', () => {
     it('rejects commands within a couple of seconds during the outage and works again afterwards', async () => {
       const sessions = await instance();
       won(await sessions.claim(nick('alice')));
@@ -303,6 +303,26 @@ describe('RedisSessionRegistry', () => {
       assert.equal(await sessions.join(session.token, 'lobby'), true);
       assert.deepEqual(await sessions.members('lobby'), ['alice']);
       assert.deepEqual(await sessions.sweepExpired(), []);
+    });
+
+    it('rejects commands after the command timeout while Redis does not answer, and works once it answers again', async () => {
+      const sessions = await instance();
+      const { session } = won(await sessions.claim(nick('alice')));
+      redis.pause();
+      try {
+        const started = performance.now();
+        const outcomes = await Promise.allSettled([sessions.get(session.token), sessions.claim(nick('bob'))]);
+        const elapsed = performance.now() - started;
+        for (const outcome of outcomes) {
+          assert.equal(outcome.status, 'rejected');
+          assert.ok(outcome.reason instanceof SessionStoreError);
+        }
+        assert.ok(elapsed < 2_500, `commands took ${elapsed.toFixed(0)} ms to fail`);
+      } finally {
+        redis.resume();
+      }
+      assert.equal((await sessions.get(session.token))?.nickname, 'alice');
+      assert.equal(won(await sessions.claim(nick('carol'), session.token)).replaced?.nickname, 'alice');
     });
   });
 });

@@ -34,6 +34,8 @@ export interface RedisSessionRegistryOptions {
   /** Namespaces every key, so several apps or test suites can share one Redis. */
   prefix?: string;
   leaseMs?: number;
+  /** How long an operation may wait for Redis before it fails. */
+  commandTimeoutMs?: number;
 }
 
 /** What the registry needs of a node-redis client; any `createClient()` client has it. */
@@ -62,6 +64,7 @@ export class SessionStoreError extends Error {
 export class RedisSessionRegistry implements SessionRegistry {
   private readonly base: string;
   private readonly leaseMs: number;
+  private readonly commandTimeoutMs: number;
 
   constructor(
     private readonly client: RedisCommandClient,
@@ -70,6 +73,7 @@ export class RedisSessionRegistry implements SessionRegistry {
   ) {
     this.base = `${options.prefix ?? DEFAULT_KEY_PREFIX}{sessions}:`;
     this.leaseMs = options.leaseMs ?? SESSION_LEASE_MS;
+    this.commandTimeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
   }
 
   async claim(nickname: Nickname, token?: string): Promise<ClaimResult> {
@@ -142,9 +146,33 @@ export class RedisSessionRegistry implements SessionRegistry {
     await this.onClose();
   }
 
-  /** EVALSHA first; EVAL when Redis lacks the script, as after a restart emptied its cache. */
+  /**
+   * Runs a script within the command timeout. node-redis stops timing a command once it is
+   * written, so a Redis that accepted the connection but does not answer (frozen, or cut off
+   * without a reset) would otherwise hang the caller until TCP gives up, many minutes later.
+   * A script that times out may still run when Redis answers again: a claim then leaves a session
+   * nobody holds the token of, which lapses with its lease.
+   */
   private async run(script: LuaScript, args: string[]): Promise<unknown> {
-    const argv = [this.base, ...args];
+    const reply = this.evaluate(script, [this.base, ...args]);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new SessionStoreError(`session store (Redis) did not answer within ${this.commandTimeoutMs} ms`)),
+        this.commandTimeoutMs,
+      );
+    });
+    // The reply may still fail after the timeout won; nobody awaits it then.
+    reply.catch(() => {});
+    try {
+      return await Promise.race([reply, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** EVALSHA first; EVAL when Redis lacks the script, as after a restart emptied its cache. */
+  private async evaluate(script: LuaScript, argv: string[]): Promise<unknown> {
     try {
       try {
         return await this.client.sendCommand(['EVALSHA', script.sha1, '0', ...argv]);
@@ -161,7 +189,6 @@ export class RedisSessionRegistry implements SessionRegistry {
 
 export interface CreateRedisSessionRegistryOptions extends RedisSessionRegistryOptions {
   logger?: Logger;
-  commandTimeoutMs?: number;
 }
 
 /**
@@ -177,7 +204,8 @@ export async function createRedisSessionRegistry(
   url: string,
   options: CreateRedisSessionRegistryOptions = {},
 ): Promise<RedisSessionRegistry> {
-  const { logger, commandTimeoutMs = DEFAULT_COMMAND_TIMEOUT_MS, ...registryOptions } = options;
+  const { logger, ...registryOptions } = options;
+  const commandTimeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
   const client = createClient({
     url,
     disableOfflineQueue: true,
