@@ -104,6 +104,7 @@ export async function deployCloudService(
     parameters: planned.body,
     updateIntervalInMs: clients.pollIntervalMs,
   });
+  onProgress(`Azure accepted the ${existing ? 'update' : 'creation'} of ${planned.name}; a new service takes 10 to 20 minutes, an update rolls through the update domains`);
   poller.onProgress((state) => {
     onProgress(`Azure is ${existing ? 'updating' : 'creating'} ${planned.name}: ${state.status} (${Math.round((Date.now() - started) / 1000)} s)`);
   });

@@ -54,7 +54,7 @@ export async function publish(argv: string[], environment: PublishEnvironment = 
     const configuration = fillConfiguration(readFileSync(resolve(root, options.configurationFile), 'utf8'), role.name, options.settings);
     secrets = configuration.secretValues;
     const packagePresent = existsSync(options.packageFile);
-    const shownPackage = relative(root, options.packageFile) || options.packageFile;
+    const shownPackage = options.packageFile.startsWith(root) ? relative(root, options.packageFile) : options.packageFile;
     const planInput = { ...options, role, configuration: cloud, deploymentStamp: deploymentStamp(now) };
 
     if (options.dryRun) {

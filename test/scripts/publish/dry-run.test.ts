@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, it } from 'node:test';
+import { publish } from '../../../scripts/publish/main.js';
+
+const REPOSITORY = fileURLToPath(new URL('../../../', import.meta.url));
+const STORAGE_SECRET = 'DefaultEndpointsProtocol=https;AccountName=chatdata;AccountKey=ZHJ5LXJ1bi1zZWNyZXQ=;EndpointSuffix=core.windows.net';
+const REDIS_SECRET = 'rediss://:dry-run-redis-key@chat.westeurope.redis.azure.net:10000';
+const FLAGS = ['--subscription', '11111111-2222-3333-4444-555555555555', '--resource-group', 'chat-rg', '--name', 'chatapp-test', '--location', 'westeurope', '--storage-account', 'chatdeploy'];
+
+function assertNoSecrets(output: string) {
+  for (const secret of [STORAGE_SECRET, REDIS_SECRET, 'ZHJ5LXJ1bi1zZWNyZXQ', 'dry-run-redis-key', 'AccountKey=ZH']) {
+    assert.ok(!output.includes(secret), `a secret (${secret.slice(0, 12)}...) was printed`);
+  }
+}
+
+describe('publish --dry-run', () => {
+  it('prints every request body with the repository values, secrets redacted, and sends nothing', async () => {
+    const printed: string[] = [];
+    // No credential, no blob service, no endpoint: a dry run that tried to reach Azure would fail.
+    const result = await publish([...FLAGS, '--dry-run', '--storage-connection-string', STORAGE_SECRET, '--setting', `REDIS_URL=${REDIS_SECRET}`], {
+      env: {},
+      log: (line) => printed.push(line),
+      credential: async () => assert.fail('a dry run must not sign in'),
+      blobService: async () => assert.fail('a dry run must not upload'),
+    });
+    assert.equal(result.outcome, 'dry-run');
+    const output = printed.join('\n');
+    assertNoSecrets(output);
+    assert.match(output, /STORAGE_CONNECTION_STRING = <redacted>/);
+    assert.match(output, /REDIS_URL = <redacted>/);
+    assert.match(output, /<Setting name="REDIS_URL" value="<redacted>"\/>/);
+    assert.match(output, /LOG_LEVEL = "info"/, 'plain settings are shown');
+    assert.match(output, /PUT \/subscriptions\/.+\/cloudServices\/chatapp-test\?api-version=2024-11-04/);
+    assert.match(output, /"capacity": 2/);
+    assert.match(output, /"name": "Standard_D1_v2"/);
+    assert.match(output, /"domainNameLabel": "chatapp-test"/);
+    assert.match(output, /http:\/\/chatapp-test\.westeurope\.cloudapp\.azure\.com\//);
+    assert.match(output, /nothing was uploaded and no request was sent/);
+  });
+
+  it('as a command (`npm run publish -- --dry-run`), with secrets from environment variables, prints none of them', () => {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/publish/main.ts', ...FLAGS, '--dry-run'], {
+      cwd: REPOSITORY,
+      encoding: 'utf8',
+      env: { ...process.env, CHATAPP_SETTING_STORAGE_CONNECTION_STRING: STORAGE_SECRET, CHATAPP_SETTING_REDIS_URL: REDIS_SECRET },
+    });
+    assert.equal(run.status, 0, run.stderr);
+    assertNoSecrets(run.stdout + run.stderr);
+    assert.match(run.stdout, /REDIS_URL = <redacted>/);
+  });
+
+  it('names a secret setting left empty and how to fill it, without printing a plan', async () => {
+    const printed: string[] = [];
+    await assert.rejects(publish([...FLAGS, '--dry-run'], { env: {}, log: (line) => printed.push(line) }), (error: Error) => {
+      assert.match(error.message, /settings left empty: STORAGE_CONNECTION_STRING, REDIS_URL/);
+      assert.match(error.message, /fix: pass --setting STORAGE_CONNECTION_STRING=<value> or set CHATAPP_SETTING_STORAGE_CONNECTION_STRING/);
+      return true;
+    });
+    assert.deepEqual(printed, []);
+  });
+
+  it('names the flags that are missing', async () => {
+    await assert.rejects(publish(['--dry-run'], { env: {} }), /missing --subscription \(or AZURE_SUBSCRIPTION_ID\), --resource-group/);
+  });
+});
