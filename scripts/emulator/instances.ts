@@ -63,6 +63,10 @@ export class RoleInstances {
     // exactly what the csdef maps. cluster.fork merges process.env, so remove them here.
     for (const name of roleVariableNames(this.role)) delete process.env[name];
     setupClusterAdapter();
+    // Each worker accepts on its own port, as each Azure instance does. The default round-robin
+    // policy would have this process accept every connection and pass it over IPC: a hop for
+    // nothing, since each port has one worker.
+    cluster.schedulingPolicy = cluster.SCHED_NONE;
     cluster.setupPrimary({
       exec: this.role.entryScript,
       args: this.role.entryArgs,

@@ -4,12 +4,13 @@
  * count, or --instances), a probe per instance, and a TCP load balancer on the endpoint port.
  * Ctrl-C or SIGTERM drains the instances and stops everything it started.
  */
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SETTING_NAMES } from '../../WorkerRole1/src/server/config/settings.js';
 import { problemLines } from '../service-model/report.js';
 import { validateServiceModel } from '../service-model/validate-service-model.js';
 import { startStorage, type Storage } from './azurite.js';
+import { pointSettingsAtStorage } from './development-storage.js';
 import { emulatedRole } from './emulated-role.js';
 import { listenOnEndpoint } from './endpoint-port.js';
 import { freePort } from './free-port.js';
@@ -46,6 +47,7 @@ if (problems.length > 0 || !model) {
 }
 
 const role = emulatedRole(model);
+role.settings = pointSettingsAtStorage(role.settings, options.storagePort);
 const instanceCount = options.instances ?? role.instanceCount;
 const probe = role.probe && {
   ...role.probe,
@@ -86,7 +88,7 @@ process.on('SIGTERM', () => void stop('SIGTERM'));
 let endpointPort = 0;
 try {
   storage = await startStorage({
-    location: join(REPOSITORY_ROOT, '.emulator', 'azurite'),
+    location: resolve(options.storageDir ?? join(REPOSITORY_ROOT, '.emulator', 'azurite')),
     port: options.storagePort,
     fresh: options.fresh,
   });

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { DEFAULT_TABLE_PORT } from './development-storage.js';
 
 /** What the command line asks of the emulator; undefined means "as the service model says". */
 export interface EmulatorOptions {
@@ -13,10 +14,13 @@ export interface EmulatorOptions {
   probeTimeoutMs: number | undefined;
   /** Azurite's table port; 10002 is what UseDevelopmentStorage=true means. */
   storagePort: number;
+  /** Azurite's data folder, instead of the git-ignored .emulator/azurite (tests keep theirs apart). */
+  storageDir: string | undefined;
 }
 
 export const USAGE = `usage: npm run emulator -- [--instances N] [--port P] [--fresh]
-                           [--probe-interval-ms MS] [--probe-timeout-ms MS] [--storage-port P]`;
+                           [--probe-interval-ms MS] [--probe-timeout-ms MS]
+                           [--storage-port P] [--storage-dir DIR]`;
 
 export class OptionsError extends Error {}
 
@@ -32,6 +36,7 @@ export function parseEmulatorOptions(argv: readonly string[]): EmulatorOptions {
         'probe-interval-ms': { type: 'string' },
         'probe-timeout-ms': { type: 'string' },
         'storage-port': { type: 'string' },
+        'storage-dir': { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -45,7 +50,8 @@ export function parseEmulatorOptions(argv: readonly string[]): EmulatorOptions {
     fresh: values.fresh === true,
     probeIntervalMs: whole(values, 'probe-interval-ms', 50, 600_000),
     probeTimeoutMs: whole(values, 'probe-timeout-ms', 50, 600_000),
-    storagePort: whole(values, 'storage-port', 1, 65535) ?? 10002,
+    storagePort: whole(values, 'storage-port', 1, 65535) ?? DEFAULT_TABLE_PORT,
+    storageDir: typeof values['storage-dir'] === 'string' ? values['storage-dir'] : undefined,
   };
 }
 

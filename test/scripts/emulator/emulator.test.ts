@@ -1,0 +1,160 @@
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { after, before, describe, it } from 'node:test';
+import { io, type Socket } from 'socket.io-client';
+import { hashAddress } from '../../../scripts/emulator/rotation.js';
+import { canListen, ensureBuilt, healthzFrom, isAlive, RunningEmulator } from './running-emulator.js';
+
+/**
+ * The emulator as a developer runs it: two instances behind the load balancer, probed every
+ * 500 ms. Each client gets its own loopback source address, so sourceIP hashing decides where it
+ * lands, as it would for two browsers on two machines.
+ */
+
+const INSTANCES = ['WorkerRole1_IN_0', 'WorkerRole1_IN_1'];
+
+/** A loopback address that the load balancer sends to instance `index` while both are in rotation. */
+function addressFor(index: number, skip: string[] = []): string {
+  for (let i = 2; i < 255; i++) {
+    const address = `127.0.0.${i}`;
+    if (!skip.includes(address) && hashAddress(address) % INSTANCES.length === index) return address;
+  }
+  throw new Error(`no loopback address hashes to ${index}`);
+}
+
+type Ack = { ok: boolean; [key: string]: unknown };
+
+function emit(socket: Socket, event: string, payload: unknown): Promise<Ack> {
+  return socket.timeout(5000).emitWithAck(event, payload) as Promise<Ack>;
+}
+
+const sockets: Socket[] = [];
+
+/** A socket.io client pinned to long-polling (it needs affinity) from `localAddress`. */
+function connect(url: string, localAddress: string): Promise<Socket> {
+  const socket = io(url, {
+    transports: ['polling'],
+    // No keep-alive: xmlhttprequest-ssl (socket.io-client's polling in Node) retries a request whose
+    // reused socket was reset without ever failing it, so the client would notice a dead instance
+    // only at its ping timeout (45 s). Browsers have no such retry.
+    agent: new http.Agent({ localAddress, keepAlive: false }) as never,
+    reconnectionDelay: 200,
+    reconnectionDelayMax: 500,
+    forceNew: true,
+  });
+  sockets.push(socket);
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', reject);
+  });
+}
+
+function nextEvent<T>(socket: Socket, event: string, timeoutMs = 5000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ${event} within ${timeoutMs} ms`)), timeoutMs);
+    socket.once(event, (payload: T) => {
+      clearTimeout(timer);
+      resolve(payload);
+    });
+  });
+}
+
+describe('emulator', { timeout: 60_000 }, () => {
+  let emulator: RunningEmulator;
+
+  before(async () => {
+    ensureBuilt();
+    emulator = await RunningEmulator.start(['--instances', '2', '--fresh', '--probe-interval-ms', '500', '--probe-timeout-ms', '1000']);
+    await emulator.waitFor(/^emulator: chat at http:\/\/localhost:\d+\//, 30_000);
+  });
+
+  after(async () => {
+    for (const socket of sockets) socket.disconnect();
+    await emulator?.kill();
+  });
+
+  it('gives every instance its own port and Azure-style id, and sends one source address to one instance', async () => {
+    assert.deepEqual([...emulator.pids.keys()].sort(), INSTANCES);
+    for (const index of [0, 1]) {
+      const address = addressFor(index);
+      for (let i = 0; i < 3; i++) assert.equal((await healthzFrom(emulator.url, address)).instance, INSTANCES[index]);
+    }
+  });
+
+  it('serves a long-polling client through the load balancer (affinity) and chat across instances', async () => {
+    const ann = await connect(emulator.url, addressFor(0));
+    const bob = await connect(emulator.url, addressFor(1));
+    assert.equal((await emit(ann, 'session:start', { nickname: 'ann' })).ok, true);
+    assert.equal((await emit(bob, 'session:start', { nickname: 'bob' })).ok, true);
+    assert.equal((await emit(ann, 'room:join', { room: 'lobby' })).ok, true);
+
+    const annSeesBob = nextEvent<{ nickname: string }>(ann, 'user:joined');
+    const bobJoined = await emit(bob, 'room:join', { room: 'lobby' });
+    assert.deepEqual([...(bobJoined.members as string[])].sort(), ['ann', 'bob']);
+    assert.equal((await annSeesBob).nickname, 'bob');
+
+    // Each reached a different instance: the connection counts say so.
+    assert.equal((await healthzFrom(emulator.url, addressFor(0))).connections, 1);
+    assert.equal((await healthzFrom(emulator.url, addressFor(1))).connections, 1);
+
+    const bobGets = nextEvent<{ from: string; text: string }>(bob, 'message');
+    assert.equal((await emit(ann, 'message:send', { room: 'lobby', text: 'hello from IN_0', clientId: 'm1' })).ok, true);
+    assert.deepEqual(await bobGets.then(({ from, text }) => ({ from, text })), { from: 'ann', text: 'hello from IN_0' });
+
+    const annGets = nextEvent<{ from: string; text: string }>(ann, 'message');
+    assert.equal((await emit(bob, 'message:send', { room: 'lobby', text: 'hi from IN_1', clientId: 'm2' })).ok, true);
+    assert.equal((await annGets).text, 'hi from IN_1');
+
+    ann.disconnect();
+    bob.disconnect();
+  });
+
+  it('takes an instance whose probe fails out of rotation, and back when it passes', async () => {
+    const stoppedId = INSTANCES[0]!;
+    const pid = emulator.pids.get(stoppedId)!;
+    const from = emulator.lines.length;
+    process.kill(pid, 'SIGSTOP');
+    try {
+      await emulator.waitFor(new RegExp(`^emulator: ${stoppedId} left the rotation \\(probe http /healthz failed`), 5000, from);
+      // Even the addresses that hash to the stopped instance now reach the other one.
+      for (const address of [addressFor(0), addressFor(0, [addressFor(0)]), addressFor(1)]) {
+        assert.equal((await healthzFrom(emulator.url, address)).instance, INSTANCES[1]);
+      }
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    await emulator.waitFor(new RegExp(`^emulator: ${stoppedId} is in rotation`), 5000, from);
+    assert.equal((await healthzFrom(emulator.url, addressFor(0))).instance, stoppedId);
+  });
+
+  it('restarts an instance that dies, and its clients reconnect to the service', async () => {
+    const killedId = INSTANCES[1]!;
+    const client = await connect(emulator.url, addressFor(1));
+    assert.equal((await emit(client, 'session:start', { nickname: 'cat' })).ok, true);
+    const oldPid = emulator.pids.get(killedId)!;
+    const from = emulator.lines.length;
+    const reconnected = new Promise<void>((resolve) => client.io.once('reconnect', () => resolve()));
+
+    process.kill(oldPid, 'SIGKILL');
+
+    await emulator.waitFor(new RegExp(`^emulator: ${killedId} exited \\(signal SIGKILL\\); restarting`), 5000, from);
+    await reconnected;
+    // The session lived in the dead instance's memory; the client starts one where it landed.
+    assert.equal((await emit(client, 'session:start', { nickname: 'cat' })).ok, true);
+    await emulator.waitFor(new RegExp(`^emulator: ${killedId} started \\(pid \\d+`), 5000, from);
+    await emulator.waitFor(new RegExp(`^emulator: ${killedId} is in rotation`), 10_000, from);
+    assert.notEqual(emulator.pids.get(killedId), oldPid);
+    assert.equal(isAlive(oldPid), false);
+    client.disconnect();
+  });
+
+  it('stops on SIGINT, leaving no process and no port behind', async () => {
+    const pids = [...emulator.allPids];
+    const ports = [emulator.port, emulator.storagePort, ...emulator.instancePorts.values()];
+    emulator.child.kill('SIGINT');
+    assert.equal(await emulator.exited, 0);
+    assert.ok(emulator.lines.includes('emulator: stopped'));
+    for (const pid of pids) assert.equal(isAlive(pid), false, `worker pid ${pid} is still running`);
+    for (const port of ports) assert.equal(await canListen(port), true, `port ${port} is still bound`);
+  });
+});
