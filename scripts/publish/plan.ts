@@ -113,8 +113,9 @@ export function planPublish(input: PlanInput): PublishPlan {
     tags,
     sku: { name: input.publicIpSku },
     properties: {
-      // Basic allows Dynamic (the address may change if the service is deleted and re-created; the
-      // DNS name does not); Standard requires Static.
+      // Basic by default: Microsoft's Basic-SKU retirement notice (2025-09-30) exempts Basic public
+      // IPs deployed with Cloud Services (extended support). Basic allows Dynamic (the address may
+      // change if the service is deleted and re-created; the DNS name does not); Standard requires Static.
       publicIPAllocationMethod: input.publicIpSku === 'Standard' ? 'Static' : 'Dynamic',
       dnsSettings: { domainNameLabel: input.name },
     },
