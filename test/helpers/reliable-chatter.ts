@@ -4,6 +4,7 @@ import type { Ack, ChatMessage, ClientToServerEvents, ServerToClientEvents } fro
 type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 const ACK_TIMEOUT_MS = 3000;
+const STORED_ACK_TIMEOUT_MS = 30_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -41,12 +42,27 @@ export class ReliableChatter {
   /** Sends until acknowledged, across reconnections; the text doubles as the clientId. */
   async send(text: string): Promise<void> {
     for (;;) {
+      if (this.closed) throw new Error(`${this.nickname} was closed before "${text}" was acknowledged`);
       await this.ready;
       const socket = this.socket!;
-      let ack: Ack<{ message: ChatMessage }>;
+      let ack: Ack<{ message: ChatMessage }> | 'disconnected';
+      let onDisconnect = () => {};
       try {
-        ack = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('message:send', { room: this.room, text, clientId: text });
+        // The ack means "stored", which can take as long as a storage outage; a lost connection
+        // is what calls for a resend.
+        ack = await Promise.race([
+          socket.timeout(STORED_ACK_TIMEOUT_MS).emitWithAck('message:send', { room: this.room, text, clientId: text }),
+          new Promise<'disconnected'>((resolve) => {
+            onDisconnect = () => resolve('disconnected');
+            socket.once('disconnect', onDisconnect);
+          }),
+        ]);
       } catch {
+        ack = 'disconnected';
+      } finally {
+        socket.off('disconnect', onDisconnect);
+      }
+      if (ack === 'disconnected') {
         await sleep(100);
         continue;
       }
