@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { connect, createServer, type Socket } from 'node:net';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { type Nickname, parseNickname } from '../../../WorkerRole1/src/server/sessions/nickname.js';
 import {
@@ -273,31 +275,18 @@ describe('RedisSessionRegistry', () => {
   });
 
   describe('when Redis fails', () => {
-    it('rejects commands within a couple of seconds during the outage and works again afterwards', async () => {
+    it('rejects commands within a couple of seconds while Redis is down, and works again once it restarted', async () => {
       const sessions = await instance();
       won(await sessions.claim(nick('alice')));
       await redis.kill();
       try {
         for (const attempt of [() => sessions.claim(nick('bob')), () => sessions.members('lobby'), () => sessions.renew(['x'])]) {
-          const started = performance.now();
-          await assert.rejects(attempt(), SessionStoreError);
-          const elapsed = performance.now() - started;
-          assert.ok(elapsed < 2_500, `a command during the outage took ${elapsed.toFixed(0)} ms to fail`);
+          await assertFailsFast(attempt());
         }
       } finally {
         await redis.start();
       }
-
-      const deadline = Date.now() + 5_000;
-      for (;;) {
-        try {
-          won(await sessions.claim(nick('bob')));
-          break;
-        } catch (error) {
-          if (Date.now() > deadline) throw error;
-          await sleep(100);
-        }
-      }
+      await eventually(() => sessions.claim(nick('bob')));
       // The restarted Redis kept nothing, its script cache included: every script must load again.
       const { session } = won(await sessions.claim(nick('alice')));
       assert.equal(await sessions.join(session.token, 'lobby'), true);
@@ -305,24 +294,107 @@ describe('RedisSessionRegistry', () => {
       assert.deepEqual(await sessions.sweepExpired(), []);
     });
 
-    it('rejects commands after the command timeout while Redis does not answer, and works once it answers again', async () => {
+    it('rejects commands after the timeout while Redis is frozen, and works once it answers again', async () => {
       const sessions = await instance();
       const { session } = won(await sessions.claim(nick('alice')));
       redis.pause();
       try {
-        const started = performance.now();
-        const outcomes = await Promise.allSettled([sessions.get(session.token), sessions.claim(nick('bob'))]);
-        const elapsed = performance.now() - started;
-        for (const outcome of outcomes) {
-          assert.equal(outcome.status, 'rejected');
-          assert.ok(outcome.reason instanceof SessionStoreError);
-        }
-        assert.ok(elapsed < 2_500, `commands took ${elapsed.toFixed(0)} ms to fail`);
+        await Promise.all([assertFailsFast(sessions.get(session.token)), assertFailsFast(sessions.claim(nick('bob')))]);
       } finally {
         redis.resume();
       }
-      assert.equal((await sessions.get(session.token))?.nickname, 'alice');
-      assert.equal(won(await sessions.claim(nick('carol'), session.token)).replaced?.nickname, 'alice');
+      const resumed = await eventually(() => sessions.get(session.token));
+      assert.equal(resumed?.nickname, 'alice');
+    });
+
+    it('replaces a connection on which Redis went silent, so a cut network heals without a restart', async () => {
+      const network = await startCuttableProxy(redis.port);
+      try {
+        const sessions = await createRedisSessionRegistry(network.url, { prefix });
+        opened.push(sessions);
+        const { session } = won(await sessions.claim(nick('alice')));
+        network.cut();
+        await assertFailsFast(sessions.get(session.token));
+        network.heal();
+        const resumed = await eventually(() => sessions.get(session.token));
+        assert.equal(resumed?.nickname, 'alice');
+      } finally {
+        await network.close();
+      }
     });
   });
 });
+
+async function assertFailsFast(operation: Promise<unknown>): Promise<void> {
+  const started = performance.now();
+  await assert.rejects(operation, SessionStoreError);
+  const elapsed = performance.now() - started;
+  assert.ok(elapsed < 2_500, `an operation took ${elapsed.toFixed(0)} ms to fail`);
+}
+
+/** Retries until the operation succeeds, for at most 5 s: the client reconnects in its own time. */
+async function eventually<T>(operation: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    try {
+      return await operation();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await sleep(100);
+    }
+  }
+}
+
+/**
+ * A TCP proxy to Redis whose cut leaves open connections open but silent, as a network partition
+ * or a vanished host does; new connections are refused until it heals.
+ */
+async function startCuttableProxy(redisPort: number) {
+  const links = new Set<[Socket, Socket]>();
+  let cut = false;
+  const server = createServer((downstream) => {
+    if (cut) {
+      downstream.destroy();
+      return;
+    }
+    const upstream = connect(redisPort, '127.0.0.1');
+    const link: [Socket, Socket] = [downstream, upstream];
+    links.add(link);
+    const drop = () => {
+      links.delete(link);
+      downstream.destroy();
+      upstream.destroy();
+    };
+    downstream.on('error', drop).on('close', drop);
+    upstream.on('error', drop).on('close', drop);
+    downstream.pipe(upstream).pipe(downstream);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  if (address === null || typeof address === 'string') assert.fail('the proxy has no port');
+  return {
+    url: `redis://127.0.0.1:${address.port}`,
+    cut() {
+      cut = true;
+      for (const [downstream, upstream] of links) {
+        downstream.unpipe(upstream);
+        upstream.unpipe(downstream);
+        // Read and discard, so nothing reaches the other side and nothing closes.
+        downstream.resume();
+        upstream.resume();
+      }
+    },
+    heal() {
+      cut = false;
+    },
+    async close() {
+      for (const [downstream, upstream] of links) {
+        downstream.destroy();
+        upstream.destroy();
+      }
+      server.close();
+      await once(server, 'close');
+    },
+  };
+}

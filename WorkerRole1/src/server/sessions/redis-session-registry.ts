@@ -66,6 +66,7 @@ export class RedisSessionRegistry implements SessionRegistry {
   private readonly leaseMs: number;
   private readonly commandTimeoutMs: number;
 
+  /** `onClose` releases what the registry owns: nothing, unless the factory gave it a client. */
   constructor(
     private readonly client: RedisCommandClient,
     options: RedisSessionRegistryOptions = {},
@@ -196,7 +197,8 @@ export interface CreateRedisSessionRegistryOptions extends RedisSessionRegistryO
  * with the access key as password) and returns a registry that closes it.
  *
  * While Redis is down, commands reject at once (no offline queue) or after the command timeout,
- * so a client's ack turns into an error instead of hanging; the client reconnects by itself.
+ * so a client's ack turns into an error instead of hanging; the client reconnects by itself, and
+ * replaces a connection on which Redis stopped answering.
  * Resolves once connected: an instance waits for Redis at start-up rather than serve sessions
  * that no other instance could see.
  */
@@ -211,7 +213,6 @@ export async function createRedisSessionRegistry(
     disableOfflineQueue: true,
     commandOptions: { timeout: commandTimeoutMs },
     socket: {
-      connectTimeout: commandTimeoutMs,
       // Backs off to 2 s; the jitter keeps instances from reconnecting in lockstep after a restart.
       reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2_000) + Math.floor(Math.random() * 100),
     },
@@ -230,8 +231,38 @@ export async function createRedisSessionRegistry(
   });
 
   await client.connect();
-  return new RedisSessionRegistry(client, registryOptions, async () => {
-    if (client.isOpen) await client.close();
+
+  let closed = false;
+  // A command still unanswered after the timeout on a connection that looks healthy means Redis
+  // went away without closing it (a failover behind a load balancer, a cut network). TCP would
+  // notice only after many minutes, so the connection is replaced now.
+  function replaceConnection(): void {
+    if (closed || !client.isReady) return;
+    logger?.warn('session store (Redis) stopped answering; reconnecting');
+    client.destroy();
+    client.connect().catch((error: unknown) => logger?.error({ err: error }, 'session store (Redis) reconnection failed'));
+  }
+  const watched: RedisCommandClient = {
+    async sendCommand(args) {
+      const stalled = setTimeout(replaceConnection, commandTimeoutMs);
+      try {
+        return await client.sendCommand(args);
+      } finally {
+        clearTimeout(stalled);
+      }
+    },
+  };
+
+  return new RedisSessionRegistry(watched, registryOptions, async () => {
+    closed = true;
+    if (!client.isOpen) return;
+    // close() waits for pending replies, which a Redis that stopped answering never sends.
+    const force = setTimeout(() => client.destroy(), commandTimeoutMs);
+    try {
+      await client.close();
+    } finally {
+      clearTimeout(force);
+    }
   });
 }
 
