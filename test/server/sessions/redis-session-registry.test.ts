@@ -181,6 +181,15 @@ describe('RedisSessionRegistry', () => {
       assert.deepEqual(await east.members('lobby'), ['bob']);
     });
 
+    it('keeps registries with different key prefixes apart', async () => {
+      const east = await instance();
+      const other = await createRedisSessionRegistry(redis.url, { prefix: `other:${randomUUID()}:` });
+      opened.push(other);
+      const { session } = won(await east.claim(nick('alice')));
+      won(await other.claim(nick('alice')));
+      assert.equal(await other.get(session.token), undefined);
+    });
+
     it('lets exactly one of 50 concurrent claims of one nickname on two instances win', async () => {
       const [east, west] = [await instance(), await instance()];
       const started = performance.now();

@@ -4,7 +4,9 @@ import { createHash } from 'node:crypto';
  * The Lua scripts of the Redis session registry. Each runs atomically in Redis, which is what
  * makes a claim, a replace or a sweep race-free across instances.
  *
- * Keys, all under ARGV[1] (the registry's key base, e.g. `chatapp:{sessions}:`):
+ * Keys, all under ARGV[1] (the registry's key base, e.g. `chatapp:{sessions}:`); KEYS[1] is the
+ * leases key, declared so that a cluster proxy (Azure Managed Redis) routes each script to the
+ * shard of the `{sessions}` hash tag, where all the other keys live too:
  *   nick:<nickname key>       STRING  token of the session holding the nickname
  *   session:<token>           HASH    nickname (display), key
  *   session:<token>:rooms     ZSET    room -> join sequence
@@ -23,7 +25,7 @@ export interface LuaScript {
 }
 
 const PRELUDE = `
-local base = ARGV[1]
+local base, leases = ARGV[1], KEYS[1]
 
 local function now_ms()
   local time = redis.call('TIME')
@@ -31,7 +33,7 @@ local function now_ms()
 end
 
 local function is_live(token, now)
-  local deadline = redis.call('ZSCORE', base .. 'leases', token)
+  local deadline = redis.call('ZSCORE', leases, token)
   return deadline ~= false and tonumber(deadline) > now
 end
 
@@ -53,7 +55,7 @@ end
 -- Removes every key of the session; the nickname only if it still points here, because a
 -- lapsed session's nickname may already belong to a newer session.
 local function end_session(token)
-  redis.call('ZREM', base .. 'leases', token)
+  redis.call('ZREM', leases, token)
   local fields = fields_of(token)
   if not fields then return false end
   local reply = describe(token, fields)
@@ -81,7 +83,7 @@ local now = now_ms()
 local previous = false
 if token ~= '' and is_live(token, now) then previous = fields_of(token) end
 if previous and previous[2] == key then
-  redis.call('ZADD', base .. 'leases', now + lease, token)
+  redis.call('ZADD', leases, now + lease, token)
   return { 'resumed', describe(token, previous) }
 end
 
@@ -94,7 +96,7 @@ local replaced = false
 if previous then replaced = end_session(token) end
 redis.call('SET', base .. 'nick:' .. key, fresh)
 redis.call('HSET', base .. 'session:' .. fresh, 'nickname', display, 'key', key)
-redis.call('ZADD', base .. 'leases', now + lease, fresh)
+redis.call('ZADD', leases, now + lease, fresh)
 return { 'created', replaced }
 `);
 
@@ -166,7 +168,7 @@ local now = now_ms()
 local renewed = 0
 for i = 3, #ARGV do
   if is_live(ARGV[i], now) then
-    redis.call('ZADD', base .. 'leases', now + lease, ARGV[i])
+    redis.call('ZADD', leases, now + lease, ARGV[i])
     renewed = renewed + 1
   end
 end
@@ -178,7 +180,7 @@ return renewed
  * for each. Being one script, two instances sweeping at once never get the same session.
  */
 export const SWEEP = script(`
-local lapsed = redis.call('ZRANGEBYSCORE', base .. 'leases', '-inf', now_ms(), 'LIMIT', 0, tonumber(ARGV[2]))
+local lapsed = redis.call('ZRANGEBYSCORE', leases, '-inf', now_ms(), 'LIMIT', 0, tonumber(ARGV[2]))
 local swept = {}
 for _, token in ipairs(lapsed) do
   local session = end_session(token)

@@ -155,7 +155,7 @@ export class RedisSessionRegistry implements SessionRegistry {
    * nobody holds the token of, which lapses with its lease.
    */
   private async run(script: LuaScript, args: string[]): Promise<unknown> {
-    const reply = this.evaluate(script, [this.base, ...args]);
+    const reply = this.evaluate(script, [`${this.base}leases`, this.base, ...args]);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
@@ -172,14 +172,17 @@ export class RedisSessionRegistry implements SessionRegistry {
     }
   }
 
-  /** EVALSHA first; EVAL when Redis lacks the script, as after a restart emptied its cache. */
-  private async evaluate(script: LuaScript, argv: string[]): Promise<unknown> {
+  /**
+   * EVALSHA first; EVAL when Redis lacks the script, as after a restart emptied its cache.
+   * `keysAndArgs` holds the one key the scripts declare, then their arguments.
+   */
+  private async evaluate(script: LuaScript, keysAndArgs: string[]): Promise<unknown> {
     try {
       try {
-        return await this.client.sendCommand(['EVALSHA', script.sha1, '0', ...argv]);
+        return await this.client.sendCommand(['EVALSHA', script.sha1, '1', ...keysAndArgs]);
       } catch (error) {
         if (!(error instanceof Error && error.message.startsWith('NOSCRIPT'))) throw error;
-        return await this.client.sendCommand(['EVAL', script.source, '0', ...argv]);
+        return await this.client.sendCommand(['EVAL', script.source, '1', ...keysAndArgs]);
       }
     } catch (error) {
       const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
