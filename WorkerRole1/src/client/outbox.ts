@@ -29,15 +29,17 @@ const isItemList = (value: unknown): value is OutboxItem[] => Array.isArray(valu
 
 /**
  * Messages the user sent that the server has not acknowledged yet. They are shown as pending,
- * survive a refresh, and go out one at a time, in order, with their clientId, whenever a session
- * is up; the server answers a repeated clientId with the first message, so retrying is safe.
+ * survive a refresh, and go out in order, with their clientId, whenever a session is up; the
+ * server answers a repeated clientId with the first message, so retrying is safe. The next one
+ * goes out once the server has accepted the one before: its ack, or its live echo, which comes
+ * first while storage is slow (the ack means "stored"), so a slow store does not hold back what
+ * was typed after it.
  */
 export class Outbox {
   private items: OutboxItem[] = (load('outbox', isItemList) ?? []).map((item) =>
     item.state === 'failed' ? item : { ...item, state: 'queued' as const, echoId: undefined },
   );
   private ready = false;
-  private running = false;
 
   constructor(
     private readonly store: Store,
@@ -57,7 +59,7 @@ export class Outbox {
       state: 'queued',
     });
     this.changed();
-    void this.run();
+    this.run();
   }
 
   /** True once the session is restored and rooms are rejoined; false from a disconnect on. */
@@ -67,7 +69,7 @@ export class Outbox {
       for (const item of this.items) if (item.state === 'sending' || item.state === 'waiting') item.state = 'queued';
       this.changed();
     }
-    void this.run();
+    this.run();
   }
 
   forConversation(key: string): readonly OutboxItem[] {
@@ -85,7 +87,7 @@ export class Outbox {
     item.state = 'queued';
     delete item.error;
     this.changed();
-    void this.run();
+    this.run();
   }
 
   discard(clientId: string): void {
@@ -113,21 +115,25 @@ export class Outbox {
     if (item) {
       item.echoId = message.id;
       this.store.changed();
+      this.run();
     }
   }
 
-  private async run(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    try {
-      for (;;) {
-        if (!this.ready || !this.connection.connected) return;
-        const item = this.items.find((candidate) => candidate.state === 'queued');
-        if (!item) return;
-        await this.send(item);
-      }
-    } finally {
-      this.running = false;
+  private run(): void {
+    while (this.ready && this.connection.connected) {
+      const unaccepted = this.items.some(
+        (candidate) => (candidate.state === 'sending' || candidate.state === 'waiting') && candidate.echoId === undefined,
+      );
+      const item = this.items.find((candidate) => candidate.state === 'queued');
+      if (unaccepted || !item) return;
+      // send() marks the item as sending before its first await, so the next pass skips it.
+      void this.send(item)
+        .catch((error: unknown) => {
+          item.state = 'failed';
+          item.error = error instanceof Error ? error.message : String(error);
+          this.changed();
+        })
+        .finally(() => this.run());
     }
   }
 
@@ -153,6 +159,7 @@ export class Outbox {
     if (ack.ok) return this.delivered(item, conversation, ack.message);
     switch (ack.error.code) {
       case 'RATE_LIMITED':
+      case 'STORAGE_UNAVAILABLE':
         item.state = 'waiting';
         this.changed();
         await sleep(ack.error.retryAfterMs ?? 1000);

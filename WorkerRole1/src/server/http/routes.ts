@@ -42,10 +42,12 @@ export function createHttpApp(publicDir: string, health: HealthSource): Express 
       });
   });
 
-  app.use(express.static(publicDir, { index: 'index.html', maxAge: '1h', setHeaders: noCacheForHtml }));
+  // The page and its script keep fixed names, so browsers revalidate them (a 304 while unchanged):
+  // after a deploy nobody runs a new page with an old script.
+  app.use(express.static(publicDir, { index: 'index.html', cacheControl: false, setHeaders: revalidate }));
   return app;
 }
 
-function noCacheForHtml(response: express.Response, path: string): void {
-  if (path.endsWith('.html')) response.setHeader('Cache-Control', 'no-cache');
+function revalidate(response: express.Response): void {
+  response.setHeader('Cache-Control', 'no-cache');
 }
