@@ -26,7 +26,7 @@ test('of 50 clients on 2 instances claiming one nickname at the same moment, exa
   for (let i = 0; i < CONTENDERS; i += 1) {
     sockets.push(io(cluster.instances[i % 2]!.url, { transports: ['websocket'], reconnection: false }));
   }
-  await Promise.all(sockets.map((socket) => new Promise((resolve) => socket.once('connect', resolve))));
+  await Promise.all(sockets.map((socket) => new Promise<void>((resolve) => socket.once('connect', () => resolve()))));
 
   // Spellings that differ only in case and width all mean the same nickname.
   const spellings = ['Racer', 'racer', 'RACER', 'Ｒａｃｅｒ'];
