@@ -34,7 +34,9 @@ function rooms(session: Session | undefined): string[] {
 describe('RedisSessionRegistry', () => {
   let redis: RunningRedisServer;
   const opened: RedisSessionRegistry[] = [];
-  let prefix: string;
+  // A fresh namespace per test: the keys of one test never meet another's.
+  const newPrefix = () => `test:${randomUUID()}:`;
+  let prefix = newPrefix();
 
   /** A registry with its own client: one per simulated instance, all on this test's keys. */
   async function instance(leaseMs = 45_000): Promise<RedisSessionRegistry> {
@@ -51,10 +53,8 @@ describe('RedisSessionRegistry', () => {
   });
   afterEach(async () => {
     await Promise.all(opened.splice(0).map((registry) => registry.close()));
-    // A fresh namespace per test: the keys of one test never meet another's.
-    prefix = `test:${randomUUID()}:`;
+    prefix = newPrefix();
   });
-  prefix = `test:${randomUUID()}:`;
 
   describe('as one instance, like the memory registry', () => {
     it('claims a free nickname with a fresh 32-character token and no rooms', async () => {
