@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,6 +61,42 @@ describe('the staged role (npm test builds WorkerRole1/dist first)', () => {
     assert.deepEqual(shipped.filter((file) => /\.(ts|map)$/.test(file)), []);
   });
 
+  it('starts from its own node_modules alone (this machine\'s Node standing in for node.exe) and answers the health probe', async () => {
+    // A copy outside the repository, so Node cannot fall back on the workspace's node_modules.
+    const alone = mkdtempSync(join(tmpdir(), 'chatapp-staged-alone-'));
+    cpSync(staged, alone, { recursive: true });
+    const port = await freePort();
+    const server = spawn(process.execPath, ['dist/server/main.js'], {
+      cwd: alone,
+      env: { PATH: process.env.PATH, PORT: String(port), NODE_ENV: 'production', LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let output = '';
+        const timer = setTimeout(() => reject(new Error(`no "chat listening" within 15 s:\n${output}`)), 15_000);
+        const read = (chunk: Buffer) => {
+          output += chunk.toString();
+          if (/chat listening/.test(output)) {
+            clearTimeout(timer);
+            resolve(`http://127.0.0.1:${port}/healthz`);
+          }
+        };
+        server.stdout.on('data', read);
+        server.stderr.on('data', read);
+        server.once('exit', (code) => reject(new Error(`the staged server exited (${code}):\n${output}`)));
+      });
+      assert.equal((await fetch(url)).status, 200);
+    } finally {
+      if (server.exitCode === null && server.signalCode === null) {
+        const exited = new Promise((resolve) => server.once('exit', resolve));
+        server.kill('SIGTERM');
+        await exited;
+      }
+      rmSync(alone, { recursive: true, force: true });
+    }
+  });
+
   it('passes the same check npm run package runs', async () => {
     assert.deepEqual(await checkStagedRole({ stagedRole: staged, role, nodeExeSha256: sha256, devOnlyPackages: DEV_TOOLS }), []);
   });
@@ -82,3 +120,14 @@ describe('startup scripts', () => {
     assert.deepEqual(startupScriptProblems('a.cmd', Buffer.from([0xff, 0xfe, 0x40, 0])), ['a.cmd is UTF-16; save it as ASCII']);
   });
 });
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
