@@ -67,9 +67,15 @@ export class Presence {
     return ended;
   }
 
-  announceDeparture(session: Session): void {
+  /**
+   * Tells a session's rooms that it left. `successor` is whoever holds the nickname now (a lapsed
+   * session's nickname may be claimed again before the sweep): its sockets share the user
+   * channel, so they stay in their rooms, and those rooms hear nothing.
+   */
+  announceDeparture(session: Session, successor?: Session): void {
     for (const room of session.rooms) {
-      this.io.in(userChannel(session.key)).socketsLeave(roomChannel(room));
+      if (successor?.rooms.has(room)) continue;
+      if (!successor) this.io.in(userChannel(session.key)).socketsLeave(roomChannel(room));
       this.io.to(roomChannel(room)).emit('user:left', { room, nickname: session.nickname });
     }
     this.logger.info({ nickname: session.nickname }, 'session ended');
@@ -90,6 +96,8 @@ export class Presence {
 
   private async renewAndSweep(): Promise<void> {
     await this.sessions.renew([...this.local.keys()]);
-    for (const lapsed of await this.sessions.sweepExpired()) this.announceDeparture(lapsed);
+    for (const lapsed of await this.sessions.sweepExpired()) {
+      this.announceDeparture(lapsed, await this.sessions.findByNickname(lapsed.key));
+    }
   }
 }
