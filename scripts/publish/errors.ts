@@ -42,6 +42,23 @@ export function explainError(error: unknown, context: ErrorContext = {}): Publis
   const status = typeof err?.statusCode === 'number' ? err.statusCode : undefined;
   const code = err?.code ?? '';
   const where = context.resourceGroup ? ` on resource group ${context.resourceGroup}` : '';
+  // Specific codes first: Azure sends MissingSubscriptionRegistration as a 409, for one.
+  if (code === 'ResourceGroupNotFound') {
+    return new PublishError(
+      `resource group ${context.resourceGroup ?? ''} does not exist`,
+      `create it: az group create --name ${context.resourceGroup ?? '<group>'} --location <region>`,
+    );
+  }
+  if (code === 'MissingSubscriptionRegistration') {
+    return new PublishError(`the subscription is not registered for a resource provider: ${firstLine(message)}`, 'run `az provider register --namespace Microsoft.Compute` and `az provider register --namespace Microsoft.Network`, wait until registered, publish again');
+  }
+  if (code === 'SubscriptionNotFound' || code === 'InvalidSubscriptionId') {
+    return new PublishError(`subscription ${context.subscription ?? ''} not found`, 'check --subscription against `az account list -o table`');
+  }
+  // The SDK wraps DNS failures as REQUEST_SEND_ERROR; the host name is in the message.
+  if (/ENOTFOUND/.test(`${code} ${message}`) && context.storageAccount && message.includes(`${context.storageAccount}.blob.`)) {
+    return new PublishError(`storage account ${context.storageAccount} does not exist`, `create it: az storage account create --name ${context.storageAccount} --resource-group <group> --sku Standard_LRS`);
+  }
   if (status === 403 || code === 'AuthorizationFailed' || code === 'AuthorizationPermissionMismatch') {
     const blob = /blob|storage/i.test(message) || code === 'AuthorizationPermissionMismatch';
     return new PublishError(
@@ -56,21 +73,6 @@ export function explainError(error: unknown, context: ErrorContext = {}): Publis
       `name taken (HTTP 409 ${code || 'Conflict'}): ${firstLine(message)}`,
       `the name ${context.name ? `"${context.name}" ` : ''}(also the DNS label <name>.<location>.cloudapp.azure.com) is used by another resource or subscription: pick another --name; if an earlier publish is still running on this service, wait for it to finish`,
     );
-  }
-  if (code === 'ResourceGroupNotFound') {
-    return new PublishError(
-      `resource group ${context.resourceGroup ?? ''} does not exist`,
-      `create it: az group create --name ${context.resourceGroup ?? '<group>'} --location <region>`,
-    );
-  }
-  if (code === 'MissingSubscriptionRegistration') {
-    return new PublishError(`the subscription is not registered for a resource provider: ${firstLine(message)}`, 'run `az provider register --namespace Microsoft.Compute` and `az provider register --namespace Microsoft.Network`, wait until registered, publish again');
-  }
-  if (code === 'SubscriptionNotFound' || code === 'InvalidSubscriptionId') {
-    return new PublishError(`subscription ${context.subscription ?? ''} not found`, 'check --subscription against `az account list -o table`');
-  }
-  if (code === 'ENOTFOUND' && context.storageAccount && message.includes(context.storageAccount)) {
-    return new PublishError(`storage account ${context.storageAccount} does not exist`, `create it: az storage account create --name ${context.storageAccount} --resource-group <group> --sku Standard_LRS`);
   }
   return new PublishError(firstLine(message), status ? `Azure answered HTTP ${status} ${code}; see the message above` : 'see the message above');
 }

@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { explainError } from '../../../scripts/publish/errors.js';
+
+const context = { subscription: 'sub', resourceGroup: 'chat-rg', name: 'chatapp-test', storageAccount: 'chatdeploy' };
+const restError = (statusCode: number, code: string, message: string) => Object.assign(new Error(message), { name: 'RestError', statusCode, code });
+
+describe('errors name the cause and the fix', () => {
+  it('a 403 from Blob storage asks for the data role on the storage account', () => {
+    const explained = explainError(restError(403, 'AuthorizationPermissionMismatch', 'This request is not authorized to perform this operation using this permission.'), context);
+    assert.match(explained.problem, /^missing permission \(HTTP 403 AuthorizationPermissionMismatch\)/);
+    assert.match(explained.fix, /"Storage Blob Data Contributor" role on storage account chatdeploy/);
+  });
+
+  it('a missing resource group says how to create it', () => {
+    const explained = explainError(restError(404, 'ResourceGroupNotFound', "Resource group 'chat-rg' could not be found."), context);
+    assert.equal(explained.problem, 'resource group chat-rg does not exist');
+    assert.match(explained.fix, /az group create --name chat-rg/);
+  });
+
+  it('an unregistered provider says which to register', () => {
+    const explained = explainError(restError(409, 'MissingSubscriptionRegistration', "The subscription is not registered to use namespace 'Microsoft.Compute'."), context);
+    assert.match(explained.fix, /az provider register --namespace Microsoft.Compute/);
+  });
+
+  it('a storage account that does not exist (DNS) says how to create it', () => {
+    const explained = explainError(restError(0, 'REQUEST_SEND_ERROR', 'getaddrinfo ENOTFOUND chatdeploy.blob.core.windows.net'), context);
+    assert.equal(explained.problem, 'storage account chatdeploy does not exist');
+    assert.match(explained.fix, /az storage account create --name chatdeploy/);
+  });
+
+  it('an expired or foreign sign-in says to sign in again', () => {
+    const error = Object.assign(new Error('AADSTS700082: The refresh token has expired'), { name: 'AuthenticationError' });
+    assert.match(explainError(error, context).fix, /az login/);
+  });
+});
