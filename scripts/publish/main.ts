@@ -44,14 +44,14 @@ export async function publish(argv: string[], environment: PublishEnvironment = 
   const now = environment.now?.() ?? new Date();
   const options = parsePublishOptions(argv, environment.env ?? process.env, {
     packageFile: join(root, 'dist', 'chatapp.cspkg'),
-    configurationFile: join(root, 'ServiceConfiguration.Cloud.cscfg'),
   });
   let secrets: string[] = [];
   try {
     // No build check: publishing ships the .cspkg, not WorkerRole1/dist.
     const { model, cloud } = readValidServiceModel(root, false);
     const role = singleRole(model);
-    const configuration = fillConfiguration(readFileSync(resolve(root, options.configurationFile), 'utf8'), role.name, options.settings);
+    // Always the Cloud cscfg: the plan's instance count and network come from the same file.
+    const configuration = fillConfiguration(readFileSync(join(root, cloud.file), 'utf8'), role.name, options.settings);
     secrets = configuration.secretValues;
     const packagePresent = existsSync(options.packageFile);
     const shownPackage = options.packageFile.startsWith(root) ? relative(root, options.packageFile) : options.packageFile;

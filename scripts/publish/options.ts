@@ -17,8 +17,6 @@ export interface PublishOptions {
   container: string;
   /** The .cspkg written by `npm run package` on Windows. */
   packageFile: string;
-  /** The cscfg to fill in and send, ServiceConfiguration.Cloud.cscfg by default. */
-  configurationFile: string;
   /** Setting values that go into the cscfg, by setting name. */
   settings: Record<string, string>;
   /** How long Azure may read the uploaded blobs. */
@@ -61,13 +59,12 @@ export const USAGE = `usage: npm run publish -- [options]      (not \`npm publis
   --redis-url VALUE          same as --setting REDIS_URL=VALUE
   --allowed-origins LIST     same as --setting ALLOWED_ORIGINS=LIST
   --package FILE             default dist/chatapp.cspkg (npm run package on Windows writes it)
-  --configuration FILE       default ServiceConfiguration.Cloud.cscfg
   --container NAME           default chatapp-packages
   --sas-hours N              how long Azure may read the upload, default 2
   --public-ip-sku Basic|Standard   default Basic (see docs/deploy.md)
   --dry-run                  print the plan and every request body; send nothing`;
 
-export function parsePublishOptions(argv: string[], env: NodeJS.ProcessEnv, defaults: { packageFile: string; configurationFile: string }): PublishOptions {
+export function parsePublishOptions(argv: string[], env: NodeJS.ProcessEnv, defaults: { packageFile: string }): PublishOptions {
   let values: Record<string, string | string[] | boolean | undefined>;
   try {
     ({ values } = parseArgs({
@@ -85,7 +82,6 @@ export function parsePublishOptions(argv: string[], env: NodeJS.ProcessEnv, defa
         'redis-url': { type: 'string' },
         'allowed-origins': { type: 'string' },
         package: { type: 'string' },
-        configuration: { type: 'string' },
         container: { type: 'string' },
         'sas-hours': { type: 'string' },
         'public-ip-sku': { type: 'string' },
@@ -110,7 +106,6 @@ export function parsePublishOptions(argv: string[], env: NodeJS.ProcessEnv, defa
     storageAccount: required('storage-account'),
     container: (values.container as string | undefined) ?? 'chatapp-packages',
     packageFile: (values.package as string | undefined) ?? defaults.packageFile,
-    configurationFile: (values.configuration as string | undefined) ?? defaults.configurationFile,
     settings: settingValues(values, env),
     sasHours: Number((values['sas-hours'] as string | undefined) ?? '2'),
     publicIpSku: publicIpSku(values['public-ip-sku'] as string | undefined),
