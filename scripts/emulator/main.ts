@@ -65,7 +65,7 @@ const health = new HealthMonitor(probe, log, () => {
   announced = true;
   const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
   log(`emulator: ${instanceCount} instance(s) of ${role.name} healthy after ${seconds} s`);
-  log(`emulator: chat at http://localhost:${endpointPort}/ (Ctrl-C stops)`);
+  log(`emulator: chat at http://localhost${endpointPort === 80 ? '' : `:${endpointPort}`}/ (Ctrl-C stops)`);
 });
 
 let stopping = false;

@@ -47,10 +47,13 @@ export interface ProberOptions {
   onResult(result: ProbeResult): void;
 }
 
+const STARTING_INTERVAL_MS = 200;
+
 /** Probes one instance every interval, never with two probes outstanding, until stopped. */
 export class Prober {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private passedOnce = false;
 
   constructor(private readonly options: ProberOptions) {}
 
@@ -66,7 +69,11 @@ export class Prober {
   private async tick(): Promise<void> {
     const result = await probeOnce(this.options.probe, this.options.port);
     if (this.stopped) return;
+    if (result.passed) this.passedOnce = true;
     this.options.onResult(result);
-    this.timer = setTimeout(() => void this.tick(), this.options.probe.intervalMs);
+    // Until a starting instance first passes, probe often: Azure would wait a whole interval (5 s
+    // or more), which only makes a developer wait for the emulator.
+    const interval = this.passedOnce ? this.options.probe.intervalMs : Math.min(STARTING_INTERVAL_MS, this.options.probe.intervalMs);
+    this.timer = setTimeout(() => void this.tick(), interval);
   }
 }

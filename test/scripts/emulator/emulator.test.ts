@@ -3,7 +3,8 @@ import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { io, type Socket } from 'socket.io-client';
 import { hashAddress } from '../../../scripts/emulator/rotation.js';
-import { canListen, ensureBuilt, healthzFrom, isAlive, RunningEmulator } from './running-emulator.js';
+import { rmSync } from 'node:fs';
+import { canListen, ensureBuilt, healthzFrom, isAlive, RunningEmulator, temporaryStorageDir } from './running-emulator.js';
 
 /**
  * The emulator as a developer runs it: two instances behind the load balancer, probed every
@@ -31,9 +32,9 @@ function emit(socket: Socket, event: string, payload: unknown): Promise<Ack> {
 const sockets: Socket[] = [];
 
 /** A socket.io client pinned to long-polling (it needs affinity) from `localAddress`. */
-function connect(url: string, localAddress: string): Promise<Socket> {
+function connect(url: string, localAddress: string, transports = ['polling']): Promise<Socket> {
   const socket = io(url, {
-    transports: ['polling'],
+    transports,
     // No keep-alive: xmlhttprequest-ssl (socket.io-client's polling in Node) retries a request whose
     // reused socket was reset without ever failing it, so the client would notice a dead instance
     // only at its ping timeout (45 s). Browsers have no such retry.
@@ -65,7 +66,7 @@ describe('emulator', { timeout: 60_000 }, () => {
   before(async () => {
     ensureBuilt();
     emulator = await RunningEmulator.start(['--instances', '2', '--fresh', '--probe-interval-ms', '500', '--probe-timeout-ms', '1000']);
-    await emulator.waitFor(/^emulator: chat at http:\/\/localhost:\d+\//, 30_000);
+    await emulator.waitFor(/^emulator: chat at http:\/\/localhost/, 30_000);
   });
 
   after(async () => {
@@ -156,5 +157,57 @@ describe('emulator', { timeout: 60_000 }, () => {
     assert.ok(emulator.lines.includes('emulator: stopped'));
     for (const pid of pids) assert.equal(isAlive(pid), false, `worker pid ${pid} is still running`);
     for (const port of ports) assert.equal(await canListen(port), true, `port ${port} is still bound`);
+  });
+});
+
+describe('emulator storage', { timeout: 60_000 }, () => {
+  const storageDir = temporaryStorageDir();
+  const running: RunningEmulator[] = [];
+
+  async function start(args: string[]): Promise<RunningEmulator> {
+    const emulator = await RunningEmulator.start(['--instances', '1', '--probe-interval-ms', '500', ...args], storageDir);
+    running.push(emulator);
+    await emulator.waitFor(/^emulator: chat at http:\/\/localhost/, 30_000);
+    return emulator;
+  }
+
+  async function stop(emulator: RunningEmulator): Promise<void> {
+    emulator.child.kill('SIGINT');
+    assert.equal(await emulator.exited, 0);
+  }
+
+  async function lobbyHistory(emulator: RunningEmulator, nickname: string): Promise<string[]> {
+    // WebSocket, upgraded from polling: the load balancer passes upgrades straight through.
+    const socket = await connect(emulator.url, '127.0.0.1', ['polling', 'websocket']);
+    if (socket.io.engine.transport.name !== 'websocket') await nextEvent(socket.io.engine, 'upgrade');
+    assert.equal(socket.io.engine.transport.name, 'websocket');
+    assert.equal((await emit(socket, 'session:start', { nickname })).ok, true);
+    const joined = await emit(socket, 'room:join', { room: 'lobby' });
+    socket.disconnect();
+    return (joined.history as { text: string }[]).map(({ text }) => text);
+  }
+
+  after(async () => {
+    for (const socket of sockets) socket.disconnect();
+    for (const emulator of running) await emulator.kill();
+    rmSync(storageDir, { recursive: true, force: true });
+  });
+
+  it('keeps history in Azurite across a restart, and --fresh empties it', async () => {
+    const first = await start(['--fresh']);
+    const socket = await connect(first.url, '127.0.0.1');
+    assert.equal((await emit(socket, 'session:start', { nickname: 'dee' })).ok, true);
+    assert.equal((await emit(socket, 'room:join', { room: 'lobby' })).ok, true);
+    assert.equal((await emit(socket, 'message:send', { room: 'lobby', text: 'still here?', clientId: 'k1' })).ok, true);
+    socket.disconnect();
+    await stop(first);
+
+    const second = await start([]);
+    assert.deepEqual(await lobbyHistory(second, 'eve'), ['still here?']);
+    await stop(second);
+
+    const third = await start(['--fresh']);
+    assert.deepEqual(await lobbyHistory(third, 'fay'), []);
+    await stop(third);
   });
 });

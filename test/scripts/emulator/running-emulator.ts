@@ -16,6 +16,10 @@ export function ensureBuilt(): void {
   if (result.status !== 0) throw new Error('npm run build failed');
 }
 
+export function temporaryStorageDir(): string {
+  return mkdtempSync(join(tmpdir(), 'chatapp-emulator-'));
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
@@ -87,11 +91,15 @@ export class RunningEmulator {
     );
   }
 
-  static async start(args: string[] = []): Promise<RunningEmulator> {
+  /**
+   * `storageDir`: Azurite's data folder, kept afterwards; by default a temporary one, removed when
+   * the emulator exits. Never the developer's .emulator/azurite: tests start fresh and would empty it.
+   */
+  static async start(args: string[] = [], storageDir?: string): Promise<RunningEmulator> {
     const port = await freePort();
     const storagePort = await freePort();
-    // Never the developer's .emulator/azurite: tests start fresh and would empty it.
-    const storageDir = mkdtempSync(join(tmpdir(), 'chatapp-emulator-'));
+    const ownsStorage = storageDir === undefined;
+    storageDir ??= temporaryStorageDir();
     const child = spawn(
       process.execPath,
       [
@@ -102,7 +110,7 @@ export class RunningEmulator {
       { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const emulator = new RunningEmulator(child, port, storagePort);
-    void emulator.exited.then(() => rmSync(storageDir, { recursive: true, force: true }));
+    if (ownsStorage) void emulator.exited.then(() => rmSync(storageDir, { recursive: true, force: true }));
     return emulator;
   }
 
