@@ -50,7 +50,11 @@ function connect(url: string, localAddress: string, transports = ['polling']): P
   });
 }
 
-function nextEvent<T>(socket: Socket, event: string, timeoutMs = 5000): Promise<T> {
+interface Emitter {
+  once(event: string, listener: (payload: never) => void): unknown;
+}
+
+function nextEvent<T>(socket: Emitter, event: string, timeoutMs = 5000): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no ${event} within ${timeoutMs} ms`)), timeoutMs);
     socket.once(event, (payload: T) => {
