@@ -80,12 +80,3 @@ export class LoadBalancer {
     upstream.pipe(client);
   }
 }
-
-/** True when nothing listens on `port` and we may bind it. */
-export function canListen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const probe = net.createServer();
-    probe.once('error', () => resolve(false));
-    probe.listen(port, () => probe.close(() => resolve(true)));
-  });
-}

@@ -17,7 +17,7 @@ import { freePort } from './free-port.js';
 import { HealthMonitor } from './health-monitor.js';
 import { RoleInstances } from './instances.js';
 import { LoadBalancer } from './load-balancer.js';
-import { OptionsError, USAGE, parseEmulatorOptions } from './options.js';
+import { type EmulatorOptions, OptionsError, USAGE, parseEmulatorOptions } from './options.js';
 
 const REPOSITORY_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -28,7 +28,7 @@ function fail(message: string, exitCode = 1): never {
   process.exit(exitCode);
 }
 
-let options;
+let options: EmulatorOptions;
 try {
   options = parseEmulatorOptions(process.argv.slice(2));
 } catch (error) {
