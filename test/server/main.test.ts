@@ -240,7 +240,6 @@ describe(`the server process (${entry.what})`, () => {
 
   it(
     'still acks a message:send in flight when SIGTERM arrives',
-    { todo: 'server bug: app.ts:120-121, see test/server/app.shutdown.test.ts' },
     async () => {
       const port = await freePort();
       const server = runServer({ env: { PORT: String(port) }, slowAppendMs: 500 });

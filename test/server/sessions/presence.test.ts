@@ -156,7 +156,6 @@ describe('sessions across disconnects (grace period)', () => {
 
   it(
     'stops delivering to the other tabs of a renamed session once someone else takes the old nickname',
-    { todo: 'server bug: features/session/start.ts:27-31 and sessions/presence.ts:51-55 leave the other tabs of a renamed session in the user:<old key> channel' },
     async () => {
       const tab1 = await startSession(server.url, 'alice');
       const tab2 = await startSession(server.url, 'alice', { session: tab1.session });
@@ -179,7 +178,6 @@ describe('sessions across disconnects (grace period)', () => {
 
   it(
     "stops delivering the old session's rooms to a socket that switches to another session by its token",
-    { todo: "server bug: features/session/start.ts:29-31 leaves only the old user channel, not the old session's room channels" },
     async () => {
       const carol = await startSession(server.url, 'carol');
       await joinRoom(carol.socket, 'carols');

@@ -11,6 +11,9 @@ export interface Nickname {
 // Thai, ...) need them even after NFKC; no symbols, controls or invisible format characters.
 const ALLOWED = /^[\p{L}\p{M}\p{N} _.\-]+$/u;
 const STARTS_WITH_MARK = /^\p{M}/u;
+// Letters and marks that render as nothing (U+3164 HANGUL FILLER, variation selectors, ...):
+// "ali\u3164ce" would look exactly like "alice".
+const INVISIBLE = /\p{Default_Ignorable_Code_Point}/u;
 
 export type NicknameResult = { ok: true; nickname: Nickname } | { ok: false; reason: string };
 
@@ -21,7 +24,7 @@ export function parseNickname(raw: string): NicknameResult {
   if (length > LIMITS.nicknameMaxLength) {
     return { ok: false, reason: `a nickname has at most ${LIMITS.nicknameMaxLength} characters` };
   }
-  if (!ALLOWED.test(display) || STARTS_WITH_MARK.test(display)) {
+  if (!ALLOWED.test(display) || STARTS_WITH_MARK.test(display) || INVISIBLE.test(display)) {
     return { ok: false, reason: 'a nickname may only hold letters, digits, spaces, "_", "-" and "."' };
   }
   return { ok: true, nickname: { display, key: nicknameKey(display) } };

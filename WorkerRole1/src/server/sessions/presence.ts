@@ -78,6 +78,8 @@ export class Presence {
       if (!successor) this.io.in(userChannel(session.key)).socketsLeave(roomChannel(room));
       this.io.to(roomChannel(room)).emit('user:left', { room, nickname: session.nickname });
     }
+    // Tabs still open on an ended session must not receive what the nickname's next holder gets.
+    if (!successor) this.io.in(userChannel(session.key)).socketsLeave(userChannel(session.key));
     this.logger.info({ nickname: session.nickname }, 'session ended');
   }
 

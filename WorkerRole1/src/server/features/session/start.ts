@@ -28,7 +28,8 @@ export const startSession = defineHandler({
 
     if (previous && previous.token !== session.token) {
       ctx.presence.detach(previous.token, socket.id);
-      await socket.leave(userChannel(previous.key));
+      // This socket now speaks for another session: none of the old one's channels are its own.
+      for (const channel of [...socket.rooms]) if (channel !== socket.id) await socket.leave(channel);
     }
     socket.data.session = { token: session.token, nickname: session.nickname, key: session.key };
     ctx.presence.attach(session.token, session.key, socket.id);
