@@ -202,3 +202,4 @@ else {
 # 6. Where the chat is.
 $fqdn = (Get-AzPublicIpAddress -Name $publicIpName -ResourceGroupName $ResourceGroup).DnsSettings.Fqdn
 Write-Host "chat: http://$fqdn/"
+exit 0

@@ -18,6 +18,7 @@ import { HealthMonitor } from './health-monitor.js';
 import { RoleInstances } from './instances.js';
 import { LoadBalancer } from './load-balancer.js';
 import { type EmulatorOptions, OptionsError, USAGE, parseEmulatorOptions } from './options.js';
+import { removePidFile, writePidFile } from './pid-file.js';
 
 const REPOSITORY_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -46,6 +47,7 @@ if (problems.length > 0 || !model) {
   fail(`emulator: the service model has ${problems.length} problem(s); fix them and start again`);
 }
 
+const pidFile = resolve(REPOSITORY_ROOT, options.pidFile);
 const role = emulatedRole(model);
 role.settings = pointSettingsAtStorage(role.settings, options.storagePort);
 const instanceCount = options.instances ?? role.instanceCount;
@@ -79,6 +81,7 @@ async function stop(signal: string): Promise<void> {
   balancer?.destroyConnections();
   await closed;
   await storage?.close();
+  removePidFile(pidFile);
   log('emulator: stopped');
   process.exit(0);
 }
@@ -115,6 +118,7 @@ try {
   });
   instances = running;
   running.start();
+  writePidFile(pidFile);
 } catch (error) {
   process.stderr.write(`${(error as Error).message}\n`);
   stopping = true;

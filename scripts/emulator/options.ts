@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_TABLE_PORT } from './development-storage.js';
+import { DEFAULT_PID_FILE } from './pid-file.js';
 
 /** What the command line asks of the emulator; undefined means "as the service model says". */
 export interface EmulatorOptions {
@@ -16,11 +17,13 @@ export interface EmulatorOptions {
   storagePort: number;
   /** Azurite's data folder, instead of the git-ignored .emulator/azurite (tests keep theirs apart). */
   storageDir: string | undefined;
+  /** Where the emulator's process id goes for `npm run emulator:stop`. */
+  pidFile: string;
 }
 
 export const USAGE = `usage: npm run emulator -- [--instances N] [--port P] [--fresh]
                            [--probe-interval-ms MS] [--probe-timeout-ms MS]
-                           [--storage-port P] [--storage-dir DIR]`;
+                           [--storage-port P] [--storage-dir DIR] [--pid-file PATH]`;
 
 export class OptionsError extends Error {}
 
@@ -37,6 +40,7 @@ export function parseEmulatorOptions(argv: readonly string[]): EmulatorOptions {
         'probe-timeout-ms': { type: 'string' },
         'storage-port': { type: 'string' },
         'storage-dir': { type: 'string' },
+        'pid-file': { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -52,6 +56,7 @@ export function parseEmulatorOptions(argv: readonly string[]): EmulatorOptions {
     probeTimeoutMs: whole(values, 'probe-timeout-ms', 50, 600_000),
     storagePort: whole(values, 'storage-port', 1, 65535) ?? DEFAULT_TABLE_PORT,
     storageDir: typeof values['storage-dir'] === 'string' ? values['storage-dir'] : undefined,
+    pidFile: typeof values['pid-file'] === 'string' ? values['pid-file'] : DEFAULT_PID_FILE,
   };
 }
 

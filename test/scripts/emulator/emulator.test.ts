@@ -1,10 +1,15 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { io, type Socket } from 'socket.io-client';
 import { hashAddress } from '../../../scripts/emulator/rotation.js';
-import { rmSync } from 'node:fs';
-import { canListen, ensureBuilt, healthzFrom, isAlive, RunningEmulator, temporaryStorageDir } from './running-emulator.js';
+import { canListen, ensureBuilt, healthzFrom, isAlive, ROOT, RunningEmulator, temporaryStorageDir } from './running-emulator.js';
+
+const execFileAsync = promisify(execFile);
 
 /**
  * The emulator as a developer runs it: two instances behind the load balancer, probed every
@@ -175,9 +180,15 @@ describe('emulator storage', { timeout: 60_000 }, () => {
     return emulator;
   }
 
+  /** As `npm run emulator:stop` (and Stop-Emulator.ps1) does it, from another process. */
   async function stop(emulator: RunningEmulator): Promise<void> {
-    emulator.child.kill('SIGINT');
+    const pidFile = join(storageDir, 'emulator.pid');
+    assert.equal(readFileSync(pidFile, 'utf8').trim(), String(emulator.child.pid));
+    // Asynchronously: the emulator is this process's child, and only a free event loop reaps it.
+    const stopper = await execFileAsync(process.execPath, ['--import', 'tsx', 'scripts/emulator/stop.ts', '--pid-file', pidFile], { cwd: ROOT });
+    assert.match(stopper.stdout, /emulator: stopped/);
     assert.equal(await emulator.exited, 0);
+    assert.equal(existsSync(pidFile), false, 'the pid file is gone');
   }
 
   async function lobbyHistory(emulator: RunningEmulator, nickname: string): Promise<string[]> {

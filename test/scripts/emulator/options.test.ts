@@ -12,6 +12,7 @@ describe('emulator options', () => {
       probeTimeoutMs: undefined,
       storagePort: 10002,
       storageDir: undefined,
+      pidFile: '.emulator/emulator.pid',
     });
   });
 
@@ -20,8 +21,9 @@ describe('emulator options', () => {
       parseEmulatorOptions([
         '--instances', '3', '--port', '9000', '--fresh',
         '--probe-interval-ms', '500', '--probe-timeout-ms', '1000', '--storage-port', '20002', '--storage-dir', '/tmp/a',
+        '--pid-file', '/tmp/a.pid',
       ]),
-      { instances: 3, port: 9000, fresh: true, probeIntervalMs: 500, probeTimeoutMs: 1000, storagePort: 20002, storageDir: '/tmp/a' },
+      { instances: 3, port: 9000, fresh: true, probeIntervalMs: 500, probeTimeoutMs: 1000, storagePort: 20002, storageDir: '/tmp/a', pidFile: '/tmp/a.pid' },
     );
     assert.equal(parseEmulatorOptions(['--instances=4']).instances, 4);
   });

@@ -105,6 +105,7 @@ export class RunningEmulator {
       [
         '--import', 'tsx', 'scripts/emulator/main.ts',
         '--port', String(port), '--storage-port', String(storagePort), '--storage-dir', storageDir,
+        '--pid-file', join(storageDir, 'emulator.pid'),
         ...args,
       ],
       { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
