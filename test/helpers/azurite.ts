@@ -4,13 +4,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './free-port.js';
+import { developmentStorageConnectionString } from '../../scripts/emulator/development-storage.js';
+import { freePort } from '../../scripts/emulator/free-port.js';
 
 const tableMain = createRequire(import.meta.url).resolve('azurite/dist/src/table/main.js');
-
-/** Azurite's published development account: a well-known credential, not a secret. */
-const DEV_ACCOUNT = 'devstoreaccount1';
-const DEV_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
 export interface RunningAzurite {
   port: number;
@@ -56,7 +53,7 @@ export async function startAzurite(): Promise<RunningAzurite> {
   await start();
   return {
     port,
-    connectionString: `DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY};TableEndpoint=http://127.0.0.1:${port}/${DEV_ACCOUNT};`,
+    connectionString: developmentStorageConnectionString(port),
     stop,
     start,
     async dispose() {

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { freePort } from './free-port.js';
+import { freePort } from '../../scripts/emulator/free-port.js';
 
 const entry = fileURLToPath(new URL('../../WorkerRole1/dist/server/main.js', import.meta.url));
 

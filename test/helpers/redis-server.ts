@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../../scripts/emulator/free-port.js';
 
 export interface RunningRedisServer {
   url: string;
@@ -22,16 +23,6 @@ export interface RunningRedisServer {
 const REDIS_SERVER = process.env.REDIS_SERVER_BIN ?? '/usr/bin/redis-server';
 const READY_TIMEOUT_MS = 10_000;
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  probe.listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const address = probe.address();
-  probe.close();
-  await once(probe, 'close');
-  if (address === null || typeof address === 'string') throw new Error('no TCP port for redis-server');
-  return address.port;
-}
 
 /**
  * A real Debian redis-server on a free loopback port, without persistence, in a temporary

@@ -16,6 +16,7 @@ import {
   request,
   startSession,
 } from '../helpers/clients.js';
+import { freePort } from '../../scripts/emulator/free-port.js';
 
 /**
  * The real process (WorkerRole1/dist/server/main.js, or src/server/main.ts through tsx when dist
@@ -62,13 +63,6 @@ function serverEntry(): { loader: string[]; script: string; historyModule: strin
   };
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 interface Exit {
   code: number | null;

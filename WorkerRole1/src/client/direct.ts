@@ -1,10 +1,8 @@
-import { LIMITS, type DirectMessage } from '../shared/protocol.js';
+import { LIMITS } from '../shared/protocol.js';
 import type { Connection } from './connection.js';
-import { lastSeenId, oldestId, type Conversation } from './state/conversation.js';
+import { catchUpAfter, type FetchPage, loadOlder, toLog } from './history-paging.js';
+import { lastSeenId, type Conversation } from './state/conversation.js';
 import type { Store } from './state/store.js';
-
-const PAGE = LIMITS.historyMaxLimit;
-const MAX_CATCH_UP_PAGES = 50;
 
 /** Private conversations: opening one, loading and catching up its history, paging back. */
 export class DirectMessages {
@@ -35,34 +33,15 @@ export class DirectMessages {
   async catchUp(conversation: Conversation): Promise<void> {
     const last = lastSeenId(conversation);
     if (!conversation.loaded || last === undefined) return this.load(conversation);
-    let cursor: string = last;
-    for (let page = 0; page < MAX_CATCH_UP_PAGES; page += 1) {
-      const ack = await this.connection.call('dm:history', { with: conversation.name, after: cursor, limit: PAGE });
-      if (!ack.ok) return;
-      this.store.addMessages(conversation, ack.messages.map(toLog), true);
-      const newest = ack.messages.at(-1);
-      if (ack.messages.length < PAGE || newest === undefined) return;
-      cursor = newest.id;
-    }
+    return catchUpAfter(this.store, conversation, last, this.pages(conversation));
   }
 
-  async loadOlder(conversation: Conversation): Promise<void> {
-    const before = oldestId(conversation);
-    if (conversation.loadingOlder || !conversation.hasOlder || before === undefined) return;
-    conversation.loadingOlder = true;
-    this.store.changed();
-    try {
-      const limit = LIMITS.historyDefaultLimit;
-      const ack = await this.connection.call('dm:history', { with: conversation.name, before, limit });
-      if (ack.ok) {
-        this.store.addMessages(conversation, ack.messages.map(toLog), false);
-        conversation.hasOlder = ack.messages.length >= limit;
-      }
-    } finally {
-      conversation.loadingOlder = false;
-      this.store.changed();
-    }
+  loadOlder(conversation: Conversation): Promise<void> {
+    return loadOlder(this.store, conversation, this.pages(conversation));
+  }
+
+  private pages(conversation: Conversation): FetchPage {
+    return (query) => this.connection.call('dm:history', { with: conversation.name, ...query });
   }
 }
 
-const toLog = ({ id, from, text, ts }: DirectMessage) => ({ id, from, text, ts });

@@ -1,11 +1,8 @@
-import { LIMITS, type ChatMessage, type ErrorBody } from '../shared/protocol.js';
+import { LIMITS, type ErrorBody } from '../shared/protocol.js';
 import type { Connection } from './connection.js';
-import { lastSeenId, oldestId, roomKey, setMembers, type Conversation } from './state/conversation.js';
+import { catchUpAfter, type FetchPage, loadOlder } from './history-paging.js';
+import { lastSeenId, roomKey, setMembers, type Conversation } from './state/conversation.js';
 import type { Store } from './state/store.js';
-
-const PAGE = LIMITS.historyMaxLimit;
-/** Catch-up stops after this many pages; older gaps stay reachable through "load earlier". */
-const MAX_CATCH_UP_PAGES = 50;
 
 /** Joining, leaving, catching up and paging back through rooms. */
 export class Rooms {
@@ -40,34 +37,16 @@ export class Rooms {
   }
 
   /** Fetches everything after `after`, oldest first, until a short page says we are up to date. */
-  async catchUp(conversation: Conversation, after: string): Promise<void> {
-    let cursor = after;
-    for (let page = 0; page < MAX_CATCH_UP_PAGES; page += 1) {
-      const ack = await this.connection.call('history:fetch', { room: conversation.name, after: cursor, limit: PAGE });
-      if (!ack.ok) return;
-      this.store.addMessages(conversation, ack.messages.map(toLog), true);
-      const newest = ack.messages.at(-1);
-      if (ack.messages.length < PAGE || newest === undefined) return;
-      cursor = newest.id;
-    }
+  catchUp(conversation: Conversation, after: string): Promise<void> {
+    return catchUpAfter(this.store, conversation, after, this.pages(conversation));
   }
 
-  async loadOlder(conversation: Conversation): Promise<void> {
-    const before = oldestId(conversation);
-    if (conversation.loadingOlder || !conversation.hasOlder || before === undefined) return;
-    conversation.loadingOlder = true;
-    this.store.changed();
-    try {
-      const limit = LIMITS.historyDefaultLimit;
-      const ack = await this.connection.call('history:fetch', { room: conversation.name, before, limit });
-      if (ack.ok) {
-        this.store.addMessages(conversation, ack.messages.map(toLog), false);
-        conversation.hasOlder = ack.messages.length >= limit;
-      }
-    } finally {
-      conversation.loadingOlder = false;
-      this.store.changed();
-    }
+  loadOlder(conversation: Conversation): Promise<void> {
+    return loadOlder(this.store, conversation, this.pages(conversation));
+  }
+
+  private pages(conversation: Conversation): FetchPage {
+    return (query) => this.connection.call('history:fetch', { room: conversation.name, ...query });
   }
 
   async leave(name: string): Promise<ErrorBody | null> {
@@ -78,4 +57,3 @@ export class Rooms {
   }
 }
 
-const toLog = ({ id, from, text, ts }: ChatMessage) => ({ id, from, text, ts });

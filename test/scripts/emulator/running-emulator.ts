@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import http from 'node:http';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../../../scripts/emulator/free-port.js';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const ENTRY = `${ROOT}WorkerRole1/dist/server/main.js`;
@@ -20,16 +21,6 @@ export function temporaryStorageDir(): string {
   return mkdtempSync(join(tmpdir(), 'chatapp-emulator-'));
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export function canListen(port: number): Promise<boolean> {
   return new Promise((resolve) => {

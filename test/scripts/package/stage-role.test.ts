@@ -13,6 +13,7 @@ import { ensureNodeRuntime } from '../../../scripts/package/node-runtime.js';
 import { readValidServiceModel, singleRole } from '../../../scripts/package/read-service-model.js';
 import { stageRole } from '../../../scripts/package/stage-role.js';
 import { fakeRuntime } from './helpers/fake-runtime-tarball.js';
+import { freePort } from '../../../scripts/emulator/free-port.js';
 
 const REPOSITORY = fileURLToPath(new URL('../../../', import.meta.url));
 const DEV_TOOLS = ['typescript', 'tsx', 'esbuild', 'azurite', 'playwright-core', '@azure/arm-compute', '@azure/arm-network', '@azure/identity', '@azure/storage-blob', 'socket.io-client'];
@@ -121,13 +122,3 @@ describe('startup scripts', () => {
   });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
