@@ -27,6 +27,7 @@ export async function startAzurite(): Promise<RunningAzurite> {
   let child: ChildProcess | undefined;
 
   const start = async () => {
+    if (child && child.exitCode === null && child.signalCode === null) return;
     child = spawn(
       process.execPath,
       [tableMain, '--tableHost', '127.0.0.1', '--tablePort', String(port), '--location', location, '--skipApiVersionCheck', '--disableTelemetry', '--loose'],
