@@ -115,7 +115,8 @@ export function createChatServer(config: Config, deps: ChatServerDeps): ChatServ
       if (draining) return;
       draining = true;
       logger.info({ connections: io.engine.clientsCount, inFlight: inFlight.size }, 'draining');
-      io.emit('server:draining', {});
+      // Only this instance drains: with an adapter, io.emit would reach every instance's clients.
+      io.local.emit('server:draining', {});
       const deadline = Date.now() + config.shutdownTimeoutMs;
       const idle = await inFlight.idle(config.shutdownTimeoutMs);
       if (!idle) logger.warn({ inFlight: inFlight.size }, 'closing with events still in flight');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BacklogFullError, BatchWriter, type SubmitResult } from '../../../WorkerRole1/src/server/history/batch-writer.js';
+import { BacklogFullError, BatchWriter, type SubmitResult, WriterClosedError } from '../../../WorkerRole1/src/server/history/batch-writer.js';
 import { createLogger } from '../../../WorkerRole1/src/server/logger.js';
 
 const logger = createLogger({ level: 'silent', instanceId: 'test' });
@@ -73,6 +73,31 @@ describe('batch writer', () => {
     await Promise.all(waiting);
     assert.equal(await slowWriter.write({ partition: 'c', actions: ['3'] }), 'stored');
     assert.equal(await batchWriter.write({ partition: 'a', actions: ['x'] }), 'stored');
+  });
+
+  it('on close, settles the transaction in flight as storage answers, gives up the queued writes and stops retrying', async () => {
+    let answer: (result: SubmitResult) => void = () => {};
+    let calls = 0;
+    const closing = new BatchWriter<string>({
+      submit: () => {
+        calls += 1;
+        return new Promise((resolve) => (answer = resolve));
+      },
+      capacity: 10,
+      maxActionsPerBatch: 1,
+      initialBackoffMs: 5,
+      maxBackoffMs: 20,
+      logger,
+    });
+    const inFlight = closing.write({ partition: 'a', actions: ['1'] });
+    const queued = closing.write({ partition: 'a', actions: ['2'] });
+    await new Promise((resolve) => setImmediate(resolve));
+    closing.close();
+    await assert.rejects(queued, WriterClosedError);
+    answer('stored');
+    assert.equal(await inFlight, 'stored');
+    await assert.rejects(closing.write({ partition: 'a', actions: ['3'] }), /closed/);
+    assert.equal(calls, 1);
   });
 
   it('rejects the writes of a batch that storage refuses for good', async () => {

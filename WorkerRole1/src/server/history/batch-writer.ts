@@ -31,6 +31,10 @@ export class BacklogFullError extends Error {
   override name = 'BacklogFullError';
 }
 
+export class WriterClosedError extends Error {
+  override name = 'WriterClosedError';
+}
+
 interface QueuedJob<Action> extends WriteJob<Action> {
   /** After a batch conflicted, each of its jobs goes alone to learn which one conflicts. */
   alone: boolean;
@@ -43,6 +47,10 @@ export class BatchWriter<Action> {
   private readonly draining = new Set<string>();
   private backlog = 0;
   private closed = false;
+  /** Jobs whose transaction is on its way to storage. */
+  private readonly sending = new Set<QueuedJob<Action>>();
+  /** End the backoff waits early when the writer closes. */
+  private readonly backoffWakers = new Set<() => void>();
 
   constructor(private readonly options: BatchWriterOptions<Action>) {}
 
@@ -71,17 +79,29 @@ export class BatchWriter<Action> {
     });
   }
 
-  /** Refuses new writes; queued ones keep retrying, and their callers' acks wait for them. */
+  /**
+   * Refuses new writes and gives up on the queued ones (their callers get `WriterClosedError`);
+   * transactions already sent settle as storage answers. Shutdown calls it after in-flight acks
+   * had their chance.
+   */
   close(): void {
     this.closed = true;
+    for (const wake of this.backoffWakers) wake();
+    for (const queue of this.queues.values()) {
+      const abandoned = queue.filter((job) => !this.sending.has(job));
+      queue.splice(0, queue.length, ...queue.filter((job) => this.sending.has(job)));
+      this.settle(abandoned, (job) => job.reject(new WriterClosedError('the history writer closed before this write landed')));
+    }
   }
 
   private async drain(partition: string): Promise<void> {
     const queue = this.queues.get(partition)!;
     let backoffMs = this.options.initialBackoffMs;
-    while (queue.length > 0) {
+    while (queue.length > 0 && !(this.closed && this.sending.size === 0)) {
       const batch = this.takeBatch(queue);
+      for (const job of batch) this.sending.add(job);
       const result = await this.options.submit(partition, batch.flatMap((job) => job.actions));
+      for (const job of batch) this.sending.delete(job);
       if (result === 'stored' || (result === 'conflict' && batch.length === 1)) {
         queue.splice(0, batch.length);
         this.settle(batch, (job) => job.resolve(result));
@@ -90,15 +110,29 @@ export class BatchWriter<Action> {
         for (const job of batch) job.alone = true;
       } else if ('transient' in result) {
         this.options.logger.warn({ err: result.transient, partition, waiting: this.backlog, retryInMs: backoffMs }, 'history write failed; retrying');
-        await new Promise((resolve) => setTimeout(resolve, backoffMs));
+        await this.backoff(backoffMs);
         backoffMs = Math.min(backoffMs * 2, this.options.maxBackoffMs);
       } else {
         queue.splice(0, batch.length);
         this.settle(batch, (job) => job.reject(result.failed));
       }
+      if (this.closed) this.close();
     }
     this.queues.delete(partition);
     this.draining.delete(partition);
+  }
+
+  private backoff(ms: number): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.backoffWakers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.backoffWakers.add(wake);
+    });
   }
 
   private takeBatch(queue: QueuedJob<Action>[]): QueuedJob<Action>[] {

@@ -2,11 +2,15 @@ import type { Logger } from '../logger.js';
 import type { HistoryStore } from './history-store.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-/** Every instance purges; deletes are idempotent, so overlapping runs only cost a few requests. */
+/**
+ * Every instance purges, each at its own moment (the jitter spreads instances started together),
+ * and a purge tolerates rows another instance deleted first.
+ */
 const PURGE_INTERVAL_MS = 6 * 60 * 60 * 1000;
 const FIRST_PURGE_AFTER_MS = 60 * 1000;
+const JITTER_MS = 5 * 60 * 1000;
 
-/** Deletes history older than the retention period, soon after start and then every six hours. */
+/** Deletes history older than the retention period, a few minutes after start and then every six hours. */
 export function scheduleRetention(history: HistoryStore, retentionDays: number, logger: Logger): () => void {
   if (retentionDays === 0) return () => {};
   const purge = async () => {
@@ -17,7 +21,7 @@ export function scheduleRetention(history: HistoryStore, retentionDays: number, 
       logger.warn({ err: error }, 'history retention failed; retrying at the next run');
     }
   };
-  const first = setTimeout(() => void purge(), FIRST_PURGE_AFTER_MS);
+  const first = setTimeout(() => void purge(), FIRST_PURGE_AFTER_MS + Math.random() * JITTER_MS);
   const every = setInterval(() => void purge(), PURGE_INTERVAL_MS);
   first.unref();
   every.unref();

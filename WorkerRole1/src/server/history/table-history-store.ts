@@ -1,6 +1,6 @@
 import { odata, RestError, TableClient, type TransactionAction } from '@azure/data-tables';
 import type { Logger } from '../logger.js';
-import { BacklogFullError, BatchWriter, type SubmitResult } from './batch-writer.js';
+import { BacklogFullError, BatchWriter, type SubmitResult, WriterClosedError } from './batch-writer.js';
 import {
   type AppendRequest,
   type AppendResult,
@@ -115,23 +115,41 @@ export class TableHistoryStore implements HistoryStore {
     }
   }
 
+  /** Page by page, a transaction per partition of each page. */
   async purgeOlderThan(ts: number): Promise<number> {
-    const byPartition = new Map<string, string[]>();
     const old = this.client.listEntities({ queryOptions: { filter: odata`ts lt ${ts}`, select: ['PartitionKey', 'RowKey'] } });
-    for await (const entity of old) {
-      const rows = byPartition.get(entity.partitionKey!) ?? [];
-      rows.push(entity.rowKey!);
-      byPartition.set(entity.partitionKey!, rows);
-    }
     let purgedMessages = 0;
-    for (const [partition, rows] of byPartition) {
-      for (let start = 0; start < rows.length; start += MAX_ACTIONS_PER_TRANSACTION) {
-        const chunk = rows.slice(start, start + MAX_ACTIONS_PER_TRANSACTION);
-        await this.client.submitTransaction(chunk.map((rowKey) => ['delete', { partitionKey: partition, rowKey }]));
-        purgedMessages += chunk.filter((rowKey) => rowKey.startsWith(MESSAGE_ROW_PREFIX)).length;
+    for await (const page of old.byPage({ maxPageSize: QUERY_PAGE_SIZE })) {
+      const byPartition = new Map<string, string[]>();
+      for (const { partitionKey: partition, rowKey } of page) {
+        byPartition.set(partition!, [...(byPartition.get(partition!) ?? []), rowKey!]);
+      }
+      for (const [partition, rows] of byPartition) {
+        for (let start = 0; start < rows.length; start += MAX_ACTIONS_PER_TRANSACTION) {
+          const chunk = rows.slice(start, start + MAX_ACTIONS_PER_TRANSACTION);
+          await this.deleteRows(partition, chunk);
+          purgedMessages += chunk.filter((rowKey) => rowKey.startsWith(MESSAGE_ROW_PREFIX)).length;
+        }
       }
     }
     return purgedMessages;
+  }
+
+  /**
+   * A transaction fails whole when one row is already gone, which is what happens when another
+   * instance purges at the same time; then each row goes alone, and "already gone" counts as done.
+   */
+  private async deleteRows(partition: string, rowKeys: string[]): Promise<void> {
+    try {
+      await this.client.submitTransaction(rowKeys.map((rowKey) => ['delete', { partitionKey: partition, rowKey }]));
+    } catch (error) {
+      if (!(error instanceof RestError && error.statusCode === 404)) throw error;
+      for (const rowKey of rowKeys) {
+        await this.client.deleteEntity(partition, rowKey).catch((single: unknown) => {
+          if (!(single instanceof RestError && single.statusCode === 404)) throw single;
+        });
+      }
+    }
   }
 
   private async write(
@@ -155,7 +173,9 @@ export class TableHistoryStore implements HistoryStore {
       if (outcome === 'stored') return { message, created: true };
       return { message: await this.readFirstCopy(message.conversation, partition, dedupeKey, clientId, senderKey), created: false };
     } catch (error) {
-      if (error instanceof BacklogFullError) throw new HistoryUnavailableError(error.message, RETRY_AFTER_MS);
+      if (error instanceof BacklogFullError || error instanceof WriterClosedError) {
+        throw new HistoryUnavailableError(error.message, RETRY_AFTER_MS);
+      }
       throw error;
     } finally {
       clearTimeout(delayed);

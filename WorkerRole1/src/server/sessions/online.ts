@@ -4,6 +4,7 @@ import type { ChatContext } from '../context.js';
 export interface OnlineUser {
   nickname: string;
   key: string;
+  token: string;
 }
 
 /**
@@ -22,8 +23,8 @@ export async function roomMembers(ctx: ChatContext, room: string): Promise<strin
 /** A user by nickname key: a session here, or a connected socket on another instance. */
 export async function findOnlineUser(ctx: ChatContext, key: string): Promise<OnlineUser | undefined> {
   const local = await ctx.sessions.findByNickname(key);
-  if (local) return { nickname: local.nickname, key: local.key };
+  if (local) return { nickname: local.nickname, key: local.key, token: local.token };
   const [remote] = await ctx.io.in(userChannel(key)).fetchSockets();
   const session = remote?.data.session;
-  return session ? { nickname: session.nickname, key: session.key } : undefined;
+  return session ? { nickname: session.nickname, key: session.key, token: session.token } : undefined;
 }

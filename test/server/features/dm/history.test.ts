@@ -60,9 +60,25 @@ describe('dm:history', () => {
     assert.deepEqual(await page({ after: sent[7]!.id }), []);
   });
 
-  it('answers an empty list for someone never written to, online or not', async () => {
+  it('answers USER_NOT_FOUND for a nickname nobody holds', async () => {
     const alice = await startSession(server.url, unique('alice'));
-    assert.deepEqual(okValue(await request(alice.socket, 'dm:history', { with: 'never-seen' })).messages, []);
+    errorOf(await request(alice.socket, 'dm:history', { with: 'never-seen' }), 'USER_NOT_FOUND');
+  });
+
+  it("does not show the last holder's private messages to whoever takes the nickname next", async () => {
+    const graceServer = await startChatServer({ sessionGraceMs: 100 });
+    try {
+      const alice = await startSession(graceServer.url, 'alice');
+      const bob = await startSession(graceServer.url, 'bob');
+      await dm(alice.socket, 'bob', 'for bob only');
+      bob.socket.disconnect();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const impostor = await startSession(graceServer.url, 'bob');
+      assert.deepEqual(okValue(await request(impostor.socket, 'dm:history', { with: 'alice' })).messages, []);
+      assert.deepEqual(okValue(await request(alice.socket, 'dm:history', { with: 'bob' })).messages, []);
+    } finally {
+      await graceServer.close();
+    }
   });
 
   it('answers INVALID_NICKNAME for something that cannot be a nickname', async () => {

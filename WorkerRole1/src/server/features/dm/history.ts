@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { dmConversation } from '../../channels.js';
 import { errors } from '../../errors.js';
 import { parseNickname } from '../../sessions/nickname.js';
+import { findOnlineUser } from '../../sessions/online.js';
 import { currentSession } from '../../socket/current-session.js';
 import { defineHandler } from '../../socket/event-handler.js';
 import { historyLimit, messageId } from '../fields.js';
@@ -14,7 +15,10 @@ const schema = z.strictObject({
   limit: historyLimit,
 });
 
-/** A page of the private conversation with one nickname, oldest first; the other side may be offline. */
+/**
+ * A page of the private conversation with whoever holds a nickname now, oldest first. Someone who
+ * took a nickname after its last holder left starts a new conversation.
+ */
 export const fetchDirectHistory = defineHandler({
   schema,
   fieldErrors: { with: errors.invalidNickname },
@@ -22,7 +26,9 @@ export const fetchDirectHistory = defineHandler({
     const session = await currentSession(ctx, socket);
     const parsed = parseNickname(other);
     if (!parsed.ok) throw errors.invalidNickname(parsed.reason);
-    const messages = await ctx.history.list(dmConversation(session.key, parsed.nickname.key), { before, after, limit });
+    const peer = await findOnlineUser(ctx, parsed.nickname.key);
+    if (!peer) throw errors.userNotFound(other);
+    const messages = await ctx.history.list(dmConversation(session.token, peer.token), { before, after, limit });
     return { messages: messages.map(toDirectMessage) };
   },
 });

@@ -28,7 +28,7 @@ export const sendDirectMessage = defineHandler({
       {
         message: {
           id: ctx.newMessageId(ts),
-          conversation: dmConversation(session.key, recipient.key),
+          conversation: dmConversation(session.token, recipient.token),
           from: session.nickname,
           to: recipient.nickname,
           text: payload.text,

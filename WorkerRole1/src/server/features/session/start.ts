@@ -33,6 +33,8 @@ export const startSession = defineHandler({
     }
     socket.data.session = { token: session.token, nickname: session.nickname, key: session.key };
     ctx.presence.attach(session.token, session.key, socket.id);
+    // Gone while the claim was awaited: its disconnect handler saw no session, so start the grace here.
+    if (socket.disconnected) ctx.presence.detach(session.token, socket.id);
     await socket.join([userChannel(session.key), ...[...session.rooms].map(roomChannel)]);
 
     ctx.logger.info({ socket: socket.id, nickname: session.nickname, resumed }, 'session started');
