@@ -1,4 +1,4 @@
-import { LOBBY } from '../shared/protocol.js';
+import { type ErrorCode, LOBBY } from '../shared/protocol.js';
 import { NoAnswerError, sleep, type Connection } from './connection.js';
 import type { DirectMessages } from './direct.js';
 import type { Outbox } from './outbox.js';
@@ -19,6 +19,8 @@ interface Deps {
 }
 
 const RETRY_MS = 2000;
+/** Failures that say "not now" rather than "no": restoring the session waits and tries again. */
+const RETRYABLE: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['INTERNAL_ERROR', 'STORAGE_UNAVAILABLE', 'SERVER_DRAINING', 'RATE_LIMITED']);
 
 /**
  * The session lifecycle. On every (re)connect: present the stored token to reclaim the nickname,
@@ -68,8 +70,8 @@ export class Sync {
     if (generation !== this.generation) return;
     store.restoring = false;
     if (result.ok) return this.enter(result.nickname, generation);
-    if (result.error.code === 'INTERNAL_ERROR' && connection.connected) {
-      await sleep(RETRY_MS);
+    if (RETRYABLE.has(result.error.code) && connection.connected) {
+      await sleep(result.error.retryAfterMs ?? RETRY_MS);
       if (generation === this.generation) void this.onConnect();
       return;
     }
