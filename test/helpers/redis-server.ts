@@ -6,6 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../scripts/emulator/free-port.js';
 
+export interface RedisServerOptions {
+  /** Clients must AUTH with it (Azure Managed Redis's access key). */
+  password?: string;
+  /** Serve TLS only, with this certificate. */
+  tls?: { certFile: string; keyFile: string };
+}
+
 export interface RunningRedisServer {
   url: string;
   port: number;
@@ -28,14 +35,21 @@ const READY_TIMEOUT_MS = 10_000;
  * A real Debian redis-server on a free loopback port, without persistence, in a temporary
  * directory: a restart loses every key, as a cache node that fails over without persistence would.
  */
-export async function startRedisServer(): Promise<RunningRedisServer> {
+export async function startRedisServer(options: RedisServerOptions = {}): Promise<RunningRedisServer> {
   const dir = await mkdtemp(join(tmpdir(), 'chatapp-redis-'));
   const port = await freePort();
   let child: ChildProcess | undefined;
+  const security = [
+    ...(options.password === undefined ? [] : ['--requirepass', options.password]),
+    // TLS only, as Azure Managed Redis serves it: the plain port is closed.
+    ...(options.tls === undefined
+      ? ['--port', String(port)]
+      : ['--port', '0', '--tls-port', String(port), '--tls-cert-file', options.tls.certFile, '--tls-key-file', options.tls.keyFile, '--tls-auth-clients', 'no']),
+  ];
 
   async function start(): Promise<void> {
     if (child) throw new Error('redis-server is already running');
-    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
+    const args = [...security, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
     const started = spawn(REDIS_SERVER, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     child = started;
     await new Promise<void>((resolve, reject) => {
@@ -82,8 +96,9 @@ export async function startRedisServer(): Promise<RunningRedisServer> {
   }
 
   await start();
+  const credentials = options.password === undefined ? '' : `:${encodeURIComponent(options.password)}@`;
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url: `${options.tls ? 'rediss' : 'redis'}://${credentials}127.0.0.1:${port}`,
     port,
     start,
     kill,

@@ -7,9 +7,11 @@ import { type Nickname, parseNickname } from '../../../WorkerRole1/src/server/se
 import {
   createRedisSessionRegistry,
   type RedisSessionRegistry,
-  SessionStoreError,
 } from '../../../WorkerRole1/src/server/sessions/redis-session-registry.js';
-import type { ClaimResult, Session } from '../../../WorkerRole1/src/server/sessions/session-registry.js';
+import { createLogger } from '../../../WorkerRole1/src/server/logger.js';
+import { type ClaimResult, type Session, SessionStoreError } from '../../../WorkerRole1/src/server/sessions/session-registry.js';
+
+const logger = createLogger({ level: 'silent', instanceId: 'test' });
 import { type RunningRedisServer, startRedisServer } from '../../helpers/redis-server.js';
 
 const LEASE_MS = 600;
@@ -40,7 +42,7 @@ describe('RedisSessionRegistry', () => {
 
   /** A registry with its own client: one per simulated instance, all on this test's keys. */
   async function instance(leaseMs = 45_000): Promise<RedisSessionRegistry> {
-    const registry = await createRedisSessionRegistry(redis.url, { prefix, leaseMs });
+    const registry = await createRedisSessionRegistry(redis.url, { prefix, leaseMs, logger });
     opened.push(registry);
     return registry;
   }
@@ -183,7 +185,7 @@ describe('RedisSessionRegistry', () => {
 
     it('keeps registries with different key prefixes apart', async () => {
       const east = await instance();
-      const other = await createRedisSessionRegistry(redis.url, { prefix: `other:${randomUUID()}:` });
+      const other = await createRedisSessionRegistry(redis.url, { prefix: `other:${randomUUID()}:`, logger });
       opened.push(other);
       const { session } = won(await east.claim(nick('alice')));
       won(await other.claim(nick('alice')));
@@ -319,7 +321,7 @@ describe('RedisSessionRegistry', () => {
     it('replaces a connection on which Redis went silent, so a cut network heals without a restart', async () => {
       const network = await startCuttableProxy(redis.port);
       try {
-        const sessions = await createRedisSessionRegistry(network.url, { prefix });
+        const sessions = await createRedisSessionRegistry(network.url, { prefix, logger });
         opened.push(sessions);
         const { session } = won(await sessions.claim(nick('alice')));
         network.cut();

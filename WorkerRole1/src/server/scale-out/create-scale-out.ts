@@ -24,7 +24,7 @@ export interface ScaleOut {
 export async function createScaleOut(config: Config, logger: Logger): Promise<ScaleOut> {
   if (config.redisUrl !== undefined) {
     const [redis, sessions] = await Promise.all([
-      connectRedis(config.redisUrl, logger, { failFast: false }),
+      connectRedis(config.redisUrl, logger, { name: 'adapter', failFast: false }),
       createRedisSessionRegistry(config.redisUrl, { logger }),
     ]);
     return {

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { createClient } from 'redis';
 import type { Logger } from '../logger.js';
 import type { Nickname } from './nickname.js';
 import {
@@ -14,7 +13,8 @@ import {
   RENEW,
   SWEEP,
 } from './redis-scripts.js';
-import type { ClaimResult, Session, SessionRegistry } from './session-registry.js';
+import { connectRedis } from '../scale-out/redis-client.js';
+import { type ClaimResult, type Session, type SessionRegistry, SessionStoreError } from './session-registry.js';
 
 /**
  * How long a session outlives the last renewal by its instance. With renewals every 10 s, a
@@ -43,10 +43,6 @@ export interface RedisCommandClient {
   sendCommand(args: string[]): Promise<unknown>;
 }
 
-/** Redis could not be reached in time, or answered with an error. The cause says which. */
-export class SessionStoreError extends Error {
-  override name = 'SessionStoreError';
-}
 
 /**
  * Sessions shared by every instance through one Redis: a nickname is unique across instances,
@@ -192,48 +188,19 @@ export class RedisSessionRegistry implements SessionRegistry {
 }
 
 export interface CreateRedisSessionRegistryOptions extends RedisSessionRegistryOptions {
-  logger?: Logger;
+  logger: Logger;
 }
 
 /**
- * Connects a client of its own to `url` (`redis://` or, for Azure Managed Redis, `rediss://`
- * with the access key as password) and returns a registry that closes it.
- *
- * While Redis is down, commands reject at once (no offline queue) or after the command timeout,
- * so a client's ack turns into an error instead of hanging; the client reconnects by itself, and
- * replaces a connection on which Redis stopped answering.
- * Resolves once connected: an instance waits for Redis at start-up rather than serve sessions
- * that no other instance could see.
+ * Connects a client of its own to `url` and returns a registry that closes it. While Redis is
+ * down, commands reject at once (no offline queue) or after the command timeout, so a client's
+ * ack turns into an error instead of hanging; a connection on which Redis stopped answering is
+ * replaced.
  */
-export async function createRedisSessionRegistry(
-  url: string,
-  options: CreateRedisSessionRegistryOptions = {},
-): Promise<RedisSessionRegistry> {
+export async function createRedisSessionRegistry(url: string, options: CreateRedisSessionRegistryOptions): Promise<RedisSessionRegistry> {
   const { logger, ...registryOptions } = options;
   const commandTimeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
-  const client = createClient({
-    url,
-    disableOfflineQueue: true,
-    commandOptions: { timeout: commandTimeoutMs },
-    socket: {
-      // Backs off to 2 s; the jitter keeps instances from reconnecting in lockstep after a restart.
-      reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2_000) + Math.floor(Math.random() * 100),
-    },
-  });
-
-  // Without a listener an 'error' event would crash the process. An outage repeats the error on
-  // every reconnection attempt, so only the first one after each recovery is a warning.
-  let reportedOutage = false;
-  client.on('error', (error: unknown) => {
-    logger?.[reportedOutage ? 'debug' : 'warn']({ err: error }, 'session store (Redis) connection error');
-    reportedOutage = true;
-  });
-  client.on('ready', () => {
-    if (reportedOutage) logger?.info('session store (Redis) connection restored');
-    reportedOutage = false;
-  });
-
-  await client.connect();
+  const client = await connectRedis(url, logger, { name: 'session store', failFast: true });
 
   let closed = false;
   // A command still unanswered after the timeout on a connection that looks healthy means Redis
@@ -241,9 +208,9 @@ export async function createRedisSessionRegistry(
   // notice only after many minutes, so the connection is replaced now.
   function replaceConnection(): void {
     if (closed || !client.isReady) return;
-    logger?.warn('session store (Redis) stopped answering; reconnecting');
+    logger.warn('session store (Redis) stopped answering; reconnecting');
     client.destroy();
-    client.connect().catch((error: unknown) => logger?.error({ err: error }, 'session store (Redis) reconnection failed'));
+    client.connect().catch((error: unknown) => logger.error({ err: error }, 'session store (Redis) reconnection failed'));
   }
   const watched: RedisCommandClient = {
     async sendCommand(args) {

@@ -44,3 +44,8 @@ export interface SessionRegistry {
   sweepExpired(): Promise<Session[]>;
   close(): Promise<void>;
 }
+
+/** The shared session store could not be reached in time, or failed. The cause says which. */
+export class SessionStoreError extends Error {
+  override name = 'SessionStoreError';
+}

@@ -2,12 +2,9 @@ import type { z } from 'zod';
 import type { Ack } from '../../shared/protocol.js';
 import type { ChatContext } from '../context.js';
 import { HistoryUnavailableError } from '../history/history-store.js';
-import { SessionStoreError } from '../sessions/redis-session-registry.js';
+import { SessionStoreError } from '../sessions/session-registry.js';
 import { type ChatError, errors, isChatError } from '../errors.js';
 import type { ChatSocket } from './types.js';
-
-/** Redis reconnects within about two seconds of coming back. */
-const SESSION_STORE_RETRY_MS = 2000;
 
 /** One client-to-server event: its payload schema and what it does with a valid payload. */
 export interface EventHandler<S extends z.ZodType = z.ZodType, R extends object = object> {
@@ -61,7 +58,7 @@ function toChatError(ctx: ChatContext, socket: ChatSocket, event: string, error:
   }
   if (error instanceof HistoryUnavailableError || error instanceof SessionStoreError) {
     ctx.logger.warn({ socket: socket.id, event, code: 'STORAGE_UNAVAILABLE', reason: error.message }, 'event refused');
-    return errors.storageUnavailable(error instanceof HistoryUnavailableError ? error.retryAfterMs : SESSION_STORE_RETRY_MS);
+    return error instanceof HistoryUnavailableError ? errors.storageUnavailable(error.retryAfterMs) : errors.sessionsUnavailable();
   }
   ctx.logger.error({ err: error, socket: socket.id, event }, 'event failed');
   return errors.internal();
