@@ -54,4 +54,9 @@ test('while Azurite is down for 10 s live delivery goes on, and afterwards histo
   const stored = (await bob.readWholeHistory()).map((message) => message.text).sort();
   const expected = ['before-outage', ...Array.from({ length: n }, (_, i) => [`ann-${i}`, `bob-${i}`]).flat()].sort();
   assert.deepEqual(stored, expected);
+  await Promise.all([ann.catchUp(), bob.catchUp()]);
+  for (const chatter of [ann, bob]) {
+    const shown = [...chatter.seen.values()].map((message) => message.text).sort();
+    assert.deepEqual(shown, expected, `${chatter.nickname} shows every message exactly once`);
+  }
 });

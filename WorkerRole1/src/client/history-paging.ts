@@ -15,8 +15,8 @@ export interface PageQuery {
 /** One page of a conversation's history: `history:fetch` for a room, `dm:history` for a person. */
 export type FetchPage = (query: PageQuery) => Promise<Ack<{ messages: LogMessage[] }>>;
 
-/** Only what the log shows: a message from the wire may carry more (room, to). */
-export const toLog = ({ id, from, text, ts }: LogMessage): LogMessage => ({ id, from, text, ts });
+/** Only what the log keeps: a message from the wire may carry more (room, to). */
+export const toLog = ({ id, from, text, ts, clientId }: LogMessage): LogMessage => ({ id, from, text, ts, ...(clientId ? { clientId } : {}) });
 
 /** Fetches everything after `after`, oldest first, until a short page says we are up to date. */
 export async function catchUpAfter(store: Store, conversation: Conversation, after: string, fetchPage: FetchPage): Promise<void> {

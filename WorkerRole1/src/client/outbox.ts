@@ -1,5 +1,6 @@
 import type { ChatMessage, DirectMessage } from '../shared/protocol.js';
 import { NoAnswerError, sleep, type Connection } from './connection.js';
+import { toLog } from './history-paging.js';
 import type { Conversation, LogMessage } from './state/conversation.js';
 import type { Store } from './state/store.js';
 import { isRecord, load, save } from './storage.js';
@@ -101,18 +102,13 @@ export class Outbox {
   }
 
   /**
-   * Our own message came back as a live event before its ack: hide the oldest pending item with
-   * the same text in that conversation so it does not show twice. The ack settles it by clientId.
+   * Our own message came back as a live event before its ack (the ack waits for storage): mark
+   * the pending item with the same clientId so it does not show twice, and let the next one go.
+   * The ack settles it.
    */
   noteEcho(key: string, message: LogMessage): void {
-    const item = this.items.find(
-      (candidate) =>
-        candidate.key === key &&
-        candidate.echoId === undefined &&
-        candidate.state !== 'failed' &&
-        candidate.text.trim() === message.text.trim(),
-    );
-    if (item) {
+    const item = this.items.find((candidate) => candidate.key === key && candidate.clientId === message.clientId);
+    if (item && item.echoId === undefined) {
       item.echoId = message.id;
       this.store.changed();
       this.run();
@@ -190,9 +186,7 @@ export class Outbox {
 
   private delivered(item: OutboxItem, conversation: Conversation, message: ChatMessage | DirectMessage): void {
     this.items = this.items.filter((candidate) => candidate.clientId !== item.clientId);
-    // If the echo was matched to another pending item with the same text, give that one back.
-    for (const other of this.items) if (other.echoId === message.id) delete other.echoId;
-    this.store.addMessages(conversation, [{ id: message.id, from: message.from, text: message.text, ts: message.ts }], false);
+    this.store.addMessages(conversation, [toLog(message)], false);
     this.changed();
   }
 

@@ -41,6 +41,11 @@ export interface ChatMessage {
   text: string;
   /** Milliseconds since the epoch, assigned by the server. */
   ts: number;
+  /**
+   * The sender's clientId. With `from`, it names the message across resends: if a copy ever
+   * reaches a client twice under two ids (an instance crashed mid-write), clients show one.
+   */
+  clientId: string;
 }
 
 export interface DirectMessage {
@@ -49,6 +54,7 @@ export interface DirectMessage {
   to: string;
   text: string;
   ts: number;
+  clientId: string;
 }
 
 export interface SessionStartPayload {

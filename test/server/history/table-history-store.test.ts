@@ -22,8 +22,8 @@ function createStore(overrides: { writeQueueMax?: number; liveDeliveryAfterMs?: 
   });
 }
 
-function message(conversation: string, text: string, ts = Date.now()): StoredMessage {
-  return { id: nextId(ts), conversation, from: 'ann', text, ts };
+function message(conversation: string, text: string, clientId: string, ts = Date.now()): StoredMessage {
+  return { id: nextId(ts), conversation, from: 'ann', text, ts, clientId };
 }
 
 before(async () => {
@@ -40,7 +40,7 @@ describe('table history store (real Azurite)', () => {
     await store.init();
     const texts = Array.from({ length: 1200 }, (_, n) => `m${n}`);
     for (let start = 0; start < texts.length; start += 200) {
-      await Promise.all(texts.slice(start, start + 200).map((text) => store.append({ message: message('room:lobby', text), clientId: text, senderKey: 'ann' })));
+      await Promise.all(texts.slice(start, start + 200).map((text) => store.append({ message: message('room:lobby', text, text), senderKey: 'ann' })));
     }
     const newest = await store.list('room:lobby', { limit: 5 });
     assert.deepEqual(newest.map((m) => m.text), ['m1195', 'm1196', 'm1197', 'm1198', 'm1199']);
@@ -58,8 +58,8 @@ describe('table history store (real Azurite)', () => {
   it('keeps conversations apart, private ones included', async () => {
     const store = createStore();
     await store.init();
-    await store.append({ message: message('room:a', 'in a'), clientId: 'x', senderKey: 'ann' });
-    await store.append({ message: { ...message('dm:ann|bob', 'psst'), to: 'bob' }, clientId: 'x', senderKey: 'ann' });
+    await store.append({ message: message('room:a', 'in a', 'x'), senderKey: 'ann' });
+    await store.append({ message: { ...message('dm:ann|bob', 'psst', 'x'), to: 'bob' }, senderKey: 'ann' });
     assert.deepEqual((await store.list('room:a', { limit: 10 })).map((m) => m.text), ['in a']);
     const [direct] = await store.list('dm:ann|bob', { limit: 10 });
     assert.equal(direct?.to, 'bob');
@@ -69,18 +69,18 @@ describe('table history store (real Azurite)', () => {
     const store = createStore();
     await store.init();
     const [first, concurrent] = await Promise.all([
-      store.append({ message: message('room:lobby', 'hello'), clientId: 'c1', senderKey: 'ann' }),
-      store.append({ message: message('room:lobby', 'hello again'), clientId: 'c1', senderKey: 'ann' }),
+      store.append({ message: message('room:lobby', 'hello', 'c1'), senderKey: 'ann' }),
+      store.append({ message: message('room:lobby', 'hello again', 'c1'), senderKey: 'ann' }),
     ]);
     assert.equal(first.created, true);
     assert.equal(concurrent.created, false);
     assert.equal(concurrent.message.id, first.message.id);
 
     const otherInstance = new TableHistoryStore({ connectionString: azurite.connectionString, tableName: `history${tableCount}`, writeQueueMax: 10, liveDeliveryAfterMs: 250, logger });
-    const later = await otherInstance.append({ message: message('room:lobby', 'hello from elsewhere'), clientId: 'c1', senderKey: 'ann' });
+    const later = await otherInstance.append({ message: message('room:lobby', 'hello from elsewhere', 'c1'), senderKey: 'ann' });
     assert.equal(later.created, false);
     assert.equal(later.message.text, 'hello');
-    const sameIdOtherSender = await store.append({ message: message('room:lobby', 'bob says'), clientId: 'c1', senderKey: 'bob' });
+    const sameIdOtherSender = await store.append({ message: message('room:lobby', 'bob says', 'c1'), senderKey: 'bob' });
     assert.equal(sameIdOtherSender.created, true);
     assert.deepEqual((await store.list('room:lobby', { limit: 10 })).map((m) => m.text), ['hello', 'bob says']);
   });
@@ -92,11 +92,11 @@ describe('table history store (real Azurite)', () => {
     try {
       const delivered: string[] = [];
       const pending = [
-        store.append({ message: message('room:lobby', 'one'), clientId: '1', senderKey: 'ann' }, (m) => delivered.push(m.text)),
-        store.append({ message: message('room:lobby', 'two'), clientId: '2', senderKey: 'ann' }, (m) => delivered.push(m.text)),
+        store.append({ message: message('room:lobby', 'one', '1'), senderKey: 'ann' }, (m) => delivered.push(m.text)),
+        store.append({ message: message('room:lobby', 'two', '2'), senderKey: 'ann' }, (m) => delivered.push(m.text)),
       ];
       await assert.rejects(
-        store.append({ message: message('room:lobby', 'three'), clientId: '3', senderKey: 'ann' }),
+        store.append({ message: message('room:lobby', 'three', '3'), senderKey: 'ann' }),
         (error) => error instanceof HistoryUnavailableError && error.retryAfterMs > 0,
       );
       await new Promise((resolve) => setTimeout(resolve, 300));
@@ -119,14 +119,14 @@ describe('table history store (real Azurite)', () => {
     await store.init();
     const day = 24 * 60 * 60 * 1000;
     const now = Date.now();
-    await store.append({ message: message('room:lobby', 'old', now - 40 * day), clientId: 'old', senderKey: 'ann' });
-    await store.append({ message: message('room:lobby', 'new', now), clientId: 'new', senderKey: 'ann' });
+    await store.append({ message: message('room:lobby', 'old', 'old', now - 40 * day), senderKey: 'ann' });
+    await store.append({ message: message('room:lobby', 'new', 'new', now), senderKey: 'ann' });
     const otherInstance = new TableHistoryStore({ connectionString: azurite.connectionString, tableName: `history${tableCount}`, writeQueueMax: 10, liveDeliveryAfterMs: 250, logger });
     // Two instances purging at once: each row is deleted once, and neither run fails.
     const purged = await Promise.all([store.purgeOlderThan(now - 30 * day), otherInstance.purgeOlderThan(now - 30 * day)]);
     assert.ok(purged.every((count) => count <= 1) && purged.some((count) => count === 1), `purged ${purged}`);
     assert.deepEqual((await store.list('room:lobby', { limit: 10 })).map((m) => m.text), ['new']);
-    const resent = await store.append({ message: message('room:lobby', 'old again', now), clientId: 'old', senderKey: 'ann' });
+    const resent = await store.append({ message: message('room:lobby', 'old again', 'old', now), senderKey: 'ann' });
     assert.equal(resent.created, true, 'the dedupe record went with the message');
   });
 });

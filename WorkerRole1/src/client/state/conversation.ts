@@ -1,7 +1,9 @@
 /**
  * A conversation is a room or a direct-message thread. Its messages are kept sorted by id
- * (ULIDs sort by time) and deduplicated by id, whichever way they arrive: live event, ack,
- * join history, catch-up after a reconnect or an older page.
+ * (ULIDs sort by time) and deduplicated, whichever way they arrive: live event, ack, join
+ * history, catch-up after a reconnect or an older page. A message is the same message when its
+ * id is, or when its sender and clientId are: an instance that crashed after delivering a
+ * message but before storing it makes the sender's resend arrive again under a new id.
  */
 
 export type ConversationKind = 'room' | 'dm';
@@ -11,6 +13,7 @@ export interface LogMessage {
   from: string;
   text: string;
   ts: number;
+  clientId?: string;
 }
 
 /** A line such as "alice joined", placed after the message that was last when it happened. */
@@ -28,6 +31,8 @@ export interface Conversation {
   name: string;
   messages: LogMessage[];
   ids: Set<string>;
+  /** Sender and clientId of every message held. */
+  refs: Set<string>;
   notices: Notice[];
   /** Rooms only: who is in the room now. */
   members: string[];
@@ -51,6 +56,7 @@ export function createConversation(kind: ConversationKind, name: string): Conver
     name,
     messages: [],
     ids: new Set(),
+    refs: new Set(),
     notices: [],
     members: [],
     typing: new Map(),
@@ -65,9 +71,11 @@ export function createConversation(kind: ConversationKind, name: string): Conver
 export function mergeMessages(conversation: Conversation, incoming: readonly LogMessage[]): LogMessage[] {
   const added: LogMessage[] = [];
   for (const message of incoming) {
-    if (conversation.ids.has(message.id)) continue;
+    const ref = message.clientId ? `${message.from.toLowerCase()}\n${message.clientId}` : undefined;
+    if (conversation.ids.has(message.id) || (ref !== undefined && conversation.refs.has(ref))) continue;
     conversation.ids.add(message.id);
-    added.push({ id: message.id, from: message.from, text: message.text, ts: message.ts });
+    if (ref !== undefined) conversation.refs.add(ref);
+    added.push({ id: message.id, from: message.from, text: message.text, ts: message.ts, ...(message.clientId ? { clientId: message.clientId } : {}) });
   }
   if (added.length === 0) return added;
   const last = conversation.messages.at(-1);

@@ -12,12 +12,12 @@ export interface StoredMessage {
   to?: string;
   text: string;
   ts: number;
+  /** Identifies the message on the sender's side; with the sender it makes appends idempotent. */
+  clientId: string;
 }
 
 export interface AppendRequest {
   message: StoredMessage;
-  /** Identifies the message on the sender's side; with `senderKey` it makes appends idempotent. */
-  clientId: string;
   senderKey: string;
 }
 

@@ -5,7 +5,7 @@ interface Conversation {
   messages: StoredMessage[];
   /** `${senderKey}\n${clientId}` -> message, for the messages still kept. */
   byClientId: Map<string, StoredMessage>;
-  clientIdOf: Map<string, string>;
+  dedupeKeyOf: Map<string, string>;
 }
 
 /** A bounded list per conversation: the newest `maxPerConversation` messages survive. */
@@ -20,19 +20,19 @@ export class MemoryHistoryStore implements HistoryStore {
     this.conversations.clear();
   }
 
-  async append({ message, clientId, senderKey }: AppendRequest): Promise<AppendResult> {
+  async append({ message, senderKey }: AppendRequest): Promise<AppendResult> {
     const conversation = this.conversation(message.conversation);
-    const dedupeKey = `${senderKey}\n${clientId}`;
+    const dedupeKey = `${senderKey}\n${message.clientId}`;
     const existing = conversation.byClientId.get(dedupeKey);
     if (existing) return { message: existing, created: false };
 
     insertInOrder(conversation.messages, message);
     conversation.byClientId.set(dedupeKey, message);
-    conversation.clientIdOf.set(message.id, dedupeKey);
+    conversation.dedupeKeyOf.set(message.id, dedupeKey);
     while (conversation.messages.length > this.maxPerConversation) {
       const dropped = conversation.messages.shift()!;
-      const droppedKey = conversation.clientIdOf.get(dropped.id);
-      conversation.clientIdOf.delete(dropped.id);
+      const droppedKey = conversation.dedupeKeyOf.get(dropped.id);
+      conversation.dedupeKeyOf.delete(dropped.id);
       if (droppedKey !== undefined) conversation.byClientId.delete(droppedKey);
     }
     return { message, created: true };
@@ -54,8 +54,8 @@ export class MemoryHistoryStore implements HistoryStore {
     for (const conversation of this.conversations.values()) {
       while (conversation.messages[0] && conversation.messages[0].ts < ts) {
         const dropped = conversation.messages.shift()!;
-        conversation.byClientId.delete(conversation.clientIdOf.get(dropped.id)!);
-        conversation.clientIdOf.delete(dropped.id);
+        conversation.byClientId.delete(conversation.dedupeKeyOf.get(dropped.id)!);
+        conversation.dedupeKeyOf.delete(dropped.id);
         purged += 1;
       }
     }
@@ -65,7 +65,7 @@ export class MemoryHistoryStore implements HistoryStore {
   private conversation(name: string): Conversation {
     let conversation = this.conversations.get(name);
     if (!conversation) {
-      conversation = { messages: [], byClientId: new Map(), clientIdOf: new Map() };
+      conversation = { messages: [], byClientId: new Map(), dedupeKeyOf: new Map() };
       this.conversations.set(name, conversation);
     }
     return conversation;

@@ -28,6 +28,7 @@ type MessageEntity = {
   to?: string;
   text: string;
   ts: number;
+  clientId: string;
 };
 
 type DedupeEntity = {
@@ -83,7 +84,7 @@ export class TableHistoryStore implements HistoryStore {
 
   append(request: AppendRequest, onDelayed?: (message: StoredMessage) => void): Promise<AppendResult> {
     const partition = partitionKey(request.message.conversation);
-    const dedupeKey = dedupeRowKey(request.senderKey, request.clientId);
+    const dedupeKey = dedupeRowKey(request.senderKey, request.message.clientId);
     const pendingKey = `${partition}\n${dedupeKey}`;
     const inProgress = this.pending.get(pendingKey);
     if (inProgress) return inProgress.then(({ message }) => ({ message, created: false }));
@@ -153,7 +154,7 @@ export class TableHistoryStore implements HistoryStore {
   }
 
   private async write(
-    { message, clientId, senderKey }: AppendRequest,
+    { message, senderKey }: AppendRequest,
     partition: string,
     dedupeKey: string,
     onDelayed: ((message: StoredMessage) => void) | undefined,
@@ -165,13 +166,14 @@ export class TableHistoryStore implements HistoryStore {
       ...(message.to === undefined ? {} : { to: message.to }),
       text: message.text,
       ts: message.ts,
+      clientId: message.clientId,
     };
     const dedupe: DedupeEntity = { partitionKey: partition, rowKey: dedupeKey, messageId: message.id, ts: message.ts };
     const delayed = onDelayed && setTimeout(() => onDelayed(message), this.options.liveDeliveryAfterMs);
     try {
       const outcome = await this.writer.write({ partition, actions: [['create', dedupe], ['create', entity]] });
       if (outcome === 'stored') return { message, created: true };
-      return { message: await this.readFirstCopy(message.conversation, partition, dedupeKey, clientId, senderKey), created: false };
+      return { message: await this.readFirstCopy(message.conversation, partition, dedupeKey), created: false };
     } catch (error) {
       if (error instanceof BacklogFullError || error instanceof WriterClosedError) {
         throw new HistoryUnavailableError(error.message, RETRY_AFTER_MS);
@@ -182,13 +184,13 @@ export class TableHistoryStore implements HistoryStore {
     }
   }
 
-  private async readFirstCopy(conversation: string, partition: string, dedupeKey: string, clientId: string, senderKey: string): Promise<StoredMessage> {
+  private async readFirstCopy(conversation: string, partition: string, dedupeKey: string): Promise<StoredMessage> {
     try {
       const dedupe = await this.client.getEntity<DedupeEntity>(partition, dedupeKey);
       const entity = await this.client.getEntity<MessageEntity>(partition, messageRowKey(dedupe.messageId));
       return toStoredMessage(entity, conversation);
     } catch (error) {
-      throw unavailable(`reading the first copy of ${senderKey}/${clientId} failed`, error);
+      throw unavailable('reading the first copy of a resent message failed', error);
     }
   }
 
@@ -212,6 +214,7 @@ function toStoredMessage(entity: MessageEntity, conversation: string): StoredMes
     ...(entity.to === undefined ? {} : { to: entity.to }),
     text: entity.text,
     ts: Number(entity.ts),
+    clientId: entity.clientId ?? '',
   };
 }
 

@@ -39,7 +39,8 @@ describe('dm:send', () => {
     const { alice, bob } = await pair();
     const sentAt = Date.now();
     const { message } = okValue(await request(alice.socket, 'dm:send', { to: bob.nickname.toUpperCase(), text: ' psst ', clientId: 'd1' }));
-    assert.deepEqual(Object.keys(message).sort(), ['from', 'id', 'text', 'to', 'ts']);
+    assert.deepEqual(Object.keys(message).sort(), ['clientId', 'from', 'id', 'text', 'to', 'ts']);
+    assert.equal(message.clientId, 'd1');
     assert.equal(message.from, alice.nickname);
     assert.equal(message.to, bob.nickname);
     assert.equal(message.text, 'psst');

@@ -41,7 +41,8 @@ describe('message:send', () => {
     const sentAt = Date.now();
     const ack = okValue(await request(alice.socket, 'message:send', { room, text: 'hello', clientId: 'c-1' }));
     const { message } = ack;
-    assert.deepEqual(Object.keys(message).sort(), ['from', 'id', 'room', 'text', 'ts']);
+    assert.deepEqual(Object.keys(message).sort(), ['clientId', 'from', 'id', 'room', 'text', 'ts']);
+    assert.equal(message.clientId, 'c-1');
     assert.match(message.id, ULID);
     assert.equal(message.room, room);
     assert.equal(message.from, alice.nickname);

@@ -21,8 +21,14 @@ export const sendMessage = defineHandler({
     const deliver = deliverOnce((stored) => ctx.io.to(roomChannel(payload.room)).emit('message', toChatMessage(stored, payload.room)));
     const { message, created } = await ctx.history.append(
       {
-        message: { id: ctx.newMessageId(ts), conversation: roomChannel(payload.room), from: session.nickname, text: payload.text, ts },
-        clientId: payload.clientId,
+        message: {
+          id: ctx.newMessageId(ts),
+          conversation: roomChannel(payload.room),
+          from: session.nickname,
+          text: payload.text,
+          ts,
+          clientId: payload.clientId,
+        },
         senderKey: session.key,
       },
       deliver,
