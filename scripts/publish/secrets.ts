@@ -1,12 +1,15 @@
+import { SECRET_SETTINGS, type SettingName } from '../../WorkerRole1/src/server/config/settings.js';
+
 /**
- * Which values must never reach a terminal or a log, and how they are shown instead. A cscfg
- * setting is secret by its name: connection strings and keys obviously, and URLs because a Redis URL
- * carries its access key (rediss://:<key>@host:6380).
+ * Which values must never reach a terminal or a log, and how they are shown instead. A setting is
+ * secret when the role says so (SECRET_SETTINGS), or, as a safety net for settings added later, by
+ * its name: connection strings and keys obviously, and URLs because a Redis URL carries its access
+ * key (rediss://:<key>@host:6380).
  */
 const SECRET_SETTING = /(CONNECTION_STRING|_URL$|_URI$|KEY$|SECRET|PASSWORD|TOKEN|SAS)/i;
 
 export function isSecretSetting(name: string): boolean {
-  return SECRET_SETTING.test(name);
+  return SECRET_SETTINGS.has(name as SettingName) || SECRET_SETTING.test(name);
 }
 
 export const REDACTED = '<redacted>';

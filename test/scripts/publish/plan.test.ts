@@ -114,13 +114,14 @@ describe('filling the cscfg settings', () => {
       [...cscfg.matchAll(/<Setting name="([A-Z_]+)"/g)]
         .map((match) => match[1]!)
         .filter((name) => /(CONNECTION_STRING|_URL$|KEY$)/.test(name))
-        .map((name) => [name, value]),
+        // Values must pass the role's own checks: a URL setting gets the secret as its password.
+        .map((name) => [name, name.endsWith('_URL') ? `rediss://:${value}@cache.example.net:10000` : value]),
     );
 
   it('puts the values in and leaves every other byte of meaning alone', () => {
     const filled = fillConfiguration(cscfg, 'WorkerRole1', { ...allSecrets('secret-value'), LOG_LEVEL: 'warn' });
     assert.equal(filled.settings.find(({ name }) => name === 'LOG_LEVEL')?.value, 'warn');
-    for (const name of secretNames()) assert.equal(filled.settings.find((setting) => setting.name === name)?.value, 'secret-value');
+    for (const name of secretNames()) assert.match(filled.settings.find((setting) => setting.name === name)?.value ?? '', /secret-value/);
     assert.match(filled.xml, /<Instances count="2"\/>/);
     assert.match(filled.xml, /<VirtualNetworkSite name="chatapp-vnet"\/>/);
   });
@@ -134,6 +135,17 @@ describe('filling the cscfg settings', () => {
       assert.match(error.message, /fix: pass --setting/);
       return true;
     });
+  });
+
+  it('refuses a value the role would refuse at start, naming the setting but not showing a secret value', () => {
+    assert.throws(
+      () => fillConfiguration(cscfg, 'WorkerRole1', { ...allSecrets('x'), REDIS_URL: 'http://:hunter2@cache', LOG_LEVEL: 'loud' }),
+      (error: Error) => {
+        assert.match(error.message, /invalid setting values: .*LOG_LEVEL="loud": .*REDIS_URL: expected redis/);
+        assert.doesNotMatch(error.message, /hunter2/);
+        return true;
+      },
+    );
   });
 
   it('refuses a value for a setting the cscfg does not have', () => {
