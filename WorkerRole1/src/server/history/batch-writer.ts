@@ -54,10 +54,6 @@ export class BatchWriter<Action> {
 
   constructor(private readonly options: BatchWriterOptions<Action>) {}
 
-  get size(): number {
-    return this.backlog;
-  }
-
   write(job: WriteJob<Action>): Promise<WriteOutcome> {
     if (this.closed) return Promise.reject(new Error('the history writer is closed'));
     if (this.backlog >= this.options.capacity) {

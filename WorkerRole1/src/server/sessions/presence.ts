@@ -60,13 +60,6 @@ export class Presence {
     this.expiries.set(token, expiry);
   }
 
-  /** Ends a session now: frees its nickname and tells its rooms that it left. */
-  async endSession(token: string): Promise<Session | undefined> {
-    const ended = await this.sessions.end(token);
-    if (ended) this.announceDeparture(ended);
-    return ended;
-  }
-
   /**
    * Tells a session's rooms that it left. `successor` is whoever holds the nickname now (a lapsed
    * session's nickname may be claimed again before the sweep): its sockets share the user
@@ -88,6 +81,13 @@ export class Presence {
     for (const expiry of this.expiries.values()) clearTimeout(expiry);
     this.expiries.clear();
     this.local.clear();
+  }
+
+  /** Ends a session now: frees its nickname and tells its rooms that it left. */
+  private async endSession(token: string): Promise<Session | undefined> {
+    const ended = await this.sessions.end(token);
+    if (ended) this.announceDeparture(ended);
+    return ended;
   }
 
   private async endUnlessConnectedElsewhere(token: string, key: string): Promise<void> {
