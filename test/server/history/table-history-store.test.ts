@@ -48,7 +48,7 @@ describe('table history store (real Azurite)', () => {
     assert.deepEqual(older.map((m) => m.text), ['m1192', 'm1193', 'm1194']);
     const first = (await store.list('room:lobby', { limit: 100, before: older[0]!.id })).at(0)!;
     assert.equal(first.text, 'm1092');
-    // 1100 messages are newer than m99: more than one 1000-entity query page.
+    // 1100 messages are newer than m99; the oldest of them come first, from the oldest-first rows.
     const m99 = (await store.list('room:lobby', { limit: 1, before: (await store.list('room:lobby', { limit: 1100 }))[0]!.id }))[0]!;
     assert.equal(m99.text, 'm99');
     const after99 = await store.list('room:lobby', { limit: 4, after: m99.id });

@@ -1,10 +1,13 @@
 import { createHash } from 'node:crypto';
 
 /**
- * Table Storage keys for history. Queries return rows in RowKey order, and the common query is
- * "the newest N", so message RowKeys sort newest first: the message's ULID with every base32
- * digit inverted, which inverts its 48-bit timestamp (zero-padded by construction) and keeps its
- * 80 random bits as the tie-breaker. Prefixes keep message rows and dedupe rows apart.
+ * Table Storage keys for history. Queries return rows in RowKey order only, and history is read
+ * both ways: "the newest N" (opening a room, scrolling back) and "the oldest N after an id"
+ * (catching up after a reconnect). So each message is written twice, in one transaction:
+ * - a newest-first row: the message's ULID with every base32 digit inverted, which inverts its
+ *   48-bit timestamp (zero-padded by construction) and keeps its 80 random bits as the tie-breaker;
+ * - an oldest-first row: the ULID as it is.
+ * Either query then reads only the rows it returns. Prefixes keep the kinds of rows apart.
  */
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -25,6 +28,12 @@ function invert(id: string): string {
 
 export const messageRowKey = (id: string) => MESSAGE_ROW_PREFIX + invert(id);
 export const idFromMessageRowKey = (rowKey: string) => invert(rowKey.slice(MESSAGE_ROW_PREFIX.length));
+
+export const ASCENDING_ROW_PREFIX = 'a_';
+/** The character after "_": every oldest-first RowKey sorts below it. */
+export const ASCENDING_ROW_END = 'a`';
+export const ascendingRowKey = (id: string) => ASCENDING_ROW_PREFIX + id;
+export const idFromAscendingRowKey = (rowKey: string) => rowKey.slice(ASCENDING_ROW_PREFIX.length);
 
 /** Hashed, because nickname keys and client ids may hold characters a RowKey cannot. */
 export function dedupeRowKey(senderKey: string, clientId: string): string {

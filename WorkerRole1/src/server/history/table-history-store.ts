@@ -9,7 +9,17 @@ import {
   HistoryUnavailableError,
   type StoredMessage,
 } from './history-store.js';
-import { dedupeRowKey, idFromMessageRowKey, MESSAGE_ROW_END, MESSAGE_ROW_PREFIX, messageRowKey, partitionKey } from './row-keys.js';
+import {
+  ASCENDING_ROW_END,
+  ascendingRowKey,
+  dedupeRowKey,
+  idFromAscendingRowKey,
+  idFromMessageRowKey,
+  MESSAGE_ROW_END,
+  MESSAGE_ROW_PREFIX,
+  messageRowKey,
+  partitionKey,
+} from './row-keys.js';
 
 export interface TableHistoryOptions {
   connectionString: string;
@@ -43,9 +53,10 @@ const RETRY_AFTER_MS = 5000;
 const QUERY_PAGE_SIZE = 1000;
 
 /**
- * History in Azure Table Storage (Azurite locally): a partition per conversation, message rows
- * newest first, and beside each message a dedupe row keyed by sender and clientId, created in the
- * same transaction, so a resend on any instance finds the first copy instead of storing a second.
+ * History in Azure Table Storage (Azurite locally): a partition per conversation; each message as a
+ * newest-first and an oldest-first row (row-keys.ts says why), and beside them a dedupe row keyed
+ * by sender and clientId, all three in one transaction, so a resend on any instance finds the
+ * first copy instead of storing a second.
  */
 export class TableHistoryStore implements HistoryStore {
   private readonly client: TableClient;
@@ -96,21 +107,21 @@ export class TableHistoryStore implements HistoryStore {
 
   async list(conversation: string, { before, after, limit }: HistoryQuery): Promise<StoredMessage[]> {
     const partition = partitionKey(conversation);
-    // Newest first in the table: "older than before" is a greater RowKey, "newer than after" a smaller one.
-    const lowest = before === undefined ? MESSAGE_ROW_PREFIX : messageRowKey(before);
-    const highest = after === undefined ? MESSAGE_ROW_END : messageRowKey(after);
+    // With `after`, the oldest-first rows: from just after `after`, up to `before` if given.
+    // Otherwise the newest-first rows, where "older than before" is a greater RowKey.
+    const [lowest, highest, toId] =
+      after === undefined
+        ? [before === undefined ? MESSAGE_ROW_PREFIX : messageRowKey(before), MESSAGE_ROW_END, idFromMessageRowKey]
+        : [ascendingRowKey(after), before === undefined ? ASCENDING_ROW_END : ascendingRowKey(before), idFromAscendingRowKey];
     const filter = odata`PartitionKey eq ${partition} and RowKey gt ${lowest} and RowKey lt ${highest}`;
     try {
-      const pages = this.client.listEntities<MessageEntity>({ queryOptions: { filter } }).byPage({ maxPageSize: after === undefined ? limit : QUERY_PAGE_SIZE });
-      const newestFirst: StoredMessage[] = [];
-      for await (const page of pages) {
-        for (const entity of page) newestFirst.push(toStoredMessage(entity, conversation));
-        // Without `after`, the first page holds the newest `limit`; with it, the oldest of the newer
-        // messages come last, so every page is read and the tail kept.
-        if (after === undefined && newestFirst.length >= limit) break;
+      const messages: StoredMessage[] = [];
+      for await (const page of this.client.listEntities<MessageEntity>({ queryOptions: { filter } }).byPage({ maxPageSize: limit })) {
+        for (const entity of page) messages.push(toStoredMessage(entity, conversation, toId));
+        if (messages.length >= limit) break;
       }
-      const window = after === undefined ? newestFirst.slice(0, limit) : newestFirst.slice(-limit);
-      return window.reverse();
+      const window = messages.slice(0, limit);
+      return after === undefined ? window.reverse() : window;
     } catch (error) {
       throw unavailable('reading history failed', error);
     }
@@ -171,7 +182,8 @@ export class TableHistoryStore implements HistoryStore {
     const dedupe: DedupeEntity = { partitionKey: partition, rowKey: dedupeKey, messageId: message.id, ts: message.ts };
     const delayed = onDelayed && setTimeout(() => onDelayed(message), this.options.liveDeliveryAfterMs);
     try {
-      const outcome = await this.writer.write({ partition, actions: [['create', dedupe], ['create', entity]] });
+      const ascending: MessageEntity = { ...entity, rowKey: ascendingRowKey(message.id) };
+      const outcome = await this.writer.write({ partition, actions: [['create', dedupe], ['create', entity], ['create', ascending]] });
       if (outcome === 'stored') return { message, created: true };
       return { message: await this.readFirstCopy(message.conversation, partition, dedupeKey), created: false };
     } catch (error) {
@@ -188,7 +200,7 @@ export class TableHistoryStore implements HistoryStore {
     try {
       const dedupe = await this.client.getEntity<DedupeEntity>(partition, dedupeKey);
       const entity = await this.client.getEntity<MessageEntity>(partition, messageRowKey(dedupe.messageId));
-      return toStoredMessage(entity, conversation);
+      return toStoredMessage(entity, conversation, idFromMessageRowKey);
     } catch (error) {
       throw unavailable('reading the first copy of a resent message failed', error);
     }
@@ -206,9 +218,9 @@ export class TableHistoryStore implements HistoryStore {
   }
 }
 
-function toStoredMessage(entity: MessageEntity, conversation: string): StoredMessage {
+function toStoredMessage(entity: MessageEntity, conversation: string, idOf: (rowKey: string) => string): StoredMessage {
   return {
-    id: idFromMessageRowKey(entity.rowKey),
+    id: idOf(entity.rowKey),
     conversation,
     from: entity.from,
     ...(entity.to === undefined ? {} : { to: entity.to }),
