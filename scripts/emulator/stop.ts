@@ -2,6 +2,7 @@
  * `npm run emulator:stop [-- --pid-file PATH]`: asks the running emulator to drain and stop (as
  * Ctrl-C in its terminal would) and waits until it has.
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DEFAULT_PID_FILE, readPidFile } from './pid-file.js';
 
@@ -20,8 +21,20 @@ function isRunning(candidate: number): boolean {
   }
 }
 
-if (pid === undefined || !isRunning(pid)) {
-  console.log(`emulator: none running (no live process in ${pidFile})`);
+/**
+ * A pid file left by an emulator that crashed may name a process that reused the pid since. Where
+ * the command line can be read (Linux), only a process running the emulator is stopped.
+ */
+function isEmulator(candidate: number): boolean {
+  try {
+    return readFileSync(`/proc/${candidate}/cmdline`, 'utf8').includes('emulator');
+  } catch {
+    return process.platform !== 'linux';
+  }
+}
+
+if (pid === undefined || !isRunning(pid) || !isEmulator(pid)) {
+  console.log(`emulator: none running (no live emulator process in ${pidFile})`);
   process.exit(0);
 }
 
