@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { io, type Socket } from 'socket.io-client';
 import { type RunningAzurite, startAzurite } from '../helpers/azurite.js';
 import { type ChatCluster, startChatCluster } from '../helpers/chat-cluster.js';
 import { type RunningRedisServer, startRedisServer } from '../helpers/redis-server.js';
@@ -7,19 +8,28 @@ import { ReliableChatter } from '../helpers/reliable-chatter.js';
 
 const MESSAGES_PER_CHATTER = 40;
 const SEND_INTERVAL_MS = 20;
+/** Short, so the crash test below waits seconds, not the minute the default allows. */
+const SESSION_LEASE_MS = 3000;
 
 let redis: RunningRedisServer;
 let azurite: RunningAzurite;
 let cluster: ChatCluster;
 const chatters: ReliableChatter[] = [];
+const sockets: Socket[] = [];
 
 before(async () => {
   [redis, azurite] = await Promise.all([startRedisServer(), startAzurite()]);
-  cluster = await startChatCluster(2, { REDIS_URL: redis.url, STORAGE_CONNECTION_STRING: azurite.connectionString, HISTORY_TABLE: 'crashtest' });
+  cluster = await startChatCluster(2, {
+    REDIS_URL: redis.url,
+    STORAGE_CONNECTION_STRING: azurite.connectionString,
+    HISTORY_TABLE: 'crashtest',
+    SESSION_LEASE_MS: String(SESSION_LEASE_MS),
+  });
 });
 
 after(async () => {
   for (const chatter of chatters) chatter.close();
+  for (const socket of sockets) socket.close();
   await cluster?.stop();
   await Promise.all([redis?.stop(), azurite?.dispose()]);
 });
@@ -60,4 +70,40 @@ test('after kill -9 of an instance, every acknowledged message is in history onc
     const shown = [...chatter.seen.values()].map((message) => message.text).sort();
     assert.deepEqual(shown, [...everyText].sort(), `${chatter.nickname} shows every message exactly once`);
   }
+});
+
+test("a crashed instance's nicknames come free within its lease, and their rooms are told", async () => {
+  await cluster.restart(0);
+  const [first, second] = cluster.instances.map((instance) => instance.url) as [string, string];
+  const zed = io(first, { transports: ['websocket'], reconnection: false });
+  const watcher = io(second, { transports: ['websocket'], reconnection: false });
+  const newcomer = io(second, { transports: ['websocket'], reconnection: false });
+  sockets.push(zed, watcher, newcomer);
+  assert.equal((await zed.timeout(3000).emitWithAck('session:start', { nickname: 'zed' })).ok, true);
+  assert.equal((await zed.timeout(3000).emitWithAck('room:join', { room: 'crash' })).ok, true);
+  assert.equal((await watcher.timeout(3000).emitWithAck('session:start', { nickname: 'watcher' })).ok, true);
+  assert.equal((await watcher.timeout(3000).emitWithAck('room:join', { room: 'crash' })).ok, true);
+  const zedLeft = new Promise<number>((resolve) =>
+    watcher.on('user:left', ({ nickname }) => {
+      if (nickname === 'zed') resolve(Date.now());
+    }),
+  );
+
+  const killedAt = Date.now();
+  await cluster.kill(0);
+  let claimedAt: number | undefined;
+  while (claimedAt === undefined && Date.now() - killedAt < 20_000) {
+    const claim = await newcomer.timeout(3000).emitWithAck('session:start', { nickname: 'zed' });
+    if (claim.ok) claimedAt = Date.now();
+    else await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+
+  assert.ok(claimedAt !== undefined, 'the nickname came free');
+  const freedInMs = claimedAt - killedAt;
+  const leftInMs = (await zedLeft) - killedAt;
+  console.log(`lease ${SESSION_LEASE_MS} ms: nickname free ${freedInMs} ms after the crash, user:left after ${leftInMs} ms`);
+  // The lease, plus one renewal interval (lease / 4.5) for the last renewal before the crash, plus slack.
+  const bound = SESSION_LEASE_MS * (1 + 1 / 4.5) + 1000;
+  assert.ok(freedInMs < bound, `freed in ${freedInMs} ms`);
+  assert.ok(leftInMs < bound + SESSION_LEASE_MS / 4.5, `user:left after ${leftInMs} ms`);
 });

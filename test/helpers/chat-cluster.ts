@@ -35,6 +35,8 @@ export async function startChatCluster(count: number, env: Record<string, string
   }
 
   const launch = async (instance: ChatInstance) => {
+    // A restarted instance's "chat listening" must be its own, not its predecessor's.
+    instance.logs.length = 0;
     instance.process = spawn(process.execPath, [entry], {
       env: { ...process.env, LOG_LEVEL: 'info', ...env, PORT: String(instance.port), HOST: '127.0.0.1', INSTANCE_ID: instance.id },
       stdio: ['ignore', 'pipe', 'inherit'],

@@ -12,6 +12,8 @@ export interface Config {
   /** Origins allowed to connect besides the server's own; empty means same origin only. */
   allowedOrigins: string[];
   sessionGraceMs: number;
+  /** With Redis: how long a session outlives its instance's last renewal (a crash frees it after this). */
+  sessionLeaseMs: number;
   messageRatePerSecond: number;
   messageBurst: number;
   eventRatePerSecond: number;
@@ -73,6 +75,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: string[] = []): Config 
     logLevel: s.LOG_LEVEL,
     allowedOrigins: s.ALLOWED_ORIGINS,
     sessionGraceMs: s.SESSION_GRACE_MS,
+    sessionLeaseMs: s.SESSION_LEASE_MS,
     messageRatePerSecond: s.MESSAGE_RATE_PER_SECOND,
     messageBurst: s.MESSAGE_BURST,
     eventRatePerSecond: s.EVENT_RATE_PER_SECOND,

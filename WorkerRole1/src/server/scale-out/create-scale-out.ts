@@ -25,7 +25,7 @@ export async function createScaleOut(config: Config, logger: Logger): Promise<Sc
   if (config.redisUrl !== undefined) {
     const [redis, sessions] = await Promise.all([
       connectRedis(config.redisUrl, logger, { name: 'adapter', failFast: false }),
-      createRedisSessionRegistry(config.redisUrl, { logger }),
+      createRedisSessionRegistry(config.redisUrl, { logger, leaseMs: config.sessionLeaseMs }),
     ]);
     return {
       adapter: createRedisStreamsAdapter(redis),

@@ -77,6 +77,8 @@ export class MemorySessionRegistry implements SessionRegistry {
   }
 
   /** One process: a session cannot outlive its instance, so there is no lease to renew. */
+  readonly renewEveryMs = undefined;
+
   async renew(): Promise<void> {}
 
   async sweepExpired(): Promise<Session[]> {

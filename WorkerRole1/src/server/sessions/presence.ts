@@ -3,9 +3,6 @@ import { roomChannel, userChannel } from '../channels.js';
 import type { ChatIO } from '../socket/types.js';
 import type { Session, SessionRegistry } from './session-registry.js';
 
-/** How often this instance renews the leases of its sessions and sweeps lapsed ones. */
-export const LEASE_RENEW_INTERVAL_MS = 10_000;
-
 interface LocalSession {
   key: string;
   sockets: Set<string>;
@@ -28,10 +25,13 @@ export class Presence {
     private readonly logger: Logger,
   ) {}
 
+  /** Renews the leases of this instance's sessions and sweeps lapsed ones, as often as the registry needs. */
   start(): void {
+    const every = this.sessions.renewEveryMs;
+    if (every === undefined) return;
     this.renewTimer = setInterval(() => {
       this.renewAndSweep().catch((error: unknown) => this.logger.warn({ err: error }, 'session lease renewal failed'));
-    }, LEASE_RENEW_INTERVAL_MS);
+    }, every);
     this.renewTimer.unref();
   }
 

@@ -17,8 +17,8 @@ import { connectRedis } from '../scale-out/redis-client.js';
 import { type ClaimResult, type Session, type SessionRegistry, SessionStoreError } from './session-registry.js';
 
 /**
- * How long a session outlives the last renewal by its instance. With renewals every 10 s, a
- * crashed instance's nicknames come free within 45 + 10 s, inside the promised minute.
+ * How long a session outlives the last renewal by its instance (SESSION_LEASE_MS). With renewals
+ * every 10 s, a crashed instance's nicknames come free within 45 + 10 s, inside the promised minute.
  */
 export const SESSION_LEASE_MS = 45_000;
 export const DEFAULT_KEY_PREFIX = 'chatapp:';
@@ -60,6 +60,8 @@ export interface RedisCommandClient {
 export class RedisSessionRegistry implements SessionRegistry {
   private readonly base: string;
   private readonly leaseMs: number;
+  /** Four renewals per lease: a session lapses only after its instance missed three in a row. */
+  readonly renewEveryMs: number;
   private readonly commandTimeoutMs: number;
 
   /** `onClose` releases what the registry owns: nothing, unless the factory gave it a client. */
@@ -70,6 +72,7 @@ export class RedisSessionRegistry implements SessionRegistry {
   ) {
     this.base = `${options.prefix ?? DEFAULT_KEY_PREFIX}{sessions}:`;
     this.leaseMs = options.leaseMs ?? SESSION_LEASE_MS;
+    this.renewEveryMs = Math.floor(this.leaseMs / 4.5);
     this.commandTimeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
   }
 

@@ -34,6 +34,8 @@ export interface SessionRegistry {
   members(room: string): Promise<string[]>;
   /** Frees the nickname; returns the ended session so its rooms can be told. */
   end(token: string): Promise<Session | undefined>;
+  /** How often `renew` must run; undefined when sessions have no lease (one process). */
+  readonly renewEveryMs: number | undefined;
   /**
    * Renews the lease of sessions this instance keeps alive (connected, or in their grace period).
    * A shared registry lets a session whose lease ran out lapse: that is how the nicknames of a
