@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { ErrorCode } from '../../../WorkerRole1/src/shared/protocol.js';
-import { type RunningChatServer, startChatServer } from '../../helpers/chat-server.js';
+import { chatServerPerSuite } from '../../helpers/chat-server-per-suite.js';
 import {
-  closeClients,
   connectClient,
   errorOf,
   flush,
@@ -23,15 +22,7 @@ import {
  * INVALID_MESSAGE).
  */
 describe('event arguments and acks', () => {
-  let server: RunningChatServer;
-  let n = 0;
-  const unique = (base: string) => `${base}${++n}`;
-
-  before(async () => {
-    server = await startChatServer({ eventBurst: 1000, eventRatePerSecond: 1000, messageBurst: 1000 });
-  });
-  afterEach(() => closeClients());
-  after(() => server.close());
+  const { server, unique } = chatServerPerSuite({ eventBurst: 1000, eventRatePerSecond: 1000, messageBurst: 1000 });
 
   async function member() {
     const alice = await startSession(server.url, unique('alice'));

@@ -1,19 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { DirectMessage } from '../../../../WorkerRole1/src/shared/protocol.js';
-import { type RunningChatServer, startChatServer } from '../../../helpers/chat-server.js';
-import { type ChatClient, closeClients, errorOf, okValue, rawRequest, request, startSession } from '../../../helpers/clients.js';
+import { startChatServer } from '../../../helpers/chat-server.js';
+import { chatServerPerSuite } from '../../../helpers/chat-server-per-suite.js';
+import { type ChatClient, errorOf, okValue, rawRequest, request, startSession } from '../../../helpers/clients.js';
 
 describe('dm:history', () => {
-  let server: RunningChatServer;
-  let n = 0;
-  const unique = (base: string) => `${base}${++n}`;
-
-  before(async () => {
-    server = await startChatServer({ messageBurst: 100, eventBurst: 200 });
-  });
-  afterEach(() => closeClients());
-  after(() => server.close());
+  const { server, unique } = chatServerPerSuite({ messageBurst: 100, eventBurst: 200 });
 
   async function dm(from: ChatClient, to: string, text: string): Promise<DirectMessage> {
     return okValue(await request(from, 'dm:send', { to, text, clientId: `${to}-${text}` })).message;

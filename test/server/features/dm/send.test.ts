@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
-import { type RunningChatServer, startChatServer } from '../../../helpers/chat-server.js';
+import { describe, it } from 'node:test';
+import { chatServerPerSuite } from '../../../helpers/chat-server-per-suite.js';
 import {
-  closeClients,
   errorOf,
   flush,
   joinRoom,
@@ -19,15 +18,7 @@ import {
 const GRACE_MS = 400;
 
 describe('dm:send', () => {
-  let server: RunningChatServer;
-  let n = 0;
-  const unique = (base: string) => `${base}${++n}`;
-
-  before(async () => {
-    server = await startChatServer({ sessionGraceMs: GRACE_MS });
-  });
-  afterEach(() => closeClients());
-  after(() => server.close());
+  const { server, unique } = chatServerPerSuite({ sessionGraceMs: GRACE_MS });
 
   async function pair() {
     const alice = await startSession(server.url, unique('alice'));

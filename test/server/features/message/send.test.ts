@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { ChatMessage } from '../../../../WorkerRole1/src/shared/protocol.js';
-import { type RunningChatServer, startChatServer } from '../../../helpers/chat-server.js';
+import { chatServerPerSuite } from '../../../helpers/chat-server-per-suite.js';
 import {
-  closeClients,
   errorOf,
   flush,
   joinRoom,
@@ -19,15 +18,7 @@ import {
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
 describe('message:send', () => {
-  let server: RunningChatServer;
-  let n = 0;
-  const unique = (base: string) => `${base}${++n}`;
-
-  before(async () => {
-    server = await startChatServer({ messageBurst: 100, eventBurst: 200 });
-  });
-  afterEach(() => closeClients());
-  after(() => server.close());
+  const { server, unique } = chatServerPerSuite({ messageBurst: 100, eventBurst: 200 });
 
   async function roomWithAlice() {
     const room = unique('room');

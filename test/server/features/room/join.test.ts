@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { LIMITS } from '../../../../WorkerRole1/src/shared/protocol.js';
-import { type RunningChatServer, startChatServer } from '../../../helpers/chat-server.js';
+import { chatServerPerSuite } from '../../../helpers/chat-server-per-suite.js';
 import {
-  closeClients,
   errorOf,
   flush,
   joinRoom,
@@ -17,17 +16,8 @@ import {
 } from '../../../helpers/clients.js';
 
 describe('room:join', () => {
-  let server: RunningChatServer;
-  let n = 0;
-  /** Nicknames and rooms unique to each test: one server serves the whole file. */
-  const unique = (base: string) => `${base}${++n}`;
-
-  before(async () => {
-    // Enough budget to fill a room's history quickly.
-    server = await startChatServer({ messageBurst: 200, eventBurst: 400 });
-  });
-  afterEach(() => closeClients());
-  after(() => server.close());
+  // Enough budget to fill a room's history quickly.
+  const { server, unique } = chatServerPerSuite({ messageBurst: 200, eventBurst: 400 });
 
   it('answers with the room, its members (the joiner included) and an empty history for a new room', async () => {
     const room = unique('fresh');

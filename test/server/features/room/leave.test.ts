@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
-import { type RunningChatServer, startChatServer } from '../../../helpers/chat-server.js';
+import { describe, it } from 'node:test';
+import { chatServerPerSuite } from '../../../helpers/chat-server-per-suite.js';
 import {
-  closeClients,
   errorOf,
   flush,
   joinRoom,
@@ -16,15 +15,7 @@ import {
 } from '../../../helpers/clients.js';
 
 describe('room:leave', () => {
-  let server: RunningChatServer;
-  let n = 0;
-  const unique = (base: string) => `${base}${++n}`;
-
-  before(async () => {
-    server = await startChatServer();
-  });
-  afterEach(() => closeClients());
-  after(() => server.close());
+  const { server, unique } = chatServerPerSuite();
 
   it('answers with the room and tells the others with user:left', async () => {
     const room = unique('room');
