@@ -49,6 +49,12 @@ if (problems.length > 0 || !model) {
 
 const pidFile = resolve(REPOSITORY_ROOT, options.pidFile);
 const role = emulatedRole(model);
+const undeclared = [...options.settings.keys()].filter((name) => !role.settings.has(name));
+if (undeclared.length > 0) {
+  fail(`emulator: --setting ${undeclared.join(', ')}: not a setting of ${role.name} (it has ${[...role.settings.keys()].join(', ')})`, 2);
+}
+// As a cscfg change would, and nothing else: the developer's own environment never reaches the role.
+for (const [name, value] of options.settings) role.settings.set(name, value);
 role.settings = pointSettingsAtStorage(role.settings, options.storagePort);
 const instanceCount = options.instances ?? role.instanceCount;
 const probe = role.probe && {

@@ -19,16 +19,19 @@ export interface EmulatorOptions {
   storageDir: string | undefined;
   /** Where the emulator's process id goes for `npm run emulator:stop`. */
   pidFile: string;
+  /** Setting values that replace the Local cscfg's for this run (`--setting REDIS_URL=redis://...`). */
+  settings: Map<string, string>;
 }
 
 export const USAGE = `usage: npm run emulator -- [--instances N] [--port P] [--fresh]
                            [--probe-interval-ms MS] [--probe-timeout-ms MS]
-                           [--storage-port P] [--storage-dir DIR] [--pid-file PATH]`;
+                           [--storage-port P] [--storage-dir DIR] [--pid-file PATH]
+                           [--setting NAME=VALUE]...`;
 
 export class OptionsError extends Error {}
 
 export function parseEmulatorOptions(argv: readonly string[]): EmulatorOptions {
-  let values: Record<string, string | boolean | undefined>;
+  let values: Record<string, string | string[] | boolean | undefined>;
   try {
     ({ values } = parseArgs({
       args: [...argv],
@@ -41,6 +44,7 @@ export function parseEmulatorOptions(argv: readonly string[]): EmulatorOptions {
         'storage-port': { type: 'string' },
         'storage-dir': { type: 'string' },
         'pid-file': { type: 'string' },
+        setting: { type: 'string', multiple: true },
       },
       strict: true,
       allowPositionals: false,
@@ -57,6 +61,7 @@ export function parseEmulatorOptions(argv: readonly string[]): EmulatorOptions {
     storagePort: whole(values, 'storage-port', 1, 65535) ?? DEFAULT_TABLE_PORT,
     storageDir: typeof values['storage-dir'] === 'string' ? values['storage-dir'] : undefined,
     pidFile: typeof values['pid-file'] === 'string' ? values['pid-file'] : DEFAULT_PID_FILE,
+    settings: new Map(((values.setting as string[] | undefined) ?? []).map(settingPair)),
   };
 }
 
@@ -69,4 +74,10 @@ function whole(values: Record<string, unknown>, name: string, min: number, max: 
     throw new OptionsError(`--${name} must be a whole number from ${min} to ${max}, got "${text}"`);
   }
   return value;
+}
+
+function settingPair(text: string): [string, string] {
+  const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(text);
+  if (!match) throw new OptionsError(`--setting takes NAME=VALUE, got "${text.split('=')[0]}"`);
+  return [match[1]!, match[2]!];
 }

@@ -4,7 +4,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, test } from 'node:test';
 import { io, type Socket } from 'socket.io-client';
 import { hashAddress } from '../../../scripts/emulator/rotation.js';
 import { canListen, ensureBuilt, healthzFrom, isAlive, ROOT, RunningEmulator, temporaryStorageDir } from './running-emulator.js';
@@ -69,12 +69,29 @@ function nextEvent<T>(socket: Emitter, event: string, timeoutMs = 5000): Promise
   });
 }
 
+const ALLOWED_ORIGIN = 'http://allowed.example';
+
+/** The status of a Socket.IO long-polling handshake sent with this Origin through the load balancer. */
+function handshakeStatus(url: string, origin: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const request = http.get(`${url}/socket.io/?EIO=4&transport=polling`, { headers: { origin }, agent: false, timeout: 3000 }, (response) => {
+      response.resume();
+      resolve(response.statusCode ?? 0);
+    });
+    request.on('timeout', () => request.destroy(new Error('handshake timed out')));
+    request.on('error', reject);
+  });
+}
+
 describe('emulator', { timeout: 60_000 }, () => {
   let emulator: RunningEmulator;
 
   before(async () => {
     ensureBuilt();
-    emulator = await RunningEmulator.start(['--instances', '2', '--fresh', '--probe-interval-ms', '500', '--probe-timeout-ms', '1000']);
+    emulator = await RunningEmulator.start([
+      '--instances', '2', '--fresh', '--probe-interval-ms', '500', '--probe-timeout-ms', '1000',
+      '--setting', `ALLOWED_ORIGINS=${ALLOWED_ORIGIN}`,
+    ]);
     await emulator.waitFor(/^emulator: chat at http:\/\/localhost/, 30_000);
   });
 
@@ -158,6 +175,11 @@ describe('emulator', { timeout: 60_000 }, () => {
     client.disconnect();
   });
 
+  it('gives the instances a --setting value in place of the Local cscfg one', async () => {
+    assert.equal(await handshakeStatus(emulator.url, ALLOWED_ORIGIN), 200);
+    assert.equal(await handshakeStatus(emulator.url, 'http://elsewhere.example'), 403);
+  });
+
   it('stops on SIGINT, leaving no process and no port behind', async () => {
     const pids = [...emulator.allPids];
     const ports = [emulator.port, emulator.storagePort, ...emulator.instancePorts.values()];
@@ -167,6 +189,15 @@ describe('emulator', { timeout: 60_000 }, () => {
     for (const pid of pids) assert.equal(isAlive(pid), false, `worker pid ${pid} is still running`);
     for (const port of ports) assert.equal(await canListen(port), true, `port ${port} is still bound`);
   });
+});
+
+test('refuses a --setting the role does not have, naming it, before starting anything', async () => {
+  const run = await execFileAsync(process.execPath, ['--import', 'tsx', 'scripts/emulator/main.ts', '--setting', 'REDIS_ULR=redis://x'], { cwd: ROOT }).then(
+    () => undefined,
+    (error: { code: number; stderr: string }) => error,
+  );
+  assert.equal(run?.code, 2);
+  assert.match(run?.stderr ?? '', /--setting REDIS_ULR: not a setting of WorkerRole1/);
 });
 
 describe('emulator storage', { timeout: 60_000 }, () => {

@@ -13,6 +13,7 @@ describe('emulator options', () => {
       storagePort: 10002,
       storageDir: undefined,
       pidFile: '.emulator/emulator.pid',
+      settings: new Map(),
     });
   });
 
@@ -21,9 +22,12 @@ describe('emulator options', () => {
       parseEmulatorOptions([
         '--instances', '3', '--port', '9000', '--fresh',
         '--probe-interval-ms', '500', '--probe-timeout-ms', '1000', '--storage-port', '20002', '--storage-dir', '/tmp/a',
-        '--pid-file', '/tmp/a.pid',
+        '--pid-file', '/tmp/a.pid', '--setting', 'REDIS_URL=redis://127.0.0.1:6379', '--setting', 'LOG_LEVEL=',
       ]),
-      { instances: 3, port: 9000, fresh: true, probeIntervalMs: 500, probeTimeoutMs: 1000, storagePort: 20002, storageDir: '/tmp/a', pidFile: '/tmp/a.pid' },
+      {
+        instances: 3, port: 9000, fresh: true, probeIntervalMs: 500, probeTimeoutMs: 1000, storagePort: 20002, storageDir: '/tmp/a', pidFile: '/tmp/a.pid',
+        settings: new Map([['REDIS_URL', 'redis://127.0.0.1:6379'], ['LOG_LEVEL', '']]),
+      },
     );
     assert.equal(parseEmulatorOptions(['--instances=4']).instances, 4);
   });
@@ -33,6 +37,10 @@ describe('emulator options', () => {
     assert.throws(() => parseEmulatorOptions(['--port', '70000']), /--port must be a whole number from 1 to 65535, got "70000"/);
     assert.throws(() => parseEmulatorOptions(['--port', '80x']), /--port must be a whole number/);
     assert.throws(() => parseEmulatorOptions(['--instances', '-1']), OptionsError);
+  });
+
+  it('rejects a --setting that is not NAME=VALUE', () => {
+    assert.throws(() => parseEmulatorOptions(['--setting', 'REDIS_URL']), new OptionsError('--setting takes NAME=VALUE, got "REDIS_URL"'));
   });
 
   it('rejects unknown options and stray arguments', () => {
