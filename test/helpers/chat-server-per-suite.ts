@@ -38,3 +38,20 @@ export function chatServerPerSuite(overrides: Partial<Config> = {}): { server: R
   };
   return { server, unique: (base) => `${base}${++n}` };
 }
+
+/**
+ * For test files whose tests each need their own settings: `serve(overrides)` starts a server for
+ * the current test; it and every client are closed after the test.
+ */
+export function chatServerPerTest(): (overrides?: Partial<Config>) => Promise<RunningChatServer> {
+  let running: RunningChatServer | undefined;
+  afterEach(async () => {
+    closeClients();
+    await running?.close();
+    running = undefined;
+  });
+  return async (overrides = {}) => {
+    running = await startChatServer(overrides);
+    return running;
+  };
+}

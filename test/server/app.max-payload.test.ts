@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
-import { afterEach, describe, it } from 'node:test';
-import type { Config } from '../../WorkerRole1/src/server/config/load-config.js';
-import { type RunningChatServer, startChatServer } from '../helpers/chat-server.js';
+import { describe, it } from 'node:test';
+import { chatServerPerTest } from '../helpers/chat-server-per-suite.js';
 import {
   type ChatClient,
-  closeClients,
   connectClient,
   errorOf,
   joinRoom,
@@ -23,17 +21,7 @@ import {
  * either transport) without harming anyone else.
  */
 describe('oversized payloads', () => {
-  let server: RunningChatServer | undefined;
-
-  async function serve(overrides: Partial<Config> = {}) {
-    server = await startChatServer(overrides);
-    return server;
-  }
-  afterEach(async () => {
-    closeClients();
-    await server?.close();
-    server = undefined;
-  });
+  const serve = chatServerPerTest();
 
   it('defaults to a limit sized for chat: tens of KiB, not 1 MB', async () => {
     const { config } = await serve();

@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
-import { afterEach, describe, it } from 'node:test';
-import type { Config } from '../../../WorkerRole1/src/server/config/load-config.js';
-import { type RunningChatServer, startChatServer } from '../../helpers/chat-server.js';
+import { describe, it } from 'node:test';
+import { chatServerPerTest } from '../../helpers/chat-server-per-suite.js';
 import {
-  closeClients,
   connectClient,
   errorOf,
   joinRoom,
@@ -17,17 +15,7 @@ import {
 } from '../../helpers/clients.js';
 
 describe('event gate', () => {
-  let server: RunningChatServer | undefined;
-
-  async function serve(overrides: Partial<Config> = {}) {
-    server = await startChatServer(overrides);
-    return server;
-  }
-  afterEach(async () => {
-    closeClients();
-    await server?.close();
-    server = undefined;
-  });
+  const serve = chatServerPerTest();
 
   describe('NO_SESSION', () => {
     const beforeSession: Array<[string, unknown]> = [

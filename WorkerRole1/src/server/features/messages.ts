@@ -1,5 +1,6 @@
 import type { ChatMessage, DirectMessage } from '../../shared/protocol.js';
-import type { StoredMessage } from '../history/history-store.js';
+import type { ChatContext } from '../context.js';
+import type { AppendResult, StoredMessage } from '../history/history-store.js';
 
 /** Stored messages as the wire shows them. */
 export function toChatMessage(message: StoredMessage, room: string): ChatMessage {
@@ -10,12 +11,25 @@ export function toDirectMessage(message: StoredMessage): DirectMessage {
   return { id: message.id, from: message.from, to: message.to ?? '', text: message.text, ts: message.ts, clientId: message.clientId };
 }
 
-/** Live delivery happens once per message, whether storage answered first or was too slow. */
-export function deliverOnce(deliver: (message: StoredMessage) => void): (message: StoredMessage) => void {
+/**
+ * The one way a message is sent: the server gives it an id and a time, stores it, and delivers it
+ * live exactly once: after the store, or before it if storage is slow. A resend (same sender and
+ * clientId) resolves to the first copy and delivers nothing. Resolves once stored.
+ */
+export async function storeAndDeliver(
+  ctx: ChatContext,
+  draft: Omit<StoredMessage, 'id' | 'ts'>,
+  senderKey: string,
+  deliver: (message: StoredMessage) => void,
+): Promise<AppendResult> {
   let delivered = false;
-  return (message) => {
+  const deliverOnce = (message: StoredMessage) => {
     if (delivered) return;
     delivered = true;
     deliver(message);
   };
+  const ts = ctx.now();
+  const result = await ctx.history.append({ message: { ...draft, id: ctx.newMessageId(ts), ts }, senderKey }, deliverOnce);
+  if (result.created) deliverOnce(result.message);
+  return result;
 }

@@ -6,7 +6,7 @@ import { findOnlineUser } from '../../sessions/online.js';
 import { currentSession } from '../../socket/current-session.js';
 import { defineHandler } from '../../socket/event-handler.js';
 import { clientId, messageText } from '../fields.js';
-import { deliverOnce, toDirectMessage } from '../messages.js';
+import { storeAndDeliver, toDirectMessage } from '../messages.js';
 
 const schema = z.strictObject({ to: z.string().max(256), text: messageText, clientId });
 
@@ -20,26 +20,18 @@ export const sendDirectMessage = defineHandler({
     const recipient = to.ok ? await findOnlineUser(ctx, to.nickname.key) : undefined;
     if (!recipient) throw errors.userNotFound(payload.to);
 
-    const ts = ctx.now();
-    const deliver = deliverOnce((stored) =>
-      ctx.io.to([userChannel(recipient.key), userChannel(session.key)]).emit('dm', toDirectMessage(stored)),
-    );
-    const { message, created } = await ctx.history.append(
+    const { message, created } = await storeAndDeliver(
+      ctx,
       {
-        message: {
-          id: ctx.newMessageId(ts),
-          conversation: dmConversation(session.token, recipient.token),
-          from: session.nickname,
-          to: recipient.nickname,
-          text: payload.text,
-          ts,
-          clientId: payload.clientId,
-        },
-        senderKey: session.key,
+        conversation: dmConversation(session.token, recipient.token),
+        from: session.nickname,
+        to: recipient.nickname,
+        text: payload.text,
+        clientId: payload.clientId,
       },
-      deliver,
+      session.key,
+      (stored) => ctx.io.to([userChannel(recipient.key), userChannel(session.key)]).emit('dm', toDirectMessage(stored)),
     );
-    if (created) deliver(message);
     const directMessage = toDirectMessage(message);
     ctx.logger.debug({ socket: socket.id, id: message.id, created }, 'direct message');
     return { message: directMessage };

@@ -4,7 +4,7 @@ import { errors } from '../../errors.js';
 import { currentSessionInRoom } from '../../socket/current-session.js';
 import { defineHandler } from '../../socket/event-handler.js';
 import { clientId, messageText, roomName } from '../fields.js';
-import { deliverOnce, toChatMessage } from '../messages.js';
+import { storeAndDeliver, toChatMessage } from '../messages.js';
 
 const schema = z.strictObject({ room: roomName, text: messageText, clientId });
 
@@ -17,23 +17,12 @@ export const sendMessage = defineHandler({
   fieldErrors: { room: errors.invalidRoom, text: errors.invalidMessage },
   async run(ctx, socket, payload) {
     const session = await currentSessionInRoom(ctx, socket, payload.room);
-    const ts = ctx.now();
-    const deliver = deliverOnce((stored) => ctx.io.to(roomChannel(payload.room)).emit('message', toChatMessage(stored, payload.room)));
-    const { message, created } = await ctx.history.append(
-      {
-        message: {
-          id: ctx.newMessageId(ts),
-          conversation: roomChannel(payload.room),
-          from: session.nickname,
-          text: payload.text,
-          ts,
-          clientId: payload.clientId,
-        },
-        senderKey: session.key,
-      },
-      deliver,
+    const { message, created } = await storeAndDeliver(
+      ctx,
+      { conversation: roomChannel(payload.room), from: session.nickname, text: payload.text, clientId: payload.clientId },
+      session.key,
+      (stored) => ctx.io.to(roomChannel(payload.room)).emit('message', toChatMessage(stored, payload.room)),
     );
-    if (created) deliver(message);
     const chatMessage = toChatMessage(message, payload.room);
     ctx.logger.debug({ socket: socket.id, room: payload.room, id: message.id, created }, 'message');
     return { message: chatMessage };
