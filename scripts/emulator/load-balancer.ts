@@ -1,32 +1,39 @@
+import type { Worker } from 'node:cluster';
 import net from 'node:net';
+import { HANDED_CONNECTION } from '../../WorkerRole1/src/server/scale-out/cluster-connections.js';
 import type { Distribution } from './endpoint-distribution.js';
 import { Rotation, normalizeAddress } from './rotation.js';
 
 export interface Backend {
   id: string;
-  port: number;
+  /** The instance's process; undefined between an exit and its restart. */
+  worker: Worker | undefined;
 }
 
 export interface LoadBalancerOptions {
   distribution: Distribution;
-  idleTimeoutMs: number;
   /** The instances in rotation right now, in a stable order. */
   inRotation(): Backend[];
   log(line: string): void;
 }
 
 /**
- * The endpoint: a TCP proxy, as Azure's load balancer is for a tcp InputEndpoint (WebSocket
- * upgrades pass straight through). The instance is chosen once per connection.
+ * The endpoint, as Azure's load balancer is for a tcp InputEndpoint: it picks the instance once per
+ * connection and then stays out of the way. It accepts the connection without reading from it and
+ * hands the socket itself to the chosen instance over the cluster IPC channel, so the bytes flow
+ * between the client and the instance alone (WebSocket upgrades included) and this process costs
+ * nothing per message. The instance serves it as if it had accepted it on its own port.
+ *
+ * Azure's idle timeout (4 minutes) is not enforced here, since this process no longer sees the
+ * traffic; Socket.IO's 25 s ping keeps every chat connection inside it anyway.
  */
 export class LoadBalancer {
   private readonly server: net.Server;
-  private readonly connections = new Set<net.Socket>();
   private readonly rotation: Rotation<Backend>;
 
   constructor(private readonly options: LoadBalancerOptions) {
     this.rotation = new Rotation(options.distribution);
-    this.server = net.createServer((client) => this.forward(client));
+    this.server = net.createServer({ pauseOnConnect: true }, (client) => this.handOver(client));
   }
 
   /** Listens on every interface, as the endpoint does; resolves to the port. */
@@ -41,42 +48,23 @@ export class LoadBalancer {
     });
   }
 
-  /** Stops accepting; open connections stay until `destroyConnections` or their instance closes them. */
+  /** Stops accepting; connections already handed over belong to their instance, which drains them. */
   stopAccepting(): Promise<void> {
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 
-  destroyConnections(): void {
-    for (const socket of this.connections) socket.destroy();
-  }
-
-  private forward(client: net.Socket): void {
+  private handOver(client: net.Socket): void {
+    client.on('error', () => client.destroy());
     const address = normalizeAddress(client.remoteAddress ?? '');
-    const backend = this.rotation.pick(this.options.inRotation(), address);
-    if (!backend) {
+    const worker = this.rotation.pick(this.options.inRotation(), address)?.worker;
+    if (!worker?.isConnected()) {
       // Azure drops the connection when no instance passes its probe.
       client.destroy();
       return;
     }
-    const upstream = net.connect({ host: '127.0.0.1', port: backend.port });
-    for (const socket of [client, upstream]) {
-      this.connections.add(socket);
-      socket.setNoDelay(true);
-      socket.setTimeout(this.options.idleTimeoutMs);
-      socket.on('timeout', () => {
-        client.destroy();
-        upstream.destroy();
-      });
-      socket.on('error', () => {
-        client.destroy();
-        upstream.destroy();
-      });
-      socket.on('close', () => {
-        this.connections.delete(socket);
-        (socket === client ? upstream : client).destroy();
-      });
-    }
-    client.pipe(upstream);
-    upstream.pipe(client);
+    worker.send({ source: HANDED_CONNECTION }, client, (error: Error | null) => {
+      // The instance exited between the pick and the send: the client reconnects, as on Azure.
+      if (error) client.destroy();
+    });
   }
 }

@@ -7,6 +7,8 @@
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SETTING_NAMES } from '../../WorkerRole1/src/server/config/settings.js';
+import { type RegistryHost, hostSessionRegistry } from '../../WorkerRole1/src/server/scale-out/cluster-registry-host.js';
+import { MemorySessionRegistry } from '../../WorkerRole1/src/server/sessions/memory-session-registry.js';
 import { problemLines } from '../service-model/report.js';
 import { validateServiceModel } from '../service-model/validate-service-model.js';
 import { startStorage, type Storage } from './azurite.js';
@@ -66,6 +68,7 @@ const probe = role.probe && {
 let storage: Storage | undefined;
 let balancer: LoadBalancer | undefined;
 let instances: RoleInstances | undefined;
+let registry: RegistryHost | undefined;
 let announced = false;
 
 const health = new HealthMonitor(probe, log, () => {
@@ -84,8 +87,8 @@ async function stop(signal: string): Promise<void> {
   const closed = balancer?.stopAccepting();
   health.stop();
   await instances?.stop();
-  balancer?.destroyConnections();
   await closed;
+  await registry?.close();
   await storage?.close();
   removePidFile(pidFile);
   log('emulator: stopped');
@@ -105,13 +108,14 @@ try {
 
   balancer = new LoadBalancer({
     distribution: role.endpoint.distribution,
-    idleTimeoutMs: role.endpoint.idleTimeoutMs,
     inRotation: () => (instances?.all ?? []).filter((instance) => health.has(instance.id)),
     log,
   });
   endpointPort = await listenOnEndpoint(balancer, role.endpoint.port, options.port);
   log(`emulator: load balancer for ${role.endpoint.name} on port ${endpointPort} (csdef port ${role.endpoint.port}, distribution ${role.endpoint.distribution})`);
 
+  // Without REDIS_URL the instances share their sessions here, as they would share them in Redis.
+  registry = hostSessionRegistry(new MemorySessionRegistry());
   const ports = await Promise.all(Array.from({ length: instanceCount }, () => freePort()));
   const running = new RoleInstances(role, ports, {
     started: (id, pid) => {
