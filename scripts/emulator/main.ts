@@ -6,6 +6,7 @@
  */
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadConfig } from '../../WorkerRole1/src/server/config/load-config.js';
 import { SETTING_NAMES } from '../../WorkerRole1/src/server/config/settings.js';
 import { type RegistryHost, hostSessionRegistry } from '../../WorkerRole1/src/server/scale-out/cluster-registry-host.js';
 import { MemorySessionRegistry } from '../../WorkerRole1/src/server/sessions/memory-session-registry.js';
@@ -13,6 +14,7 @@ import { problemLines } from '../service-model/report.js';
 import { validateServiceModel } from '../service-model/validate-service-model.js';
 import { startStorage, type Storage } from './azurite.js';
 import { pointSettingsAtStorage } from './development-storage.js';
+import { roleEnvironment } from './role-environment.js';
 import { emulatedRole } from './emulated-role.js';
 import { listenOnEndpoint } from './endpoint-port.js';
 import { freePort } from './free-port.js';
@@ -114,8 +116,12 @@ try {
   endpointPort = await listenOnEndpoint(balancer, role.endpoint.port, options.port);
   log(`emulator: load balancer for ${role.endpoint.name} on port ${endpointPort} (csdef port ${role.endpoint.port}, distribution ${role.endpoint.distribution})`);
 
-  // Without REDIS_URL the instances share their sessions here, as they would share them in Redis.
-  registry = hostSessionRegistry(new MemorySessionRegistry());
+  // Without REDIS_URL the instances share their sessions here, as they would share them in Redis:
+  // with leases, so that a crashed instance's sessions lapse. Read as the instances read them.
+  const shared = loadConfig(roleEnvironment(role, 'primary', 0));
+  registry = hostSessionRegistry(
+    new MemorySessionRegistry({ leaseMs: shared.sessionLeaseMs, presenceIndividualMax: shared.presenceIndividualMax }),
+  );
   const ports = await Promise.all(Array.from({ length: instanceCount }, () => freePort()));
   const running = new RoleInstances(role, ports, {
     started: (id, pid) => {
