@@ -118,7 +118,7 @@ try {
 
   // Without REDIS_URL the instances share their sessions here, as they would share them in Redis:
   // with leases, so that a crashed instance's sessions lapse. Read as the instances read them.
-  const shared = loadConfig(roleEnvironment(role, 'primary', 0));
+  const shared = loadConfig(roleEnvironment(role, 'primary', role.endpoint.port));
   registry = hostSessionRegistry(
     new MemorySessionRegistry({ leaseMs: shared.sessionLeaseMs, presenceIndividualMax: shared.presenceIndividualMax }),
   );
