@@ -1,6 +1,6 @@
-import type { Worker } from 'node:cluster';
+import cluster, { type Worker } from 'node:cluster';
 import net from 'node:net';
-import { HANDED_CONNECTION } from '../../WorkerRole1/src/server/scale-out/cluster-connections.js';
+import { HANDED_CONNECTION, type HandedConnection, isHandedConnection } from '../../WorkerRole1/src/server/scale-out/cluster-connections.js';
 import type { Distribution } from './endpoint-distribution.js';
 import { Rotation, normalizeAddress } from './rotation.js';
 
@@ -24,16 +24,40 @@ export interface LoadBalancerOptions {
  * between the client and the instance alone (WebSocket upgrades included) and this process costs
  * nothing per message. The instance serves it as if it had accepted it on its own port.
  *
- * Azure's idle timeout (4 minutes) is not enforced here, since this process no longer sees the
- * traffic; Socket.IO's 25 s ping keeps every chat connection inside it anyway.
+ * Azure's idle timeout is not enforced here, since this process no longer sees the traffic;
+ * Socket.IO's 25 s ping keeps every chat connection inside it anyway.
  */
 export class LoadBalancer {
   private readonly server: net.Server;
   private readonly rotation: Rotation<Backend>;
+  /**
+   * Connections sent to an instance that has not confirmed them yet. This process keeps its copy of
+   * each until then: if the instance dies first, closing it here is what tells the client. (Node
+   * itself would keep such a handle open forever once the receiving process is gone.)
+   */
+  private readonly unconfirmed = new Map<number, { socket: net.Socket; worker: Worker }>();
+  private nextId = 1;
+  private readonly onMessage = (worker: Worker, message: unknown) => {
+    if (!isHandedConnection(message) || !message.received) return;
+    const entry = this.unconfirmed.get(message.id);
+    if (entry?.worker !== worker) return;
+    this.unconfirmed.delete(message.id);
+    // Closes this process's descriptor only: the instance holds its own, and the connection.
+    entry.socket.destroy();
+  };
+  private readonly onExit = (worker: Worker) => {
+    for (const [id, entry] of this.unconfirmed) {
+      if (entry.worker !== worker) continue;
+      this.unconfirmed.delete(id);
+      entry.socket.destroy();
+    }
+  };
 
   constructor(private readonly options: LoadBalancerOptions) {
     this.rotation = new Rotation(options.distribution);
     this.server = net.createServer({ pauseOnConnect: true }, (client) => this.handOver(client));
+    cluster.on('message', this.onMessage);
+    cluster.on('exit', this.onExit);
   }
 
   /** Listens on every interface, as the endpoint does; resolves to the port. */
@@ -62,9 +86,14 @@ export class LoadBalancer {
       client.destroy();
       return;
     }
-    worker.send({ source: HANDED_CONNECTION }, client, (error: Error | null) => {
+    const id = this.nextId++;
+    this.unconfirmed.set(id, { socket: client, worker });
+    const message: HandedConnection = { source: HANDED_CONNECTION, id };
+    worker.send(message, client, { keepOpen: true }, (error: Error | null) => {
+      if (!error) return;
       // The instance exited between the pick and the send: the client reconnects, as on Azure.
-      if (error) client.destroy();
+      this.unconfirmed.delete(id);
+      client.destroy();
     });
   }
 }
