@@ -150,7 +150,7 @@ test('refuses a --setting the role does not have, naming it, before starting any
   assert.match(run?.stderr ?? '', /--setting REDIS_ULR: not a setting of WorkerRole1/);
 });
 
-describe('emulator storage', { timeout: 60_000 }, () => {
+describe('emulator storage', { timeout: 120_000 }, () => {
   const storageDir = temporaryStorageDir();
   const running: RunningEmulator[] = [];
 
