@@ -88,6 +88,16 @@ describe('dm:send', () => {
     errorOf(await request(alice.socket, 'dm:send', { to: bob.nickname, text: 'gone?', clientId: 'd7' }), 'USER_NOT_FOUND');
   });
 
+  it('returns the first copy of a resent message even after the recipient has left for good', async () => {
+    const { alice, bob } = await pair();
+    const first = okValue(await request(alice.socket, 'dm:send', { to: bob.nickname, text: 'did it arrive?', clientId: 'r1' }));
+    bob.socket.disconnect();
+    await sleep(GRACE_MS + 300);
+    errorOf(await request(alice.socket, 'dm:send', { to: bob.nickname, text: 'a new one', clientId: 'r2' }), 'USER_NOT_FOUND');
+    const resent = okValue(await request(alice.socket, 'dm:send', { to: bob.nickname, text: 'did it arrive?', clientId: 'r1' }));
+    assert.deepEqual(resent.message, first.message);
+  });
+
   it('answers INVALID_MESSAGE for an empty text or control characters', async () => {
     const { alice, bob } = await pair();
     errorOf(await request(alice.socket, 'dm:send', { to: bob.nickname, text: '   ', clientId: 'd8' }), 'INVALID_MESSAGE');
