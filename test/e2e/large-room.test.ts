@@ -87,7 +87,6 @@ describe('a room with hundreds of people, in a browser', { timeout: 600_000 }, (
     await page.locator('#conversation-subtitle', { hasText: `${CROWD_SIZE + 1} online` }).waitFor({ timeout: STEP_TIMEOUT_MS });
     await page.locator('#members-heading', { hasText: `(${CROWD_SIZE + 1})` }).waitFor();
     await memberButton(page, names[0] ?? '').waitFor();
-    assert.equal(await page.locator('#member-list li', { hasText: me }).count(), 1, 'the caller is listed');
 
     // A prefix finds people beyond what is loaded, ignoring case.
     const prefix = (names[250] ?? '').slice(0, -1).toUpperCase();

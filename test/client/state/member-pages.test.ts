@@ -37,6 +37,12 @@ describe('a member list loaded page by page', () => {
     assert.deepEqual(pages.items(), names(301));
   });
 
+  it('continues after a first page from the key of its last name, as the server’s cursors are keys', () => {
+    const pages = new MemberPages();
+    pages.reset(['Anna', 'STRAßE'], undefined);
+    assert.equal(pages.cursor, 'strasse');
+  });
+
   it('does not take the caller’s own name, added to a first page wherever it sorts, as proof of what is loaded', () => {
     const pages = new MemberPages();
     // The first 99 members and the caller, who sorts far after them.

@@ -18,7 +18,7 @@ export class MemberPages {
   private readonly keys: string[] = [];
   /** The key of the last name a page brought: every member up to it is loaded. */
   private boundary: string | undefined;
-  /** What the next page asks for as `after`; undefined once the end is loaded. */
+  /** What the next page asks for as `after` (a member key); undefined once the end is loaded. */
   private after: string | undefined;
   private heardWhileLoading: Heard[] = [];
   complete = false;
@@ -126,16 +126,17 @@ export class MemberPages {
 
   /** `next`: the server's cursor after these names; null means this was the last page. */
   private merge(names: readonly string[], next: string | undefined | null): void {
-    let last: { name: string; key: string } | undefined;
+    let last: string | undefined;
     for (const name of names) {
       const key = memberKey(name);
       if (!key.startsWith(this.prefixKey)) continue;
       this.insert(name, key);
-      if (last === undefined || key > last.key) last = { name, key };
+      if (last === undefined || key > last) last = key;
     }
-    if (last !== undefined && (this.boundary === undefined || last.key > this.boundary)) this.boundary = last.key;
+    if (last !== undefined && (this.boundary === undefined || last > this.boundary)) this.boundary = last;
     if (next === null) this.complete = true;
-    else this.after = next ?? last?.name ?? this.after;
+    // A cursor is a member key, as the server's `next` is.
+    else this.after = next ?? last ?? this.after;
   }
 
   private finishLoad(): void {
