@@ -43,7 +43,8 @@ export class MemberListView {
   ) {
     elements.memberList.style.setProperty('--member-row', `${ROW_PX}px`);
     elements.memberScroller.addEventListener('scroll', () => this.scrolled(), { passive: true });
-    window.addEventListener('resize', () => this.drawSoon());
+    // A taller list (window resized, drawer opened) shows more rows.
+    new ResizeObserver(() => this.drawSoon()).observe(elements.memberScroller);
   }
 
   /** The pages on screen: the search results while searching, else the whole list. */
@@ -123,10 +124,10 @@ export class MemberListView {
     }
     this.rememberAnchor(pages);
 
-    if (members.stale && !members.all.loading && members.search === undefined) this.onNeed(room, 'refresh');
-    else if (!pages.complete && !pages.loading && pages.error === undefined && end + LOAD_AHEAD_ROWS >= pages.size) {
-      this.onNeed(room, 'more');
-    }
+    // After a failed page only the retry button (or the next resume) asks again: no request loop.
+    if (pages.loading || pages.error !== undefined) return;
+    if (members.stale && members.search === undefined) this.onNeed(room, 'refresh');
+    else if (!pages.complete && end + LOAD_AHEAD_ROWS >= pages.size) this.onNeed(room, 'more');
   }
 
   private drawMember(element: HTMLElement, name: string): void {

@@ -48,6 +48,8 @@ export class RoomMembers {
   resumed(memberCount: number): void {
     this.count = memberCount;
     this.stale = true;
+    // Whatever failed while disconnected may work now.
+    this.all.error = undefined;
     this.all.version += 1;
   }
 
