@@ -54,6 +54,14 @@ async function scrollMembersUntil(page: Page, nickname: string): Promise<void> {
   }
 }
 
+/** The name on the row at the top of the member list's visible area. */
+function topRow(page: Page): Promise<string> {
+  return page.locator('#member-scroller').evaluate((scroller) => {
+    const box = scroller.getBoundingClientRect();
+    return scroller.ownerDocument.elementFromPoint(box.left + box.width / 2, box.top + 4)?.closest('li')?.textContent ?? '';
+  });
+}
+
 describe('a room with hundreds of people, in a browser', { timeout: 600_000 }, () => {
   before(async () => {
     assert.ok(existsSync(builtClient), 'WorkerRole1/dist/public/app.js is missing: run `npm run build` first');
@@ -131,6 +139,18 @@ describe('a room with hundreds of people, in a browser', { timeout: 600_000 }, (
     );
     assert.ok(crowd.presence.length > 0, 'the server sent room:presence, not one event per person');
     assert.equal(await page.locator('#message-list .notice', { hasText: /joined|left/ }).count(), 0, 'no notice per person in a large room');
+
+    // Further down the list, people joining above the rows in view do not move them.
+    const middle = names[150] ?? '';
+    await scrollMembersUntil(page, middle);
+    await memberButton(page, middle).evaluate((button) => button.scrollIntoView({ block: 'start' }));
+    await page.waitForTimeout(200);
+    const shownFirst = await topRow(page);
+    assert.match(shownFirst, /crowd/);
+    await crowd.join(crowdNames(2).map((name) => `ab${name}`));
+    await page.locator('#conversation-subtitle', { hasText: `${CROWD_SIZE + 1 + 3 - 2 + 2} online` }).waitFor({ timeout: STEP_TIMEOUT_MS });
+    await page.waitForTimeout(200);
+    assert.equal(await topRow(page), shownFirst, 'the reader keeps their place');
   });
 
   test('after a reconnect, resumes the large room in one round trip: no room:join, the count and what was missed', async () => {
