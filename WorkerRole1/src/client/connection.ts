@@ -23,6 +23,9 @@ const REQUEST_TIMEOUT_MS = 8000;
  */
 const RECONNECTION = { reconnectionDelay: 1000, reconnectionDelayMax: 5000, randomizationFactor: 0.5 } as const;
 
+/** How widely the clients of a closing instance spread their return, beyond the backoff. */
+const SERVER_CLOSED_SPREAD_MS = 4000;
+
 /** Refusals that mean "not now": the same request succeeds later. */
 const WAIT_AND_RETRY: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['RATE_LIMITED', 'STORAGE_UNAVAILABLE']);
 
@@ -122,12 +125,16 @@ export class Connection {
     return navigator.onLine === false ? 'offline' : 'reconnecting';
   }
 
-  /** After the server closed the connection (draining, restart), come back with a backoff. */
+  /**
+   * After the server closed the connection (draining, restart), come back with a backoff: the
+   * first time within 1-5 s. A draining instance closes all its clients at once, and they must
+   * not all arrive at the others in the same instant.
+   */
   private reconnectLater(): void {
     if (this.reconnectTimer !== undefined) return;
     this.serverClosedCount += 1;
-    const base = Math.min(30_000, 500 * 2 ** Math.min(this.serverClosedCount, 6));
-    const delay = base / 2 + Math.random() * (base / 2);
+    const base = Math.min(30_000, 1000 * 2 ** Math.min(this.serverClosedCount - 1, 5));
+    const delay = base + Math.random() * SERVER_CLOSED_SPREAD_MS;
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;
       if (!this.socket.connected) this.socket.connect();
