@@ -1,7 +1,6 @@
 import { h, setText } from '../dom.js';
 import type { Conversation } from '../state/conversation.js';
-import type { MemberPages } from '../state/member-pages.js';
-import { memberKey } from '../state/member-pages.js';
+import { memberKey, type MemberPages } from '../state/member-pages.js';
 import { avatar } from './avatar.js';
 import { rebuildIfChanged, reconcile } from './keyed.js';
 
