@@ -97,8 +97,8 @@ export function packageAppService(options: PackageOptions): AppServicePackageRes
   if (problems.length > 0) throw new Error(`the staged role is not complete:\n  ${problems.join('\n  ')}`);
   const size = folderSize(staged.folder);
   const zipped = zipFolder(staged.folder, layout.appServiceZip);
-  log(`staged ${relative(root, staged.folder) || staged.folder}: ${size.files} files, ${megabytes(size.bytes)}`);
-  log(`wrote ${relative(root, zipped.file) || zipped.file} (${zipped.files} files, ${megabytes(zipped.bytes)}); deploy it with npm run publish -- --target appservice`);
+  log(`staged ${shown(root, staged.folder)}: ${size.files} files, ${megabytes(size.bytes)}`);
+  log(`wrote ${shown(root, zipped.file)} (${zipped.files} files, ${megabytes(zipped.bytes)}); deploy it with npm run publish -- --target appservice`);
   return { stagedRole: staged.folder, stagedFiles: size.files, zip: zipped.file, zipBytes: zipped.bytes };
 }
 
@@ -120,6 +120,12 @@ function devOnlyPackages(root: string, stagedRole: string): string[] {
   const rootManifest = JSON.parse(readFileSync(`${root}/package.json`, 'utf8')) as { devDependencies?: Record<string, string> };
   const stagedLock = JSON.parse(readFileSync(`${stagedRole}/package-lock.json`, 'utf8')) as { packages: Record<string, unknown> };
   return Object.keys(rootManifest.devDependencies ?? {}).filter((name) => !(`node_modules/${name}` in stagedLock.packages));
+}
+
+/** Relative to the repository when inside it, else as it is. */
+function shown(root: string, path: string): string {
+  const inside = relative(root, path);
+  return inside && !inside.startsWith('..') ? inside : path;
 }
 
 function megabytes(bytes: number): string {
