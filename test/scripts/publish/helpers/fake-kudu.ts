@@ -90,15 +90,15 @@ export class FakeKudu {
   }
 
   private async check(deployment: KuduDeployment, archive: Buffer): Promise<void> {
+    const upload = mkdtempSync(join(tmpdir(), 'chatapp-kudu-upload-'));
     const folder = mkdtempSync(join(tmpdir(), 'chatapp-kudu-wwwroot-'));
     try {
-      writeFileSync(join(folder, '..', `${deployment.id}-${process.pid}.zip`), archive);
-      const zip = join(folder, '..', `${deployment.id}-${process.pid}.zip`);
+      const zip = join(upload, 'package.zip');
+      writeFileSync(zip, archive);
       const listed = spawnSync('unzip', ['-Z1', zip], { encoding: 'utf8' });
       if (listed.status !== 0) throw new Error(`not a zip archive: ${listed.stderr.trim() || listed.stdout.trim()}`);
       deployment.files = listed.stdout.split('\n').filter((line) => line !== '' && !line.endsWith('/'));
       const unpacked = spawnSync('unzip', ['-q', zip, '-d', folder], { encoding: 'utf8' });
-      rmSync(zip, { force: true });
       if (unpacked.status !== 0) throw new Error(`unzip failed: ${unpacked.stderr.trim()}`);
       if (!existsSync(join(folder, 'dist', 'server', 'main.js'))) throw new Error('the package has no dist/server/main.js, which the start command runs');
       deployment.healthz = await startAndProbe(folder, this.appSettings());
@@ -108,6 +108,7 @@ export class FakeKudu {
       deployment.failure = (error as Error).message;
       this.finished.set(deployment.id, { status: 3, text: deployment.failure });
     } finally {
+      rmSync(upload, { recursive: true, force: true });
       rmSync(folder, { recursive: true, force: true });
     }
   }
