@@ -213,6 +213,18 @@ describe('publish --target appservice against a fake Resource Manager and a depl
     arm.takeRequests();
   });
 
+  it('says which role to ask for when the deployment endpoint refuses the token', async () => {
+    const refused: TokenCredential = { getToken: async () => ({ token: 'token-without-rights', expiresOnTimestamp: Date.now() + 3_600_000 }) };
+    const deployments = kudu.deployments.length;
+    await assert.rejects(publish(argv(), { ...environment(), credential: async () => refused }), (error: Error) => {
+      assert.match(error.message, /the deployment endpoint 127\.0\.0\.1:\d+ refused the token \(HTTP 401\)/);
+      assert.match(error.message, /fix: ask for the "Website Contributor" \(or "Contributor"\) role on the web app/);
+      return true;
+    });
+    assert.equal(kudu.deployments.length, deployments, 'nothing was deployed');
+    arm.takeRequests();
+  });
+
   it('refuses two instances without REDIS_URL before sending anything', async () => {
     const args = argv().filter((arg) => arg !== '--redis-url' && arg !== redisSecret);
     await assert.rejects(publish([...args, '--setting', 'REDIS_URL='], environment()), (error: Error) => {
