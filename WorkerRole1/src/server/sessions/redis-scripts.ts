@@ -322,33 +322,43 @@ return { epoch[1], missing }
 `);
 
 /**
- * ARGV: base, lease ms, holder, threshold, then per session: token, nickname, key, room count,
- * rooms... Puts back sessions a store that lost its data no longer has, with their rooms, unless
- * their nickname is someone else's by now. Replies the tokens that could not be put back.
+ * ARGV: base, lease ms, holder, then per session: token, nickname, key, room count, rooms... Puts
+ * back sessions a store that lost its data no longer has, with their rooms, unless their nickname
+ * is someone else's by now; a session another of its holders put back already is held and gets
+ * the rooms it lacks. Nobody left or joined, so no presence is queued. Replies the tokens that
+ * could not be put back.
  */
 export const RESTORE = script(`
-local lease, holder, threshold = tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4])
+local lease, holder = tonumber(ARGV[2]), ARGV[3]
 local now = now_ms()
 local lost = {}
-local i = 5
+local i = 4
 while i <= #ARGV do
   local token, nickname, key, room_count = ARGV[i], ARGV[i + 1], ARGV[i + 2], tonumber(ARGV[i + 3])
   local rooms_at = i + 4
   i = rooms_at + room_count
-  if redis.call('EXISTS', base .. 'session:' .. token) == 0 then
+  local session = base .. 'session:' .. token
+  local restorable = false
+  if redis.call('EXISTS', session) == 1 then
+    restorable = is_live(token, now)
+  else
     local current = redis.call('GET', base .. 'nick:' .. key)
-    if current and current ~= token and is_live(current, now) then
-      lost[#lost + 1] = token
-    else
+    restorable = not (current and current ~= token and is_live(current, now))
+    if restorable then
       redis.call('SET', base .. 'nick:' .. key, token)
-      redis.call('HSET', base .. 'session:' .. token, 'nickname', nickname, 'key', key)
-      hold(token, holder, now, lease)
-      for r = rooms_at, rooms_at + room_count - 1 do
-        local sequence = redis.call('INCR', base .. 'joins')
-        redis.call('ZADD', base .. 'session:' .. token .. ':rooms', 'NX', sequence, ARGV[r])
-        add_to_room(token, key, nickname, ARGV[r], threshold)
+      redis.call('HSET', session, 'nickname', nickname, 'key', key)
+    end
+  end
+  if restorable then
+    hold(token, holder, now, lease)
+    for r = rooms_at, rooms_at + room_count - 1 do
+      local sequence = redis.call('INCR', base .. 'joins')
+      if redis.call('ZADD', session .. ':rooms', 'NX', sequence, ARGV[r]) == 1 then
+        redis.call('ZADD', base .. 'members:' .. ARGV[r], 0, key .. '\\0' .. token)
       end
     end
+  else
+    lost[#lost + 1] = token
   end
 end
 return lost

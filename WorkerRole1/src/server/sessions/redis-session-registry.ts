@@ -88,6 +88,12 @@ export class RedisSessionRegistry implements SessionRegistry {
   private readonly threshold: string;
   /** The incarnation of the data this instance last saw; another one means Redis lost its data. */
   private epoch = '';
+  /**
+   * The epoch in which each session this instance claimed or renewed was last seen alive. A
+   * session missing from a later epoch was lost with the data, not ended, and is put back; one
+   * missing from the epoch it was seen in ended for good (swept, renamed) and stays so.
+   */
+  private readonly seenIn = new Map<string, string>();
 
   /** `onClose` releases what the registry owns: nothing, unless the factory gave it a client. */
   constructor(
@@ -118,12 +124,15 @@ export class RedisSessionRegistry implements SessionRegistry {
     this.epoch = asString(epoch);
     switch (outcome) {
       case 'resumed':
+        if (token !== undefined) this.seenIn.set(token, this.epoch);
         return { ok: true, session: toSession(token ?? '', detail), resumed: true };
       case 'taken':
         return { ok: false, reason: 'taken', holder: asString(detail) };
       case 'restoring':
         return { ok: false, reason: 'restoring', retryAfterMs: Math.max(1, Number(detail)) };
       case 'created': {
+        this.seenIn.set(fresh, this.epoch);
+        if (token !== undefined) this.seenIn.delete(token);
         const session: Session = { token: fresh, nickname: nickname.display, key: nickname.key, rooms: new Set() };
         if (detail === null || detail === undefined) return { ok: true, session, resumed: false };
         return { ok: true, session, resumed: false, replaced: toEndedSession(token ?? '', detail) };
@@ -168,11 +177,13 @@ export class RedisSessionRegistry implements SessionRegistry {
   }
 
   async end(token: string): Promise<EndedSession | undefined> {
+    this.seenIn.delete(token);
     const reply = await this.run(END, [token, this.threshold]);
     return reply === null ? undefined : toEndedSession(token, reply);
   }
 
   async release(token: string, holder: string): Promise<EndedSession | undefined> {
+    this.seenIn.delete(token);
     const reply = await this.run(RELEASE, [token, holder, this.threshold]);
     return reply === null ? undefined : toEndedSession(token, reply);
   }
@@ -182,21 +193,26 @@ export class RedisSessionRegistry implements SessionRegistry {
    * merely busy would let live sessions lapse.
    */
   async renew(holder: string, sessions: readonly HeldSession[]): Promise<void> {
-    const known = this.epoch;
-    const missing = new Set<string>();
-    let epoch = known;
+    const lost: HeldSession[] = [];
     for (let start = 0; start < sessions.length || start === 0; start += RENEW_BATCH) {
-      const batch = sessions.slice(start, start + RENEW_BATCH).map((session) => session.token);
+      const batch = sessions.slice(start, start + RENEW_BATCH);
       const reply = asArray(
-        await this.run(RENEW, [String(this.leaseMs), holder, known, randomBytes(12).toString('base64url'), ...batch], this.renewEveryMs),
+        await this.run(
+          RENEW,
+          [String(this.leaseMs), holder, this.epoch, randomBytes(12).toString('base64url'), ...batch.map((session) => session.token)],
+          this.renewEveryMs,
+        ),
       );
-      epoch = asString(reply[0]);
-      for (const token of asArray(reply[1])) missing.add(asString(token));
+      this.epoch = asString(reply[0]);
+      const missing = new Set(asArray(reply[1]).map(asString));
+      for (const session of batch) {
+        const seen = this.seenIn.get(session.token);
+        if (!missing.has(session.token)) this.seenIn.set(session.token, this.epoch);
+        else if (seen !== undefined && seen !== this.epoch) lost.push(session);
+        else this.seenIn.delete(session.token);
+      }
     }
-    if (known !== '' && epoch !== known && missing.size > 0) {
-      await this.restore(holder, sessions.filter((session) => missing.has(session.token)));
-    }
-    this.epoch = epoch;
+    if (lost.length > 0) await this.restore(holder, lost);
   }
 
   async sweepExpired(): Promise<EndedSession[]> {
@@ -205,6 +221,7 @@ export class RedisSessionRegistry implements SessionRegistry {
       const [lapsed, batch] = asArray(await this.run(SWEEP, [String(SWEEP_BATCH), this.threshold], this.renewEveryMs));
       for (const entry of asArray(batch)) {
         const [token, session] = asArray(entry);
+        this.seenIn.delete(asString(token));
         swept.push(toEndedSession(asString(token), session));
       }
       if (lapsed !== SWEEP_BATCH) return swept;
@@ -247,10 +264,13 @@ export class RedisSessionRegistry implements SessionRegistry {
   /** Puts back what a Redis that lost its data no longer has of the sessions this instance holds. */
   private async restore(holder: string, sessions: readonly HeldSession[]): Promise<void> {
     for (let start = 0; start < sessions.length; start += RENEW_BATCH) {
-      const args = sessions
-        .slice(start, start + RENEW_BATCH)
-        .flatMap((session) => [session.token, session.nickname, session.key, String(session.rooms.length), ...session.rooms]);
-      await this.run(RESTORE, [String(this.leaseMs), holder, this.threshold, ...args], this.renewEveryMs);
+      const batch = sessions.slice(start, start + RENEW_BATCH);
+      const args = batch.flatMap((session) => [session.token, session.nickname, session.key, String(session.rooms.length), ...session.rooms]);
+      const lost = new Set(asArray(await this.run(RESTORE, [String(this.leaseMs), holder, ...args], this.renewEveryMs)).map(asString));
+      for (const session of batch) {
+        if (lost.has(session.token)) this.seenIn.delete(session.token);
+        else this.seenIn.set(session.token, this.epoch);
+      }
     }
   }
 
