@@ -33,8 +33,10 @@ export async function startCuttableProxy(redisPort: number) {
   const links = new Set<[Socket, Socket]>();
   let cut = false;
   let connections = 0;
+  const refusedAt: number[] = [];
   const server = createServer((downstream) => {
     if (cut) {
+      refusedAt.push(Date.now());
       downstream.destroy();
       return;
     }
@@ -61,6 +63,8 @@ export async function startCuttableProxy(redisPort: number) {
     get connections() {
       return connections;
     },
+    /** When connections were attempted while cut (Date.now()). */
+    refusedAt,
     cut() {
       cut = true;
       for (const [downstream, upstream] of links) {
