@@ -128,8 +128,12 @@ export class RedisSessionRegistry implements SessionRegistry {
         return { ok: true, session: toSession(token ?? '', detail), resumed: true };
       case 'taken':
         return { ok: false, reason: 'taken', holder: asString(detail) };
-      case 'restoring':
-        return { ok: false, reason: 'restoring', retryAfterMs: Math.max(1, Number(detail)) };
+      case 'restoring': {
+        // The holder of a live session puts it back at its next renewal, usually sooner: its owner
+        // need not wait out the whole window, which is for everyone else.
+        const windowMs = Math.max(1, asNumber(detail));
+        return { ok: false, reason: 'restoring', retryAfterMs: token === undefined ? windowMs : Math.min(windowMs, Math.ceil(this.renewEveryMs / 2)) };
+      }
       case 'created': {
         this.seenIn.set(fresh, this.epoch);
         if (token !== undefined) this.seenIn.delete(token);
