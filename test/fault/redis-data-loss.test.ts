@@ -60,3 +60,18 @@ test('after Redis lost its data, the instances put their sessions and rooms back
   const message = okValue(await request(bob.socket, 'message:send', { room: 'lobby', text: 'still here', clientId: 'after-flush' }));
   assert.equal(message.message.text, 'still here');
 });
+
+test('a client told NO_SESSION while its session was missing, and gone since, does not keep its nickname', async () => {
+  const dora = await start(0, 'dora', ['lobby']);
+  const flusher = createRedisClient({ url: redis.url });
+  await flusher.connect();
+  assert.equal(await flusher.sendCommand(['FLUSHALL']), 'OK');
+  flusher.destroy();
+  errorOf(await request(dora.socket, 'room:join', { room: 'games' }), 'NO_SESSION');
+  dora.socket.close();
+
+  // The grace period, then the lease of a session that may have been put back meanwhile.
+  await sleep(500 + LEASE_MS + 2 * RENEW_EVERY_MS + 500);
+  const newcomer = await connectClient(cluster.instances[1]!.url);
+  okValue(await request(newcomer, 'session:start', { nickname: 'Dora' }));
+});
