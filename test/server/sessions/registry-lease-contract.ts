@@ -186,6 +186,24 @@ export function leaseContract(target: RegistryTarget): void {
       assert.deepEqual(await takeNow(west.registry, 'lobby'), { taken: true, batch: { joined: [], left: ['a'], count: 1 } });
     });
 
+    it('tells a large room nothing when a lapsed session is swept while its nickname’s new holder is in the room', async () => {
+      const [east, west] = await target.pair({ leaseMs: LEASE_MS, presenceIndividualMax: 1 });
+      const [bob] = await populate(west, 'lobby', ['bob']);
+      const renewing = west.keepAlive([bob!], LEASE_MS);
+      try {
+        await populate(east, 'lobby', ['alice']);
+        await sleep(LEASE_MS + 200);
+        const { session: successor } = await west.take('ALICE');
+        await west.registry.join(successor.token, 'lobby');
+        assert.deepEqual(await takeNow(west.registry, 'lobby'), { taken: true, batch: { joined: ['ALICE'], left: [], count: 3 } });
+        const [swept] = await east.registry.sweepExpired();
+        assert.deepEqual(swept?.left, [{ room: 'lobby', count: 2, coalesced: true }]);
+        assert.deepEqual(await takeNow(east.registry, 'lobby'), { taken: false }, 'alice is still there');
+      } finally {
+        await renewing.stop();
+      }
+    });
+
     it('names at most 100 who joined and 100 who left in a batch, with the exact count', async () => {
       const [east, west] = await target.pair({ ...DEFAULTS, presenceIndividualMax: 10 });
       const early = await populate(east, 'lobby', Array.from({ length: 130 }, (_, i) => `early${i}`));

@@ -92,7 +92,8 @@ local function add_to_room(token, key, nickname, room, threshold)
   return { count, 0 }
 end
 
-local function remove_from_room(token, key, nickname, room, threshold)
+-- \`stays\`: the nickname is still in the room (its new holder), so nobody is told it left.
+local function remove_from_room(token, key, nickname, room, threshold, stays)
   local members = base .. 'members:' .. room
   redis.call('ZREM', members, key .. '\\0' .. token)
   local count = redis.call('ZCARD', members)
@@ -101,7 +102,7 @@ local function remove_from_room(token, key, nickname, room, threshold)
     return { 0, 0 }
   end
   if count + 1 > threshold then
-    note_presence(room, key, nickname, 'L')
+    if not stays then note_presence(room, key, nickname, 'L') end
     return { count, 1 }
   end
   return { count, 0 }
@@ -115,9 +116,13 @@ local function end_session(token, threshold)
   local fields = fields_of(token)
   if not fields then return false end
   local session = base .. 'session:' .. token
+  -- A lapsed session's nickname may have a new holder already, in some of the same rooms.
+  local successor = redis.call('GET', base .. 'nick:' .. fields[2])
+  if successor == token or (successor and not is_live(successor, now_ms())) then successor = false end
   local left = {}
   for _, room in ipairs(redis.call('ZRANGE', session .. ':rooms', 0, -1)) do
-    local change = remove_from_room(token, fields[2], fields[1], room, threshold)
+    local stays = successor and redis.call('ZSCORE', base .. 'session:' .. successor .. ':rooms', room) ~= false
+    local change = remove_from_room(token, fields[2], fields[1], room, threshold, stays)
     left[#left + 1] = room
     left[#left + 1] = change[1]
     left[#left + 1] = change[2]
@@ -227,7 +232,7 @@ if not is_live(token, now_ms()) then return false end
 local fields = fields_of(token)
 if not fields then return false end
 if redis.call('ZREM', base .. 'session:' .. token .. ':rooms', room) == 0 then return false end
-return remove_from_room(token, fields[2], fields[1], room, threshold)
+return remove_from_room(token, fields[2], fields[1], room, threshold, false)
 `);
 
 /** ARGV: base, rooms... Replies each room's member count. */
