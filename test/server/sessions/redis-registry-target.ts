@@ -3,8 +3,8 @@ import { createLogger } from '../../../WorkerRole1/src/server/logger.js';
 import {
   createRedisSessionRegistry,
   type CreateRedisSessionRegistryOptions,
-  type RedisSessionRegistry,
-} from '../../../WorkerRole1/src/server/sessions/redis-session-registry.js';
+} from '../../../WorkerRole1/src/server/sessions/redis-session-connection.js';
+import type { RedisSessionRegistry } from '../../../WorkerRole1/src/server/sessions/redis-session-registry.js';
 import { type RunningRedisServer, startRedisServer } from '../../helpers/redis-server.js';
 import { DEFAULTS, Instance, type RegistryOptions, type RegistryTarget } from './registry-contract-helpers.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { createRedisSessionRegistry } from '../../../WorkerRole1/src/server/sessions/redis-session-registry.js';
+import { createRedisSessionRegistry } from '../../../WorkerRole1/src/server/sessions/redis-session-connection.js';
 import { DEFAULTS, Instance, LEASE_MS, sleep } from './registry-contract-helpers.js';
 import { leaseContract } from './registry-lease-contract.js';
 import { membershipContract } from './registry-membership-contract.js';

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { LIMITS } from '../../shared/protocol.js';
-import type { Logger } from '../logger.js';
 import type { Nickname } from './nickname.js';
 import {
   CLAIM,
@@ -20,7 +19,7 @@ import {
   SWEEP,
   TAKE_PRESENCE,
 } from './redis-scripts.js';
-import { connectRedis } from '../scale-out/redis-client.js';
+import { asArray, asNumber, asString, toEndedSession, toRoomChange, toSession, unexpectedReply } from './redis-replies.js';
 import {
   type ClaimResult,
   type EndedSession,
@@ -76,8 +75,8 @@ export interface RedisCommandClient {
  * scripts can reach them all.
  *
  * The registry does not own a client given to its constructor: the caller connects it, handles
- * its 'error' events and closes it. `createRedisSessionRegistry` creates a client that the
- * registry owns and closes in `close()`.
+ * its 'error' events and closes it. `createRedisSessionRegistry` (redis-session-connection.ts)
+ * creates a client that the registry owns and closes in `close()`.
  */
 export class RedisSessionRegistry implements SessionRegistry {
   private readonly base: string;
@@ -320,112 +319,4 @@ export class RedisSessionRegistry implements SessionRegistry {
       throw new SessionStoreError(`session store (Redis) failed: ${reason}`, { cause: error });
     }
   }
-}
-
-export interface CreateRedisSessionRegistryOptions extends RedisSessionRegistryOptions {
-  logger: Logger;
-}
-
-/**
- * Connects a client of its own to `url` and returns a registry that closes it. While Redis is
- * down, commands reject at once (no offline queue) or after the command timeout, so a client's
- * ack turns into an error instead of hanging; a connection on which Redis stopped answering is
- * replaced.
- */
-export async function createRedisSessionRegistry(url: string, options: CreateRedisSessionRegistryOptions): Promise<RedisSessionRegistry> {
-  const { logger, ...registryOptions } = options;
-  const commandTimeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
-  const client = await connectRedis(url, logger, { name: 'session store', failFast: true });
-
-  let closed = false;
-  // A connection on which nothing at all has come back for a while, though commands wait, means
-  // Redis went away without closing it (a failover behind a load balancer, a cut network). TCP
-  // would notice only after many minutes, so the connection is replaced. A Redis that is merely
-  // busy still answers something, in order: that connection is kept, and slow commands time out
-  // on their own (the caller answers STORAGE_UNAVAILABLE with a retry delay).
-  const frozenAfterMs = 3 * commandTimeoutMs;
-  let lastAnswerAt = Date.now();
-  function replaceIfFrozen(): void {
-    if (closed || !client.isReady || Date.now() - lastAnswerAt < frozenAfterMs) return;
-    logger.warn({ silentMs: Date.now() - lastAnswerAt }, 'session store (Redis) stopped answering; reconnecting');
-    lastAnswerAt = Date.now();
-    client.destroy();
-    client.connect().catch((error: unknown) => logger.error({ err: error }, 'session store (Redis) reconnection failed'));
-  }
-  const watched: RedisCommandClient = {
-    async sendCommand(args) {
-      const stalled = setTimeout(replaceIfFrozen, frozenAfterMs);
-      try {
-        const reply = await client.sendCommand(args);
-        lastAnswerAt = Date.now();
-        return reply;
-      } catch (error) {
-        if (error instanceof Error && error.name === 'ErrorReply') lastAnswerAt = Date.now();
-        throw error;
-      } finally {
-        clearTimeout(stalled);
-      }
-    },
-  };
-
-  return new RedisSessionRegistry(watched, registryOptions, async () => {
-    closed = true;
-    if (!client.isOpen) return;
-    // close() waits for pending replies, which a Redis that stopped answering never sends.
-    const force = setTimeout(() => client.destroy(), commandTimeoutMs);
-    try {
-      await client.close();
-    } finally {
-      clearTimeout(force);
-    }
-  });
-}
-
-function unexpectedReply(): SessionStoreError {
-  return new SessionStoreError('session store (Redis) sent an unexpected reply');
-}
-
-function asArray(reply: unknown): unknown[] {
-  if (!Array.isArray(reply)) throw unexpectedReply();
-  return reply;
-}
-
-function asString(reply: unknown): string {
-  if (typeof reply !== 'string') throw unexpectedReply();
-  return reply;
-}
-
-function asNumber(reply: unknown): number {
-  if (typeof reply !== 'number') throw unexpectedReply();
-  return reply;
-}
-
-function toRoomChange(room: string, reply: unknown): RoomChange {
-  const [count, coalesced] = asArray(reply).map(asNumber);
-  if (count === undefined) throw unexpectedReply();
-  return { room, count, coalesced: coalesced === 1 };
-}
-
-/** Reads an ended session as end_session replies it: nickname, key, then room, count, coalesced triples. */
-function toEndedSession(token: string, reply: unknown): EndedSession {
-  const [nickname, key, left] = asArray(reply);
-  const triples = asArray(left);
-  const changes: RoomChange[] = [];
-  for (let at = 0; at + 2 < triples.length; at += 3) {
-    changes.push({ room: asString(triples[at]), count: asNumber(triples[at + 1]), coalesced: triples[at + 2] === 1 });
-  }
-  return {
-    token,
-    nickname: asString(nickname),
-    key: asString(key),
-    rooms: new Set(changes.map((change) => change.room)),
-    left: changes,
-  };
-}
-
-/** Reads a session as the scripts describe it: nickname, key, then its rooms in join order. */
-function toSession(token: string, reply: unknown): Session {
-  const [nickname, key, ...rooms] = asArray(reply).map(asString);
-  if (nickname === undefined || key === undefined) throw unexpectedReply();
-  return { token, nickname, key, rooms: new Set(rooms) };
 }
