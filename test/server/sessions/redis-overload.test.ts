@@ -42,7 +42,7 @@ describe('RedisSessionRegistry on an overloaded Redis', () => {
     const storm = (async () => {
       // Bursts longer than the command timeout, shorter than the frozen threshold, with short breathers.
       while (storming) {
-        await busy.sendCommand(['EVAL', BUSY, '0', String(FROZEN_AFTER_MS * 0.7)]);
+        await busy.sendCommand(['EVAL', BUSY, '0', String(FROZEN_AFTER_MS * 0.5)]);
         await sleep(20);
       }
     })();
