@@ -6,7 +6,7 @@ import type { ServerOptions } from 'socket.io';
 import type { Config } from '../config/load-config.js';
 import type { Logger } from '../logger.js';
 import { MemorySessionRegistry } from '../sessions/memory-session-registry.js';
-import { createRedisSessionRegistry } from '../sessions/redis-session-registry.js';
+import { createRedisSessionRegistry } from '../sessions/redis-session-connection.js';
 import type { SessionRegistry } from '../sessions/session-registry.js';
 import { serveHandedConnections } from './cluster-connections.js';
 import { connectClusterRegistry } from './cluster-registry-client.js';
