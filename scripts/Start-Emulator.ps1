@@ -133,6 +133,36 @@ function Resolve-CallerPath([string] $Path) {
     return $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($Path)
 }
 
+# Whether the emulator could listen on the port as Node does (IPv6 and IPv4); only a port that is
+# taken or forbidden counts as not free, anything else is left for the emulator to report.
+function Test-PortFree([int] $Port) {
+    $listener = New-Object System.Net.Sockets.TcpListener ([System.Net.IPAddress]::IPv6Any), $Port
+    try {
+        $listener.Server.DualMode = $true
+        $listener.Start()
+        return $true
+    }
+    catch [System.Net.Sockets.SocketException] {
+        $code = $_.Exception.SocketErrorCode
+        return -not ($code -eq 'AddressAlreadyInUse' -or $code -eq 'AccessDenied')
+    }
+    finally {
+        $listener.Stop()
+    }
+}
+
+# Checked before npm builds (a minute on a slow machine) rather than after.
+foreach ($requested in @(@('Port', 'the load balancer'), @('StoragePort', "Azurite's table service"))) {
+    if ($PSBoundParameters.ContainsKey($requested[0])) {
+        $number = $PSBoundParameters[$requested[0]]
+        if (-not (Test-PortFree $number)) {
+            [Console]::Error.WriteLine("Start-Emulator.ps1: port $number (-$($requested[0]), $($requested[1])) is in use by another program. " +
+                "Stop that program, or pass another -$($requested[0]).")
+            exit 1
+        }
+    }
+}
+
 # npm runs from the repository; native commands are called at script level (not inside a function)
 # so their output goes straight to the console and only their exit code is kept.
 Push-Location -LiteralPath $repositoryRoot
