@@ -1,0 +1,35 @@
+# Shared by the Pester suites (dot-sourced in BeforeAll): run a script of scripts/ the way a user
+# does, as its own pwsh process, and read what it printed and its exit code.
+
+$script:RepositoryRoot = Split-Path -Parent (Split-Path -Parent (Split-Path -Parent $PSScriptRoot))
+$script:ScriptsFolder = Join-Path $script:RepositoryRoot 'scripts'
+# The pwsh running these tests, so that the scripts run under the tested version.
+$script:PwshPath = [Environment]::ProcessPath
+
+function Invoke-RepositoryScript {
+    param(
+        [Parameter(Mandatory)] [string] $Name,
+        [object[]] $Arguments = @()
+    )
+    $path = Join-Path $script:ScriptsFolder $Name
+    $lines = & $script:PwshPath -NoLogo -NoProfile -NonInteractive -File $path @Arguments 2>&1 | ForEach-Object { "$_" }
+    [pscustomobject]@{
+        ExitCode = $LASTEXITCODE
+        Output   = ($lines -join [Environment]::NewLine)
+    }
+}
+
+function Get-FreeTcpPort {
+    $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+    $listener.Start()
+    try { return $listener.LocalEndpoint.Port } finally { $listener.Stop() }
+}
+
+# What PowerShell prints for an unhandled error: the message a user should get instead has none of it.
+$script:PowerShellErrorDecoration = 'ScriptStackTrace|at <ScriptBlock>|FullyQualifiedErrorId|CategoryInfo|\+ ~~~|Exception:'
+
+function New-TemporaryFolder {
+    $path = Join-Path ([System.IO.Path]::GetTempPath()) ("chatapp-pester-" + [guid]::NewGuid().ToString('N').Substring(0, 12))
+    New-Item -ItemType Directory -Path $path | Out-Null
+    return $path
+}
