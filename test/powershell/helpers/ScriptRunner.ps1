@@ -3,8 +3,12 @@
 
 $script:RepositoryRoot = Split-Path -Parent (Split-Path -Parent (Split-Path -Parent $PSScriptRoot))
 $script:ScriptsFolder = Join-Path $script:RepositoryRoot 'scripts'
-# The pwsh running these tests, so that the scripts run under the tested version.
+# The pwsh running these tests, so that the scripts run under the tested version. Installed as a
+# .NET tool, pwsh runs inside `dotnet`, and the command on PATH is the way back to it.
 $script:PwshPath = [Environment]::ProcessPath
+if ([System.IO.Path]::GetFileNameWithoutExtension($script:PwshPath) -ne 'pwsh') {
+    $script:PwshPath = (Get-Command -Name 'pwsh' -CommandType Application -ErrorAction Stop | Select-Object -First 1).Source
+}
 
 function Invoke-RepositoryScript {
     param(
