@@ -171,7 +171,8 @@ if ($PackagePath -and $SkipPackage) {
     Stop-WithFix '-PackagePath and -SkipPackage both given' '-PackagePath already skips packaging: leave -SkipPackage out'
 }
 
-if ($PSBoundParameters.ContainsKey('Target')) { $npmArguments += @('--target', $Target.ToLowerInvariant()) }
+# CloudService is npm run publish's default target, so only AppService needs its flag.
+if ($Target -ne 'CloudService') { $npmArguments += @('--target', $Target.ToLowerInvariant()) }
 if ($Container) { $npmArguments += @('--container', $Container) }
 if ($PSBoundParameters.ContainsKey('SasHours')) { $npmArguments += @('--sas-hours', "$SasHours") }
 if ($PublicIpSku) { $npmArguments += @('--public-ip-sku', $PublicIpSku) }
