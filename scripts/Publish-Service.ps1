@@ -165,7 +165,7 @@ foreach ($entry in $required) {
     elseif (-not [Environment]::GetEnvironmentVariable($entry.Variable)) { $missing += "-$($entry.Parameter) (or `$env:$($entry.Variable))" }
 }
 if ($missing.Count -gt 0) {
-    Stop-WithFix "missing $($missing -join ', ')" 'pass the parameters or set the environment variables; Get-Help .\scripts\Publish-Service.ps1 -Full lists them'
+    Stop-WithFix "missing $($missing -join ', ')" 'pass the parameters or set the environment variables; Get-Help ./scripts/Publish-Service.ps1 -Full lists them'
 }
 if ($PackagePath -and $SkipPackage) {
     Stop-WithFix '-PackagePath and -SkipPackage both given' '-PackagePath already skips packaging: leave -SkipPackage out'
