@@ -17,10 +17,11 @@ if ! command -v dotnet >/dev/null 2>&1; then
 fi
 
 # Where `dotnet tool` keeps each installed version: checking it costs no PowerShell start-up.
-if [ ! -d "$HOME/.dotnet/tools/.store/powershell/$POWERSHELL_VERSION" ] || ! command -v pwsh >/dev/null 2>&1; then
+store="$HOME/.dotnet/tools/.store/powershell"
+if [ ! -d "$store/$POWERSHELL_VERSION" ]; then
   echo "installing PowerShell $POWERSHELL_VERSION (dotnet tool)"
-  # `update` installs when absent and moves an other version to the pinned one.
-  dotnet tool update --global PowerShell --version "$POWERSHELL_VERSION" >/dev/null
+  if [ -d "$store" ]; then action=update; else action=install; fi
+  dotnet tool "$action" --global PowerShell --version "$POWERSHELL_VERSION" >/dev/null
 fi
 
 if [ ! -f "$MODULES/Pester/$PESTER_VERSION/Pester.psd1" ]; then
@@ -30,7 +31,7 @@ if [ ! -f "$MODULES/Pester/$PESTER_VERSION/Pester.psd1" ]; then
   # A throwaway project whose only job is to make NuGet fetch and verify the package.
   cat >"$scratch/download.csproj" <<XML
 <Project Sdk="Microsoft.NET.Sdk">
-  <PropertyGroup><TargetFramework>net8.0</TargetFramework></PropertyGroup>
+  <PropertyGroup><TargetFramework>net$(dotnet --version | cut -d. -f1).0</TargetFramework></PropertyGroup>
   <ItemGroup><PackageDownload Include="Pester" Version="[$PESTER_VERSION]" /></ItemGroup>
 </Project>
 XML
