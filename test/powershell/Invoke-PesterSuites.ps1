@@ -42,16 +42,24 @@ $run = Invoke-Pester -Configuration $configuration
 if ($ResultFile) {
     $outcomes = @(foreach ($test in $run.Tests) {
             $message = ''
-            if ($test.ErrorRecord) { $message = (@($test.ErrorRecord) | ForEach-Object { "$_" }) -join [Environment]::NewLine }
+            if (@($test.ErrorRecord).Count -gt 0) { $message = (@($test.ErrorRecord) | ForEach-Object { "$_" }) -join [Environment]::NewLine }
+            elseif ($test.Result -eq 'Failed') { $message = 'not run: the setup of its file failed (see the "(setup)" entry)' }
+            # Describe > Context > It, with the names as expanded for data-driven tests.
+            $names = @($test.ExpandedName)
+            $block = $test.Block
+            while ($null -ne $block -and -not $block.IsRoot) {
+                $names = @($block.ExpandedName) + $names
+                $block = $block.Parent
+            }
             [pscustomobject]@{
-                name    = $test.ExpandedPath
+                name    = $names -join ' > '
                 result  = $test.Result
                 message = $message
                 seconds = [math]::Round($test.Duration.TotalSeconds, 2)
             }
         })
     # A suite that fails outside its tests (BeforeAll) has no test outcome of its own.
-    foreach ($container in $run.Containers | Where-Object Result -eq 'Failed') {
+    foreach ($container in $run.Containers | Where-Object { @($_.ErrorRecord).Count -gt 0 }) {
         $outcomes += [pscustomobject]@{
             name    = "$($container.Item) (setup)"
             result  = 'Failed'
