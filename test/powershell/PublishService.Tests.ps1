@@ -77,6 +77,19 @@ Describe 'Publish-Service.ps1 -WhatIf' {
     }
 }
 
+Describe 'Publish-Service.ps1 -Confirm' {
+    It 'asks first, and publishes nothing when the answer is No' {
+        $result = Invoke-RepositoryScript 'Publish-Service.ps1' ($publishArguments + '-Confirm') -Answer 'N'
+
+        $result.ExitCode | Should -Be 0 -Because $result.Output
+        $result.Output | Should -Match 'Are you sure you want to perform this action\?'
+        $result.Output | Should -Match 'Performing the operation "Publish chatapp" on target "cloud service\s+chatapp-ps"'
+        $result.Output | Should -Not -Match 'publish plan|uploading'
+        Get-FakeAzure 'requests' | Should -BeNullOrEmpty
+        Get-FakeAzure 'blobs' | Should -BeNullOrEmpty
+    }
+}
+
 Describe 'Publish-Service.ps1 against the fake Resource Manager' {
     It 'creates the cloud service, signed in through Azure PowerShell' {
         $result = Invoke-RepositoryScript 'Publish-Service.ps1' ($publishArguments + '-Confirm:$false')

@@ -13,10 +13,17 @@ if ([System.IO.Path]::GetFileNameWithoutExtension($script:PwshPath) -ne 'pwsh') 
 function Invoke-RepositoryScript {
     param(
         [Parameter(Mandatory)] [string] $Name,
-        [object[]] $Arguments = @()
+        [object[]] $Arguments = @(),
+        # Typed at the script's prompts (-Confirm); without it the script runs non-interactively.
+        [string[]] $Answer
     )
     $path = Join-Path $script:ScriptsFolder $Name
-    $lines = & $script:PwshPath -NoLogo -NoProfile -NonInteractive -File $path @Arguments 2>&1 | ForEach-Object { "$_" }
+    if ($Answer) {
+        $lines = $Answer | & $script:PwshPath -NoLogo -NoProfile -File $path @Arguments 2>&1 | ForEach-Object { "$_" }
+    }
+    else {
+        $lines = & $script:PwshPath -NoLogo -NoProfile -NonInteractive -File $path @Arguments 2>&1 | ForEach-Object { "$_" }
+    }
     [pscustomobject]@{
         ExitCode = $LASTEXITCODE
         Output   = ($lines -join [Environment]::NewLine)
