@@ -211,6 +211,9 @@ if (-not $PSCmdlet.ShouldProcess("$describedTarget $serviceName", 'Publish chata
 
 $previousValues = @{}
 foreach ($key in $settings.Keys) {
+    # An empty value deletes an environment variable, so it goes as a flag (it holds no secret):
+    # npm deploys it empty on purpose.
+    if ($settings[$key] -eq '') { $npmArguments += @('--setting', "$key="); continue }
     $variable = "CHATAPP_SETTING_$key"
     $previousValues[$variable] = [Environment]::GetEnvironmentVariable($variable)
     [Environment]::SetEnvironmentVariable($variable, $settings[$key])
