@@ -1,205 +1,241 @@
 <#
 .SYNOPSIS
-    Packages chatapp with cspack and publishes it to Azure Cloud Services (extended support).
+    Publishes chatapp to Azure: a thin wrapper over `npm run publish`, with PowerShell's -WhatIf and -Confirm.
 
 .DESCRIPTION
-    The PowerShell path, in the spirit of the old tutorial's Publish-AzureServiceProject (that cmdlet
-    and Cloud Services (classic) are retired). It
-      1. runs `npm run package`, which builds, validates, stages WorkerRole1 and runs cspack.exe
-         (Azure SDK for .NET, Windows only) to write dist\chatapp.cspkg;
-      2. fills the setting values into a copy of ServiceConfiguration.Cloud.cscfg;
-      3. uploads the .cspkg and that cscfg to a private blob container and makes read-only SAS URLs
-         that expire after -SasHours;
-      4. creates the virtual network and subnet the cscfg names and a public IP with -Name as its DNS
-         label, when they are missing;
-      5. creates the cloud service with New-AzCloudService, or, when it exists, points it at the new
-         package and configuration with Update-AzCloudService (an in-place update);
-      6. prints the public URL.
-    Resource names and request contents match `npm run publish` (scripts/publish), so either path can
-    update a service the other created. The same parameters, from the same environment variables.
+    The PowerShell face of `npm run publish` (scripts/publish), in the spirit of the old tutorial's
+    Publish-AzureServiceProject (that cmdlet and Cloud Services (classic) are retired). All the work
+    is done by npm, so both paths publish the same way:
+      1. unless -SkipPackage or -PackagePath, `npm run package` builds, validates, stages WorkerRole1
+         and runs cspack.exe (Azure SDK for .NET, Windows only) to write dist\chatapp.cspkg;
+      2. `npm run publish` fills the setting values into a copy of ServiceConfiguration.Cloud.cscfg,
+         uploads it and the .cspkg to a private blob container with read-only SAS URLs that expire
+         after -SasHours, creates the virtual network, subnet and public IP when they are missing,
+         creates the cloud service or updates it in place, and prints the public URL.
 
-    Needs the Az modules Az.Accounts, Az.CloudService, Az.Network and Az.Storage
-    (Install-Module Az -Scope CurrentUser), and a sign-in (Connect-AzAccount).
+    Signing in: npm run publish uses DefaultAzureCredential from @azure/identity, whose chain includes
+    AzurePowerShellCredential. After Connect-AzAccount (module Az.Accounts 2.2.0 or later) no
+    `az login` is needed. The chain tries, in order: environment variables (AZURE_CLIENT_ID...),
+    workload identity, managed identity, VS Code, Azure CLI, Azure PowerShell, Azure Developer CLI.
+    To use the Azure PowerShell sign-in only, set $env:AZURE_TOKEN_CREDENTIALS = 'AzurePowerShellCredential'.
 
-    Not run in this repository's CI (Linux, no Azure): written against the documented cmdlets; the
-    npm path is the one covered by tests. See docs\deploy.md.
+    Secret setting values (-StorageConnectionString, -RedisUrl, -Setting) reach npm through
+    environment variables CHATAPP_SETTING_<NAME>, never on a command line, and are redacted in
+    what it prints. Every parameter left out is read by npm from the same environment variables
+    as `npm run publish`.
+
+.PARAMETER Subscription
+    The Azure subscription id (a GUID). Default: $env:AZURE_SUBSCRIPTION_ID.
+
+.PARAMETER ResourceGroup
+    The resource group, which must exist. Default: $env:CHATAPP_RESOURCE_GROUP.
+
+.PARAMETER Name
+    The cloud service's name, also its DNS label: http://<name>.<location>.cloudapp.azure.com/.
+    3 to 63 lowercase letters, digits and hyphens, starting with a letter. Default: $env:CHATAPP_NAME.
+
+.PARAMETER Location
+    The Azure region, e.g. westeurope. Default: $env:CHATAPP_LOCATION.
+
+.PARAMETER StorageAccount
+    The storage account that receives the package; it must exist. Default: $env:CHATAPP_STORAGE_ACCOUNT.
+
+.PARAMETER Target
+    Where to publish: CloudService (Cloud Services (extended support), the default) or AppService.
 
 .PARAMETER Setting
-    Setting values for the cscfg, e.g. @{ LOG_LEVEL = 'warn' }. Secret settings (connection strings,
-    URLs, keys) are better passed as environment variables CHATAPP_SETTING_<NAME>, which this script
-    reads too, so they stay out of the command history.
+    Setting values for the cscfg, e.g. @{ LOG_LEVEL = 'warn' }. Values also come from environment
+    variables CHATAPP_SETTING_<NAME>; -Setting wins over them.
+
+.PARAMETER StorageConnectionString
+    Same as -Setting @{ STORAGE_CONNECTION_STRING = '...' }.
+
+.PARAMETER RedisUrl
+    Same as -Setting @{ REDIS_URL = '...' }.
+
+.PARAMETER AllowedOrigins
+    Same as -Setting @{ ALLOWED_ORIGINS = '...' }.
+
+.PARAMETER PackagePath
+    A .cspkg to publish instead of packaging again (default: npm run package writes dist\chatapp.cspkg).
+
+.PARAMETER SkipPackage
+    Publishes the dist\chatapp.cspkg an earlier npm run package wrote, without packaging again.
+
+.PARAMETER Container
+    The private blob container for packages and configurations. Default: chatapp-packages.
+
+.PARAMETER SasHours
+    How long Azure may read the uploaded files, 1 to 24 hours. Default: 2.
+
+.PARAMETER PublicIpSku
+    Basic or Standard (see docs/deploy.md). Default: Basic.
 
 .EXAMPLE
+    Connect-AzAccount
     $env:CHATAPP_SETTING_STORAGE_CONNECTION_STRING = '<connection string>'
     $env:CHATAPP_SETTING_REDIS_URL = 'rediss://:<key>@<name>.<region>.redis.azure.net:10000'
     .\scripts\Publish-Service.ps1 -Subscription <id> -ResourceGroup chat-rg -Name chatapp-demo -Location westeurope -StorageAccount chatappdeploy
 
+    Packages, uploads, creates the cloud service (or updates it in place) and prints its URL.
+
 .EXAMPLE
-    .\scripts\Publish-Service.ps1 -Name chatapp-demo ... -WhatIf
+    .\scripts\Publish-Service.ps1 -Subscription <id> -ResourceGroup chat-rg -Name chatapp-demo -Location westeurope -StorageAccount chatappdeploy -WhatIf
+
     Prints the plan and every request body (npm run publish -- --dry-run) and changes nothing.
+
+.EXAMPLE
+    .\scripts\Publish-Service.ps1 -PackagePath .\dist\chatapp.cspkg -Setting @{ LOG_LEVEL = 'warn' } -Confirm:$false
+
+    Publishes an existing package without asking, the other values from the environment variables.
+
+.OUTPUTS
+    The output of npm. The script exits with npm's exit code: 0 when the service is published.
 #>
+#Requires -Version 5.1
 [CmdletBinding(SupportsShouldProcess = $true)]
 param(
-    [string] $Subscription = $env:AZURE_SUBSCRIPTION_ID,
-    [string] $ResourceGroup = $env:CHATAPP_RESOURCE_GROUP,
-    [string] $Name = $env:CHATAPP_NAME,
-    [string] $Location = $env:CHATAPP_LOCATION,
-    [string] $StorageAccount = $env:CHATAPP_STORAGE_ACCOUNT,
+    [ValidatePattern('^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')]
+    [string] $Subscription,
+
+    [ValidatePattern('^[-\w\.\(\)]{1,90}$')]
+    [string] $ResourceGroup,
+
+    [ValidatePattern('^[a-z][a-z0-9-]{1,61}[a-z0-9]$')]
+    [string] $Name,
+
+    [ValidatePattern('^[a-z0-9]+$')]
+    [string] $Location,
+
+    [ValidatePattern('^[a-z0-9]{3,24}$')]
+    [string] $StorageAccount,
+
+    [ValidateSet('CloudService', 'AppService')]
+    [string] $Target = 'CloudService',
+
     [hashtable] $Setting = @{},
+
     [string] $StorageConnectionString,
+
     [string] $RedisUrl,
+
     [string] $AllowedOrigins,
-    [string] $Container = 'chatapp-packages',
-    [ValidateRange(1, 24)] [int] $SasHours = 2,
-    [ValidateSet('Basic', 'Standard')] [string] $PublicIpSku = 'Basic',
-    # Use an existing dist\chatapp.cspkg instead of packaging again.
-    [switch] $SkipPackage
+
+    [ValidateNotNullOrEmpty()]
+    [string] $PackagePath,
+
+    [switch] $SkipPackage,
+
+    [ValidatePattern('^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$')]
+    [string] $Container,
+
+    [ValidateRange(1, 24)]
+    [int] $SasHours,
+
+    [ValidateSet('Basic', 'Standard')]
+    [string] $PublicIpSku
 )
 
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 
+# A problem the caller can fix: one readable message on stderr and exit code 1, no PowerShell stack.
 function Stop-WithFix([string] $Problem, [string] $Fix) {
-    throw "$Problem`n  fix: $Fix"
+    [Console]::Error.WriteLine("Publish-Service.ps1: $Problem`n  fix: $Fix")
+    exit 1
 }
 
-$repositoryRoot = Split-Path -Parent $PSScriptRoot
+if (-not (Get-Command npm -ErrorAction SilentlyContinue)) {
+    Stop-WithFix 'npm was not found on PATH' 'install Node.js 20 or later (https://nodejs.org/) and try again'
+}
+
+# Each parameter, its npm flag and the environment variable npm reads when the flag is absent.
+$required = @(
+    @{ Parameter = 'Subscription'; Flag = '--subscription'; Variable = 'AZURE_SUBSCRIPTION_ID' },
+    @{ Parameter = 'ResourceGroup'; Flag = '--resource-group'; Variable = 'CHATAPP_RESOURCE_GROUP' },
+    @{ Parameter = 'Name'; Flag = '--name'; Variable = 'CHATAPP_NAME' },
+    @{ Parameter = 'Location'; Flag = '--location'; Variable = 'CHATAPP_LOCATION' },
+    @{ Parameter = 'StorageAccount'; Flag = '--storage-account'; Variable = 'CHATAPP_STORAGE_ACCOUNT' }
+)
+$npmArguments = @()
 $missing = @()
-foreach ($pair in @(
-        @('Subscription', $Subscription, 'AZURE_SUBSCRIPTION_ID'),
-        @('ResourceGroup', $ResourceGroup, 'CHATAPP_RESOURCE_GROUP'),
-        @('Name', $Name, 'CHATAPP_NAME'),
-        @('Location', $Location, 'CHATAPP_LOCATION'),
-        @('StorageAccount', $StorageAccount, 'CHATAPP_STORAGE_ACCOUNT'))) {
-    if (-not $pair[1]) { $missing += "-$($pair[0]) (or `$env:$($pair[2]))" }
+foreach ($entry in $required) {
+    $value = $PSBoundParameters[$entry.Parameter]
+    if ($value) { $npmArguments += @($entry.Flag, $value) }
+    elseif (-not [Environment]::GetEnvironmentVariable($entry.Variable)) { $missing += "-$($entry.Parameter) (or `$env:$($entry.Variable))" }
 }
-if ($missing) { Stop-WithFix "missing $($missing -join ', ')" 'pass the parameters or set the environment variables' }
-if ($Name -cnotmatch '^[a-z][a-z0-9-]{1,61}[a-z0-9]$') {
-    Stop-WithFix "-Name '$Name' cannot be a DNS label" 'use 3 to 63 lowercase letters, digits and hyphens, starting with a letter'
+if ($missing.Count -gt 0) {
+    Stop-WithFix "missing $($missing -join ', ')" 'pass the parameters or set the environment variables; Get-Help ./scripts/Publish-Service.ps1 -Full lists them'
+}
+if ($PackagePath -and $SkipPackage) {
+    Stop-WithFix '-PackagePath and -SkipPackage both given' '-PackagePath already skips packaging: leave -SkipPackage out'
 }
 
-# Settings: environment CHATAPP_SETTING_*, then the shorthands, then -Setting (the same order as npm run publish).
+# CloudService is npm run publish's default target, so only AppService needs its flag.
+if ($Target -ne 'CloudService') { $npmArguments += @('--target', $Target.ToLowerInvariant()) }
+if ($Container) { $npmArguments += @('--container', $Container) }
+if ($PSBoundParameters.ContainsKey('SasHours')) { $npmArguments += @('--sas-hours', "$SasHours") }
+if ($PublicIpSku) { $npmArguments += @('--public-ip-sku', $PublicIpSku) }
+if ($PackagePath) {
+    $package = $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($PackagePath)
+    if (-not (Test-Path -LiteralPath $package -PathType Leaf)) {
+        Stop-WithFix "-PackagePath $PackagePath does not exist" 'pass the .cspkg that npm run package (or cspack) wrote'
+    }
+    $npmArguments += @('--package', $package)
+}
+
+# Settings travel as CHATAPP_SETTING_<NAME> in npm's environment (not its command line, which any
+# user of the machine can read); npm reads them in the same order: environment, shorthands, -Setting.
 $settings = @{}
-Get-ChildItem env: | Where-Object { $_.Name -like 'CHATAPP_SETTING_*' } | ForEach-Object { $settings[$_.Name.Substring(16)] = $_.Value }
 if ($PSBoundParameters.ContainsKey('StorageConnectionString')) { $settings['STORAGE_CONNECTION_STRING'] = $StorageConnectionString }
 if ($PSBoundParameters.ContainsKey('RedisUrl')) { $settings['REDIS_URL'] = $RedisUrl }
 if ($PSBoundParameters.ContainsKey('AllowedOrigins')) { $settings['ALLOWED_ORIGINS'] = $AllowedOrigins }
-foreach ($key in $Setting.Keys) { $settings[$key] = [string] $Setting[$key] }
-
-$common = @('--subscription', $Subscription, '--resource-group', $ResourceGroup, '--name', $Name, '--location', $Location,
-    '--storage-account', $StorageAccount, '--container', $Container, '--sas-hours', $SasHours, '--public-ip-sku', $PublicIpSku)
-
-if ($WhatIfPreference) {
-    # The plan is computed in one place: npm run publish --dry-run, with the secrets passed through the
-    # environment (never the command line) and redacted in what it prints.
-    foreach ($key in $settings.Keys) { Set-Item -Path "env:CHATAPP_SETTING_$key" -Value $settings[$key] }
-    Push-Location -LiteralPath $repositoryRoot
-    try { & npm run publish --silent -- @common --dry-run; exit $LASTEXITCODE } finally { Pop-Location }
-}
-
-foreach ($module in 'Az.Accounts', 'Az.CloudService', 'Az.Network', 'Az.Storage') {
-    if (-not (Get-Module -ListAvailable -Name $module)) {
-        Stop-WithFix "the PowerShell module $module is not installed" 'Install-Module Az -Scope CurrentUser (or npm run publish, which needs no module)'
+foreach ($key in $Setting.Keys) {
+    if ("$key" -notmatch '^[A-Za-z_][A-Za-z0-9_]*$') {
+        Stop-WithFix "-Setting key '$key' cannot be a setting name" 'use the name as the csdef declares it, e.g. @{ LOG_LEVEL = ''warn'' }'
     }
-}
-if (-not (Get-AzContext)) { Stop-WithFix 'not signed in to Azure' 'run Connect-AzAccount, then this script again' }
-$null = Set-AzContext -Subscription $Subscription
-
-# 1. Package.
-$cspkg = Join-Path $repositoryRoot 'dist\chatapp.cspkg'
-if (-not $SkipPackage) {
-    Push-Location -LiteralPath $repositoryRoot
-    try { & npm run package; if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE } } finally { Pop-Location }
-}
-if (-not (Test-Path -LiteralPath $cspkg)) {
-    Stop-WithFix "package missing: $cspkg" 'run on Windows with the Azure SDK for .NET installed (cspack.exe), or set CSPACK_PATH to cspack.exe'
+    $settings["$key"] = [string] $Setting[$key]
 }
 
-# 2. The service model, read the way the npm path reads it.
-[xml] $definition = Get-Content -LiteralPath (Join-Path $repositoryRoot 'ServiceDefinition.csdef') -Raw
-[xml] $configuration = Get-Content -LiteralPath (Join-Path $repositoryRoot 'ServiceConfiguration.Cloud.cscfg') -Raw
-$role = $definition.ServiceDefinition.WorkerRole
-$roleName = $role.name
-$vmSize = $role.vmsize
-$roleConfiguration = $configuration.ServiceConfiguration.Role | Where-Object { $_.name -eq $roleName }
-$instanceCount = [int] $roleConfiguration.Instances.count
-$vnetName = $configuration.ServiceConfiguration.NetworkConfiguration.VirtualNetworkSite.name
-$subnetName = ($configuration.ServiceConfiguration.NetworkConfiguration.AddressAssignments.InstanceAddress |
-    Where-Object { $_.roleName -eq $roleName }).Subnets.Subnet.name
+$repositoryRoot = Split-Path -Parent $PSScriptRoot
+$describedTarget = if ($Target -eq 'AppService') { 'App Service' } else { 'cloud service' }
+$serviceName = $PSBoundParameters['Name']
+if (-not $serviceName) { $serviceName = $env:CHATAPP_NAME }
 
-$declared = @($roleConfiguration.ConfigurationSettings.Setting | ForEach-Object { $_.name })
-$unknown = @($settings.Keys | Where-Object { $declared -notcontains $_ })
-if ($unknown) { Stop-WithFix "no setting named $($unknown -join ', ') in the cscfg" 'check the spelling; new settings go into the csdef and every cscfg first (npm run validate)' }
-foreach ($element in $roleConfiguration.ConfigurationSettings.Setting) {
-    if ($settings.ContainsKey($element.name)) { $element.value = $settings[$element.name] }
+if (-not $PSCmdlet.ShouldProcess("$describedTarget $serviceName", 'Publish chatapp')) {
+    # Declined at the -Confirm prompt: nothing to do.
+    if (-not $WhatIfPreference) { exit 0 }
+    # -WhatIf: the plan is computed in one place, npm run publish --dry-run.
+    $npmArguments += '--dry-run'
 }
-$empty = @($roleConfiguration.ConfigurationSettings.Setting | Where-Object {
-        $_.name -match '(CONNECTION_STRING|_URL$|_URI$|KEY$|SECRET|PASSWORD|TOKEN|SAS)' -and -not $_.value -and -not $settings.ContainsKey($_.name)
-    } | ForEach-Object { $_.name })
-if ($empty) { Stop-WithFix "settings left empty: $($empty -join ', ')" 'set $env:CHATAPP_SETTING_<NAME> or pass -Setting @{ NAME = ''value'' }' }
 
-# 3. Upload to a private container; read-only SAS URLs (user delegation: no account key involved).
-$stamp = (Get-Date).ToUniversalTime().ToString("yyyyMMdd'T'HHmmss'Z'")
-$filledConfiguration = Join-Path ([System.IO.Path]::GetTempPath()) "chatapp-$stamp.cscfg"
+$previousValues = @{}
+foreach ($key in $settings.Keys) {
+    # An empty value deletes an environment variable, so it goes as a flag (it holds no secret):
+    # npm deploys it empty on purpose.
+    if ($settings[$key] -eq '') { $npmArguments += @('--setting', "$key="); continue }
+    $variable = "CHATAPP_SETTING_$key"
+    $previousValues[$variable] = [Environment]::GetEnvironmentVariable($variable)
+    [Environment]::SetEnvironmentVariable($variable, $settings[$key])
+}
+Push-Location -LiteralPath $repositoryRoot
 try {
-    $configuration.Save($filledConfiguration)
-    $context = New-AzStorageContext -StorageAccountName $StorageAccount -UseConnectedAccount
-    if (-not (Get-AzStorageContainer -Name $Container -Context $context -ErrorAction SilentlyContinue)) {
-        $null = New-AzStorageContainer -Name $Container -Context $context -Permission Off
+    $exitCode = 0
+    # A cspkg is what Cloud Services deploy; App Service takes the build as it is.
+    $packageFirst = -not $WhatIfPreference -and -not $PackagePath -and -not $SkipPackage -and $Target -eq 'CloudService'
+    if ($packageFirst) {
+        & npm run package
+        $exitCode = $LASTEXITCODE
     }
-    $packageBlob = "$Name/$stamp/chatapp.cspkg"
-    $configurationBlob = "$Name/$stamp/ServiceConfiguration.Cloud.cscfg"
-    if ($PSCmdlet.ShouldProcess("$StorageAccount/$Container", 'upload package and configuration')) {
-        $null = Set-AzStorageBlobContent -File $cspkg -Container $Container -Blob $packageBlob -Context $context -Force
-        $null = Set-AzStorageBlobContent -File $filledConfiguration -Container $Container -Blob $configurationBlob -Context $context -Force
+    if ($exitCode -eq 0) {
+        # '--' is quoted because npm's PowerShell shim (npm.ps1) swallows a bare one (npm/cli#3136).
+        & npm run publish --silent '--' @npmArguments
+        $exitCode = $LASTEXITCODE
     }
 }
 finally {
-    # The filled-in copy holds the secrets: it does not outlive the upload.
-    Remove-Item -LiteralPath $filledConfiguration -Force -ErrorAction SilentlyContinue
+    Pop-Location
+    # Run in the caller's session (not with pwsh -File), the secrets would otherwise stay in its environment.
+    foreach ($variable in $previousValues.Keys) { [Environment]::SetEnvironmentVariable($variable, $previousValues[$variable]) }
 }
-$expiry = (Get-Date).AddHours($SasHours)
-$packageUrl = New-AzStorageBlobSASToken -Container $Container -Blob $packageBlob -Permission r -ExpiryTime $expiry -Context $context -FullUri
-$configurationUrl = New-AzStorageBlobSASToken -Container $Container -Blob $configurationBlob -Permission r -ExpiryTime $expiry -Context $context -FullUri
-
-# 4. Network, when missing; names as in npm run publish.
-$tags = @{ application = 'chatapp'; 'deployed-by' = 'Publish-Service.ps1' }
-if (-not (Get-AzVirtualNetwork -Name $vnetName -ResourceGroupName $ResourceGroup -ErrorAction SilentlyContinue)) {
-    $subnet = New-AzVirtualNetworkSubnetConfig -Name $subnetName -AddressPrefix '10.0.0.0/24'
-    $null = New-AzVirtualNetwork -Name $vnetName -ResourceGroupName $ResourceGroup -Location $Location -AddressPrefix '10.0.0.0/16' -Subnet $subnet -Tag $tags
-    Write-Host "virtual network ${vnetName}: created"
-}
-$publicIpName = "$Name-ip"
-$publicIp = Get-AzPublicIpAddress -Name $publicIpName -ResourceGroupName $ResourceGroup -ErrorAction SilentlyContinue
-if (-not $publicIp) {
-    $allocation = if ($PublicIpSku -eq 'Standard') { 'Static' } else { 'Dynamic' }
-    $publicIp = New-AzPublicIpAddress -Name $publicIpName -ResourceGroupName $ResourceGroup -Location $Location -AllocationMethod $allocation `
-        -IpAddressVersion IPv4 -DomainNameLabel $Name -Sku $PublicIpSku -Tag $tags
-    Write-Host "public IP ${publicIpName}: created"
-}
-
-# 5. Create, or update in place.
-$existing = Get-AzCloudService -Name $Name -ResourceGroupName $ResourceGroup -ErrorAction SilentlyContinue
-if ($existing) {
-    if ($PSCmdlet.ShouldProcess($Name, 'update the cloud service in place')) {
-        $existing.PackageUrl = $packageUrl
-        $existing.ConfigurationUrl = $configurationUrl
-        $existing.Configuration = $null
-        $null = $existing | Update-AzCloudService
-    }
-}
-else {
-    $frontend = New-AzCloudServiceLoadBalancerFrontendIPConfigurationObject -Name "$Name-frontend" -PublicIPAddressId $publicIp.Id
-    $loadBalancer = New-AzCloudServiceLoadBalancerConfigurationObject -Name "$Name-lb" -FrontendIPConfiguration $frontend
-    $roleProfile = New-AzCloudServiceRoleProfilePropertiesObject -Name $roleName -SkuName $vmSize -SkuTier ($vmSize -split '_')[0] -SkuCapacity $instanceCount
-    if ($PSCmdlet.ShouldProcess($Name, 'create the cloud service')) {
-        $null = New-AzCloudService -Name $Name -ResourceGroupName $ResourceGroup -Location $Location -PackageUrl $packageUrl `
-            -ConfigurationUrl $configurationUrl -UpgradeMode Auto -RoleProfile @{ role = @($roleProfile) } `
-            -NetworkProfile @{ loadBalancerConfiguration = $loadBalancer } -Tag $tags
-    }
-}
-
-# 6. Where the chat is.
-$fqdn = (Get-AzPublicIpAddress -Name $publicIpName -ResourceGroupName $ResourceGroup).DnsSettings.Fqdn
-Write-Host "chat: http://$fqdn/"
-exit 0
+exit $exitCode

@@ -23,6 +23,17 @@
 .PARAMETER Fresh
     Starts with empty local storage instead of keeping the chat history of earlier runs.
 
+.PARAMETER StoragePort
+    Azurite's table port; by default 10002, the port UseDevelopmentStorage=true means. Another port
+    when 10002 is taken, e.g. by an Azurite or Storage Emulator that is already running.
+
+.PARAMETER StorageDirectory
+    Azurite's data folder; by default .emulator/azurite in the repository.
+
+.PARAMETER PidFile
+    Where the emulator writes its process id for Stop-Emulator.ps1; by default .emulator/emulator.pid.
+    Give each emulator its own file to run two side by side, and the same one to Stop-Emulator.ps1.
+
 .PARAMETER UseComputeEmulator
     Runs the Azure SDK's Compute Emulator (csrun.exe) instead of the cross-platform emulator.
 
@@ -32,12 +43,20 @@
 .EXAMPLE
     .\scripts\Start-Emulator.ps1 -Instances 3 -Port 8080 -Fresh
 
+    Three instances behind the balancer on http://localhost:8080/, with an empty history.
+
+.EXAMPLE
+    .\scripts\Start-Emulator.ps1 -Port 8081 -StoragePort 20002 -StorageDirectory $env:TEMP\chat2 -PidFile .emulator\second.pid
+
+    A second emulator beside the first; stop it with .\scripts\Stop-Emulator.ps1 -PidFile .emulator\second.pid.
+
 .EXAMPLE
     .\scripts\Start-Emulator.ps1 -UseComputeEmulator
 
 .OUTPUTS
     The emulator's log. The script exits with the emulator's exit code.
 #>
+#Requires -Version 5.1
 [CmdletBinding(DefaultParameterSetName = 'Emulator')]
 param(
     [Parameter(ParameterSetName = 'Emulator')]
@@ -51,6 +70,18 @@ param(
     [Parameter(ParameterSetName = 'Emulator')]
     [switch] $Fresh,
 
+    [Parameter(ParameterSetName = 'Emulator')]
+    [ValidateRange(1, 65535)]
+    [int] $StoragePort,
+
+    [Parameter(ParameterSetName = 'Emulator')]
+    [ValidateNotNullOrEmpty()]
+    [string] $StorageDirectory,
+
+    [Parameter(ParameterSetName = 'Emulator')]
+    [ValidateNotNullOrEmpty()]
+    [string] $PidFile,
+
     [Parameter(ParameterSetName = 'ComputeEmulator')]
     [switch] $UseComputeEmulator
 )
@@ -61,16 +92,25 @@ $ErrorActionPreference = 'Stop'
 $repositoryRoot = Split-Path -Parent $PSScriptRoot
 
 if (-not (Get-Command npm -ErrorAction SilentlyContinue)) {
-    throw 'npm was not found on PATH. Install Node.js 20 or later (https://nodejs.org/) and try again.'
+    [Console]::Error.WriteLine('npm was not found on PATH. Install Node.js 20 or later (https://nodejs.org/) and try again.')
+    exit 1
 }
 
-# The Azure SDK tool `Name`, from PATH or the SDK's default install folders; $null when absent.
-function Find-AzureSdkTool([string] $Name, [string[]] $Patterns) {
+# A path under Program Files from its parts (Join-Path takes one child at a time in Windows PowerShell 5.1).
+function Join-PathParts([string[]] $Parts) {
+    $path = $Parts[0]
+    foreach ($part in $Parts[1..($Parts.Count - 1)]) { $path = Join-Path $path $part }
+    return $path
+}
+
+# The Azure SDK tool `Name`, from PATH or the SDK's default install folders (each a list of path
+# parts under Program Files); $null when absent.
+function Find-AzureSdkTool([string] $Name, [object[]] $Patterns) {
     $command = Get-Command $Name -ErrorAction SilentlyContinue
     if ($command) { return $command.Path }
     if (-not $env:ProgramFiles) { return $null }
     foreach ($pattern in $Patterns) {
-        $found = Get-ChildItem -Path (Join-Path $env:ProgramFiles $pattern) -ErrorAction SilentlyContinue |
+        $found = Get-ChildItem -Path (Join-PathParts (@($env:ProgramFiles) + $pattern)) -ErrorAction SilentlyContinue |
             Sort-Object FullName -Descending | Select-Object -First 1
         if ($found) { return $found.FullName }
     }
@@ -78,13 +118,48 @@ function Find-AzureSdkTool([string] $Name, [string[]] $Patterns) {
 }
 
 if ($UseComputeEmulator) {
-    $csrun = Find-AzureSdkTool 'csrun.exe' @('Microsoft SDKs\Azure\Emulator\csrun.exe')
-    $cspack = Find-AzureSdkTool 'cspack.exe' @('Microsoft SDKs\Azure\.NET SDK\*\bin\cspack.exe')
+    $csrun = Find-AzureSdkTool 'csrun.exe' @(, @('Microsoft SDKs', 'Azure', 'Emulator', 'csrun.exe'))
+    $cspack = Find-AzureSdkTool 'cspack.exe' @(, @('Microsoft SDKs', 'Azure', '.NET SDK', '*', 'bin', 'cspack.exe'))
     if (-not $csrun -or -not $cspack) {
-        throw ('-UseComputeEmulator needs csrun.exe and cspack.exe from the Azure SDK (Windows only), ' +
+        [Console]::Error.WriteLine('-UseComputeEmulator needs csrun.exe and cspack.exe from the Azure SDK (Windows only), ' +
             'and they were not found on PATH or under "Program Files\Microsoft SDKs\Azure". ' +
             'Install the Azure SDK, or run this script without -UseComputeEmulator to use the ' +
             'cross-platform emulator (npm run emulator).')
+        exit 1
+    }
+}
+
+function Resolve-CallerPath([string] $Path) {
+    return $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($Path)
+}
+
+# Whether the emulator could listen on the port as Node does (IPv6 and IPv4); only a port that is
+# taken or forbidden counts as not free, anything else is left for the emulator to report.
+function Test-PortFree([int] $Port) {
+    $listener = New-Object System.Net.Sockets.TcpListener ([System.Net.IPAddress]::IPv6Any), $Port
+    try {
+        $listener.Server.DualMode = $true
+        $listener.Start()
+        return $true
+    }
+    catch [System.Net.Sockets.SocketException] {
+        $code = $_.Exception.SocketErrorCode
+        return -not ($code -eq 'AddressAlreadyInUse' -or $code -eq 'AccessDenied')
+    }
+    finally {
+        $listener.Stop()
+    }
+}
+
+# Checked before npm builds (a minute on a slow machine) rather than after.
+foreach ($requested in @(@('Port', 'the load balancer'), @('StoragePort', "Azurite's table service"))) {
+    if ($PSBoundParameters.ContainsKey($requested[0])) {
+        $number = $PSBoundParameters[$requested[0]]
+        if (-not (Test-PortFree $number)) {
+            [Console]::Error.WriteLine("Start-Emulator.ps1: port $number (-$($requested[0]), $($requested[1])) is in use by another program. " +
+                "Stop that program, or pass another -$($requested[0]).")
+            exit 1
+        }
     }
 }
 
@@ -97,18 +172,25 @@ try {
         & npm run package
         if ($LASTEXITCODE -eq 0) {
             New-Item -ItemType Directory -Force -Path '.emulator' | Out-Null
+            $roleProperties = Join-Path '.emulator' 'roleproperties.txt'
+            $stagedRole = Join-Path (Join-Path 'dist' 'package') 'WorkerRole1'
+            $layout = Join-Path '.emulator' 'chatapp.csx'
             # cspack asks which .NET Framework the role targets even though a Node role uses none.
-            Set-Content -LiteralPath '.emulator\roleproperties.txt' -Value 'TargetFrameworkVersion=v4.8' -Encoding Ascii
-            & $cspack 'ServiceDefinition.csdef' '/role:WorkerRole1;dist\package\WorkerRole1' `
-                '/rolePropertiesFile:WorkerRole1;.emulator\roleproperties.txt' '/copyOnly' '/out:.emulator\chatapp.csx'
+            Set-Content -LiteralPath $roleProperties -Value 'TargetFrameworkVersion=v4.8' -Encoding Ascii
+            & $cspack 'ServiceDefinition.csdef' "/role:WorkerRole1;$stagedRole" `
+                "/rolePropertiesFile:WorkerRole1;$roleProperties" '/copyOnly' "/out:$layout"
         }
-        if ($LASTEXITCODE -eq 0) { & $csrun '.emulator\chatapp.csx' 'ServiceConfiguration.Local.cscfg' }
+        if ($LASTEXITCODE -eq 0) { & $csrun $layout 'ServiceConfiguration.Local.cscfg' }
     }
     else {
         $emulatorArguments = @()
         if ($PSBoundParameters.ContainsKey('Instances')) { $emulatorArguments += @('--instances', "$Instances") }
         if ($PSBoundParameters.ContainsKey('Port')) { $emulatorArguments += @('--port', "$Port") }
         if ($Fresh) { $emulatorArguments += '--fresh' }
+        if ($PSBoundParameters.ContainsKey('StoragePort')) { $emulatorArguments += @('--storage-port', "$StoragePort") }
+        # Paths are resolved against the caller's folder: npm runs the emulator from the repository root.
+        if ($StorageDirectory) { $emulatorArguments += @('--storage-dir', (Resolve-CallerPath $StorageDirectory)) }
+        if ($PidFile) { $emulatorArguments += @('--pid-file', (Resolve-CallerPath $PidFile)) }
         # '--' is quoted because npm's PowerShell shim (npm.ps1) swallows a bare one, and the
         # emulator's flags with it (npm/cli#3136).
         if ($emulatorArguments.Count -gt 0) { & npm run emulator '--' @emulatorArguments } else { & npm run emulator }

@@ -1,0 +1,105 @@
+BeforeAll {
+    . (Join-Path $PSScriptRoot (Join-Path 'helpers' 'ScriptRunner.ps1'))
+
+    # GET /healthz through the load balancer from one loopback address (it keeps a client on one
+    # instance by source address): which instance answered, or $null while nothing listens.
+    function Get-HealthzFrom([int] $Port, [string] $SourceAddress) {
+        $client = [System.Net.Sockets.TcpClient]::new([System.Net.IPEndPoint]::new([System.Net.IPAddress]::Parse($SourceAddress), 0))
+        try {
+            $client.ReceiveTimeout = 5000
+            $client.Connect([System.Net.IPAddress]::Loopback, $Port)
+            $stream = $client.GetStream()
+            $request = [System.Text.Encoding]::ASCII.GetBytes("GET /healthz HTTP/1.1`r`nHost: 127.0.0.1:$Port`r`nConnection: close`r`n`r`n")
+            $stream.Write($request, 0, $request.Length)
+            $response = [System.IO.StreamReader]::new($stream).ReadToEnd()
+            if ($response -notmatch '^HTTP/1\.1 200') { return $null }
+            return ($response.Substring($response.IndexOf("`r`n`r`n") + 4) | ConvertFrom-Json).instance
+        }
+        catch {
+            # Refused, or reset by the balancer while no instance is ready yet.
+            return $null
+        }
+        finally {
+            $client.Dispose()
+        }
+    }
+
+    $folder = New-TemporaryFolder
+    $port = Get-FreeTcpPort
+    $pidFile = Join-Path $folder 'emulator.pid'
+    $log = Join-Path $folder 'emulator.log'
+    $arguments = @('-NoLogo', '-NoProfile', '-NonInteractive', '-File', (Join-Path $ScriptsFolder 'Start-Emulator.ps1'),
+        '-Port', $port, '-Instances', 2, '-StoragePort', (Get-FreeTcpPort), '-StorageDirectory', (Join-Path $folder 'azurite'),
+        '-PidFile', $pidFile, '-Fresh')
+    # A job (its own pwsh) runs the script as a user's terminal would and copies each line to the log.
+    $emulator = Start-Job -ScriptBlock {
+        param($Pwsh, $Arguments, $Log)
+        & $Pwsh @Arguments 2>&1 | ForEach-Object { Add-Content -LiteralPath $Log -Value "$_" }
+    } -ArgumentList $PwshPath, $arguments, $log
+    New-Item -ItemType File -Path $log | Out-Null
+
+    # npm builds first: minutes on a busy machine.
+    $deadline = [DateTime]::UtcNow.AddMinutes(6)
+    while ($null -eq (Get-HealthzFrom $port '127.0.0.1')) {
+        if ($emulator.State -ne 'Running') { throw "Start-Emulator.ps1 ended before /healthz answered:`n$(Get-Content -LiteralPath $log -Raw)" }
+        if ([DateTime]::UtcNow -gt $deadline) { throw "no /healthz on port $port within 6 minutes:`n$(Get-Content -LiteralPath $log -Raw)" }
+        Start-Sleep -Milliseconds 500
+    }
+    $emulatorPid = [int] (Get-Content -LiteralPath $pidFile -Raw).Trim()
+}
+
+AfterAll {
+    # Whatever a failed test left running.
+    $emulator | Remove-Job -Force
+    $leftovers = @($emulatorPid) + @(Select-String -LiteralPath $log -Pattern 'started \(pid (\d+)' | ForEach-Object { [int] $_.Matches[0].Groups[1].Value })
+    foreach ($id in $leftovers) { if ($id) { Stop-Process -Id $id -Force -ErrorAction SilentlyContinue } }
+    Remove-Item -LiteralPath $folder -Recurse -Force -ErrorAction SilentlyContinue
+}
+
+Describe 'Start-Emulator.ps1 -Port P -Instances 2' {
+    It 'serves /healthz through the load balancer from both instances' {
+        $instances = @{}
+        foreach ($last in 1..40) {
+            $instance = Get-HealthzFrom $port "127.0.0.$last"
+            if ($instance) { $instances[$instance] = $true }
+            if ($instances.Count -eq 2) { break }
+        }
+        @($instances.Keys).Count | Should -Be 2 -Because "two instances answer behind the balancer; seen: $($instances.Keys -join ', ')"
+    }
+}
+
+Describe 'Stop-Emulator.ps1' {
+    It 'stops the emulator and leaves no process of it' {
+        $instancePids = @(Select-String -LiteralPath $log -Pattern 'started \(pid (\d+)' | ForEach-Object { [int] $_.Matches[0].Groups[1].Value })
+        $instancePids.Count | Should -BeGreaterOrEqual 2
+
+        $result = Invoke-RepositoryScript 'Stop-Emulator.ps1' @('-PidFile', $pidFile)
+
+        $result.ExitCode | Should -Be 0 -Because $result.Output
+        $result.Output | Should -Match "emulator: stopped \(pid $emulatorPid\)"
+        $emulator | Wait-Job -Timeout 30 | Should -Not -BeNullOrEmpty -Because 'Start-Emulator.ps1 returns once the emulator stopped'
+        foreach ($id in @($emulatorPid) + $instancePids) {
+            Get-Process -Id $id -ErrorAction SilentlyContinue | Should -BeNullOrEmpty -Because "process $id belonged to the emulator"
+        }
+        Get-Process | Where-Object { $_.CommandLine -and $_.CommandLine.Contains($folder) } | Should -BeNullOrEmpty
+        Get-HealthzFrom $port '127.0.0.1' | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Start-Emulator.ps1 on a port in use' {
+    It 'says which port is taken, without a PowerShell stack, and exits non-zero' {
+        $occupant = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Any, 0)
+        $occupant.Start()
+        try {
+            $taken = $occupant.LocalEndpoint.Port
+            $result = Invoke-RepositoryScript 'Start-Emulator.ps1' @('-Port', $taken)
+        }
+        finally {
+            $occupant.Stop()
+        }
+
+        $result.ExitCode | Should -Not -Be 0
+        $result.Output | Should -Match "port $taken \(-Port, the load balancer\) is in use"
+        $result.Output | Should -Not -Match $PowerShellErrorDecoration
+    }
+}
