@@ -38,7 +38,8 @@
     The Azure region, e.g. westeurope. Default: $env:CHATAPP_LOCATION.
 
 .PARAMETER StorageAccount
-    The storage account that receives the package; it must exist. Default: $env:CHATAPP_STORAGE_ACCOUNT.
+    Cloud service only: the storage account that receives the package; it must exist.
+    Default: $env:CHATAPP_STORAGE_ACCOUNT.
 
 .PARAMETER Target
     Where to publish: CloudService (Cloud Services (extended support), the default) or AppService.
@@ -69,7 +70,14 @@
     How long Azure may read the uploaded files, 1 to 24 hours. Default: 2.
 
 .PARAMETER PublicIpSku
-    Basic or Standard (see docs/deploy.md). Default: Basic.
+    Cloud service only: Basic or Standard (see docs/deploy.md). Default: Basic.
+
+.PARAMETER Sku
+    App Service only: the plan's pricing tier, e.g. P0v3 (the default) or S1 (see docs/deploy.md).
+
+.PARAMETER Instances
+    App Service only: how many instances the plan runs. Default: the Instances count of
+    ServiceConfiguration.Cloud.cscfg. More than one needs REDIS_URL.
 
 .EXAMPLE
     Connect-AzAccount
@@ -83,6 +91,12 @@
     .\scripts\Publish-Service.ps1 -Subscription <id> -ResourceGroup chat-rg -Name chatapp-demo -Location westeurope -StorageAccount chatappdeploy -WhatIf
 
     Prints the plan and every request body (npm run publish -- --dry-run) and changes nothing.
+
+.EXAMPLE
+    .\scripts\Publish-Service.ps1 -Target AppService -Subscription <id> -ResourceGroup chat-rg -Name chatapp-demo -Location westeurope -Sku P0v3 -Instances 2
+
+    Packages the role for Linux, creates the App Service plan and web app (or updates them in place),
+    deploys the zip and prints the URL: the path for new deployments after Cloud Services retires.
 
 .EXAMPLE
     .\scripts\Publish-Service.ps1 -PackagePath .\dist\chatapp.cspkg -Setting @{ LOG_LEVEL = 'warn' } -Confirm:$false
@@ -133,7 +147,13 @@ param(
     [int] $SasHours,
 
     [ValidateSet('Basic', 'Standard')]
-    [string] $PublicIpSku
+    [string] $PublicIpSku,
+
+    [ValidatePattern('^[A-Za-z0-9]{1,16}$')]
+    [string] $Sku,
+
+    [ValidateRange(1, 30)]
+    [int] $Instances
 )
 
 Set-StrictMode -Version Latest
@@ -157,6 +177,8 @@ $required = @(
     @{ Parameter = 'Location'; Flag = '--location'; Variable = 'CHATAPP_LOCATION' },
     @{ Parameter = 'StorageAccount'; Flag = '--storage-account'; Variable = 'CHATAPP_STORAGE_ACCOUNT' }
 )
+# App Service takes a zip deployment: no storage account to stage the package in.
+if ($Target -eq 'AppService') { $required = @($required | Where-Object { $_.Parameter -ne 'StorageAccount' }) }
 $npmArguments = @()
 $missing = @()
 foreach ($entry in $required) {
@@ -176,10 +198,12 @@ if ($Target -ne 'CloudService') { $npmArguments += @('--target', $Target.ToLower
 if ($Container) { $npmArguments += @('--container', $Container) }
 if ($PSBoundParameters.ContainsKey('SasHours')) { $npmArguments += @('--sas-hours', "$SasHours") }
 if ($PublicIpSku) { $npmArguments += @('--public-ip-sku', $PublicIpSku) }
+if ($Sku) { $npmArguments += @('--sku', $Sku) }
+if ($PSBoundParameters.ContainsKey('Instances')) { $npmArguments += @('--instances', "$Instances") }
 if ($PackagePath) {
     $package = $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($PackagePath)
     if (-not (Test-Path -LiteralPath $package -PathType Leaf)) {
-        Stop-WithFix "-PackagePath $PackagePath does not exist" 'pass the .cspkg that npm run package (or cspack) wrote'
+        Stop-WithFix "-PackagePath $PackagePath does not exist" 'pass the .cspkg (cloud service) or .zip (App Service) that npm run package wrote'
     }
     $npmArguments += @('--package', $package)
 }
@@ -221,10 +245,11 @@ foreach ($key in $settings.Keys) {
 Push-Location -LiteralPath $repositoryRoot
 try {
     $exitCode = 0
-    # A cspkg is what Cloud Services deploy; App Service takes the build as it is.
-    $packageFirst = -not $WhatIfPreference -and -not $PackagePath -and -not $SkipPackage -and $Target -eq 'CloudService'
+    # Cloud Services deploy a .cspkg (cspack, Windows); App Service a zip of the role built for Linux.
+    $packageFirst = -not $WhatIfPreference -and -not $PackagePath -and -not $SkipPackage
     if ($packageFirst) {
-        & npm run package
+        if ($Target -eq 'AppService') { & npm run package '--' --target appservice }
+        else { & npm run package }
         $exitCode = $LASTEXITCODE
     }
     if ($exitCode -eq 0) {

@@ -77,6 +77,25 @@ Describe 'Publish-Service.ps1 -WhatIf' {
     }
 }
 
+Describe 'Publish-Service.ps1 -Target AppService -WhatIf' {
+    It 'prints the App Service plan without a storage account and sends nothing' {
+        $appServiceArguments = @('-Target', 'AppService', '-Subscription', '11111111-2222-3333-4444-555555555555', '-ResourceGroup', 'chat-rg',
+            '-Name', 'chatapp-ps', '-Location', 'westeurope', '-Sku', 'P1v3', '-Instances', '3',
+            '-StorageConnectionString', $storageSecret, '-RedisUrl', $redisSecret, '-WhatIf')
+
+        $result = Invoke-RepositoryScript 'Publish-Service.ps1' $appServiceArguments
+
+        $result.ExitCode | Should -Be 0 -Because $result.Output
+        $result.Output | Should -Match 'What if: Performing the operation "Publish chatapp" on target "App Service chatapp-ps"'
+        $result.Output | Should -Match 'Microsoft.Web/serverfarms/chatapp-ps-plan'
+        $result.Output | Should -Match 'P1v3'
+        $result.Output | Should -Match '"capacity": 3'
+        $result.Output | Should -Not -Match ([regex]::Escape('redis-access-key-not-to-be-printed'))
+        $result.Output | Should -Not -Match ([regex]::Escape('c2VjcmV0LWtleS1ub3QtdG8tYmUtcHJpbnRlZA'))
+        Get-FakeAzure 'requests' | Should -BeNullOrEmpty
+    }
+}
+
 Describe 'Publish-Service.ps1 -Confirm' {
     It 'asks first, and publishes nothing when the answer is No' {
         $result = Invoke-RepositoryScript 'Publish-Service.ps1' ($publishArguments + '-Confirm') -Answer 'N'
