@@ -16,6 +16,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export class ReliableChatter {
   /** Every message this client has shown, by id: live deliveries and catch-up alike. */
   readonly seen = new Map<string, ChatMessage>();
+  private readonly shownBySender = new Map<string, string>();
   readonly acked = new Set<string>();
   readonly errors: string[] = [];
   /** Connections established after the first: each one a failover. */
@@ -124,7 +125,15 @@ export class ReliableChatter {
     this.socket?.close();
   }
 
+  /**
+   * Shows a message once, as the protocol asks of clients: by id, or by sender and clientId (an
+   * instance that crashed between delivering and storing makes the resend arrive under a new id).
+   */
   private see(message: ChatMessage): void {
+    const sent = `${message.from}\n${message.clientId}`;
+    const shownAs = this.shownBySender.get(sent);
+    if (shownAs !== undefined && shownAs !== message.id) return;
+    this.shownBySender.set(sent, message.id);
     this.seen.set(message.id, message);
     if (this.lastSeenId === undefined || message.id > this.lastSeenId) this.lastSeenId = message.id;
   }
