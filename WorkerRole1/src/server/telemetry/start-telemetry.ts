@@ -1,0 +1,60 @@
+import { register } from 'node:module';
+import type { Config } from '../config/load-config.js';
+import { bindInstruments } from './instruments.js';
+
+/** The cloud role name Application Insights shows; the role instance is the instance id. */
+export const SERVICE_NAME = 'WorkerRole1';
+
+export interface Telemetry {
+  /** Where telemetry goes: 'application-insights', 'otlp'; empty when it is off. */
+  readonly destinations: readonly string[];
+  /** Flushes what is buffered and stops exporting. */
+  shutdown(): Promise<void>;
+}
+
+const OFF: Telemetry = { destinations: [], shutdown: async () => {} };
+
+/**
+ * Starts OpenTelemetry when APPLICATIONINSIGHTS_CONNECTION_STRING or OTEL_EXPORTER_OTLP_ENDPOINT
+ * is set, and nothing at all otherwise: no SDK, no hook, no timer, no connection; the
+ * instruments and spans the code records then go to the API's no-op implementation.
+ *
+ * Call it before importing the modules it should observe: instrumentation patches modules as
+ * they load (main.ts imports the server after this resolves).
+ */
+export async function startTelemetry(config: Config): Promise<Telemetry> {
+  const { appInsightsConnectionString, otlpEndpoint } = config;
+  if (appInsightsConnectionString === undefined && otlpEndpoint === undefined) return OFF;
+
+  // ES modules (the Azure SDK's among them) can only be instrumented through a loader hook.
+  register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
+  const [{ resourceFromAttributes }, { createOtlpExport }, { traceRedisCommands }] = await Promise.all([
+    import('@opentelemetry/resources'),
+    import('./otlp-export.js'),
+    import('./redis-spans.js'),
+  ]);
+  const resource = resourceFromAttributes({ 'service.name': SERVICE_NAME, 'service.instance.id': config.instanceId });
+  const otlp = otlpEndpoint === undefined ? undefined : createOtlpExport(config.otlpProtocol, config.metricExportIntervalMs);
+
+  let stopSdk: () => Promise<void>;
+  if (appInsightsConnectionString !== undefined) {
+    const { startAzureMonitor } = await import('./azure-monitor.js');
+    stopSdk = startAzureMonitor(appInsightsConnectionString, resource, otlp);
+  } else {
+    const { startOtlpOnly } = await import('./otlp-sdk.js');
+    stopSdk = startOtlpOnly(resource, otlp!);
+  }
+  bindInstruments();
+  const stopRedisSpans = traceRedisCommands();
+  const destinations = [
+    ...(appInsightsConnectionString !== undefined ? ['application-insights'] : []),
+    ...(otlp ? ['otlp'] : []),
+  ];
+  return {
+    destinations,
+    async shutdown() {
+      stopRedisSpans();
+      await stopSdk();
+    },
+  };
+}
