@@ -12,6 +12,7 @@ export interface ReceivedRequest {
   method: string;
   path: string;
   contentType: string;
+  authorization: string | undefined;
   body: Buffer;
 }
 
@@ -50,6 +51,7 @@ function recording(requests: ReceivedRequest[], answer: (request: ReceivedReques
         method: request.method ?? '',
         path: request.url ?? '',
         contentType: request.headers['content-type'] ?? '',
+        authorization: request.headers.authorization,
         body: decompress(Buffer.concat(chunks), request.headers['content-encoding']),
       };
       requests.push(received);
