@@ -9,7 +9,7 @@ import { startIngestionServer, startOtlpReceiver } from '../test/server/telemetr
  * What telemetry costs: the same chat server with export off, to Application Insights (a local
  * ingestion endpoint, the distribution's default sampling) and over OTLP/HTTP (every trace
  * sampled), in the same run. Reports server CPU time per delivered message and fan-out latency.
- * Usage: npm run bench:telemetry [-- --clients 50 --messages 1000 --passes 2]
+ * Usage: npm run bench:telemetry [-- --clients 50 --messages 1000 --passes 2 --modes off,otlp,otlp-unsampled]
  */
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1]!);
@@ -29,7 +29,12 @@ const modes: Record<string, Record<string, string>> = {
     NODE_EXTRA_CA_CERTS: ingestion.caFile,
   },
   otlp: { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url },
+  // Metrics and context propagation without recording spans: what sampling saves.
+  'otlp-unsampled': { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_TRACES_SAMPLER: 'always_off' },
 };
+const chosen = (args.get('modes') ?? 'off,application-insights,otlp').split(',');
+for (const mode of chosen) if (!(mode in modes)) throw new Error(`--modes: unknown mode ${mode}; known: ${Object.keys(modes).join(', ')}`);
+if (chosen[0] !== 'off') throw new Error('--modes must start with off, the baseline');
 
 async function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
   // The connection recorder keeps the distribution's Azure metadata lookup on this machine.
@@ -86,15 +91,15 @@ async function measure(mode: string) {
 
 function received(mode: string): number {
   if (mode === 'application-insights') return ingestion.requests.length;
-  return mode === 'otlp' ? collector.requests.length : 0;
+  return mode.startsWith('otlp') ? collector.requests.length : 0;
 }
 
 console.log(`${clients} clients in one room, ${messages} messages each delivered to all, ${passes} passes, Node ${process.version}`);
-const results: Record<string, Array<Awaited<ReturnType<typeof measure>>>> = { off: [], 'application-insights': [], otlp: [] };
+const results: Record<string, Array<Awaited<ReturnType<typeof measure>>>> = Object.fromEntries(chosen.map((mode) => [mode, []]));
 // Modes interleave within each pass so that drift on a shared machine hits them alike.
-const exports: Record<string, number> = { off: 0, 'application-insights': 0, otlp: 0 };
+const exports: Record<string, number> = Object.fromEntries(chosen.map((mode) => [mode, 0]));
 for (let pass = 0; pass < passes; pass += 1) {
-  for (const mode of Object.keys(modes)) {
+  for (const mode of chosen) {
     const before = received(mode);
     results[mode]!.push(await measure(mode));
     exports[mode]! += received(mode) - before;

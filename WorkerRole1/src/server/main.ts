@@ -27,9 +27,10 @@ process.on('uncaughtException', (error) => {
 process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
 
 // First, so that its instrumentation sees the modules below load; they are imported only after it.
+// The chat matters more than watching it: without telemetry it still serves.
 const telemetry = await startTelemetry(config).catch((error: unknown) => {
-  logger.fatal({ err: error }, 'cannot start telemetry');
-  process.exit(1);
+  logger.error({ err: error }, 'telemetry not started');
+  return { destinations: [], shutdown: async () => {} };
 });
 if (telemetry.destinations.length > 0) logger.info({ destinations: telemetry.destinations }, 'telemetry exporting');
 const [{ createChatServer }, { createHistoryStore }, { scheduleRetention }, { createScaleOut }] = await Promise.all([

@@ -76,19 +76,22 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 
+  // Read before the working directory is removed at stop.
+  let recorded: string[] | undefined;
+  const connections = () =>
+    recorded ?? (existsSync(connectionsLog) ? readFileSync(connectionsLog, 'utf8').split('\n').filter(Boolean) : []);
   return {
     url,
     instanceId,
     stdout: () => stdout,
-    connections: () => (existsSync(connectionsLog) ? readFileSync(connectionsLog, 'utf8').split('\n').filter(Boolean) : []),
+    connections,
     async stop(timeoutMs = 15_000) {
       if (child.exitCode === null) child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
       const code = await exited;
       clearTimeout(timer);
-      const connections = this.connections();
+      recorded ??= connections();
       rmSync(cwd, { recursive: true, force: true });
-      this.connections = () => connections;
       return code;
     },
   };

@@ -18,7 +18,7 @@ export async function traceEvent(event: string, handle: () => Promise<string | u
     kind: SpanKind.SERVER,
     attributes: { 'messaging.system': 'socket.io', 'chat.event': event },
   });
-  let code: string | undefined;
+  let code: string | undefined = 'INTERNAL_ERROR';
   try {
     code = await context.with(trace.setSpan(context.active(), span), handle);
   } finally {

@@ -14,6 +14,9 @@ export interface Telemetry {
 
 const OFF: Telemetry = { destinations: [], shutdown: async () => {} };
 
+/** An unreachable collector must not hold up a stopping instance past its drain deadline. */
+const FLUSH_TIMEOUT_MS = 2000;
+
 /**
  * Starts OpenTelemetry when APPLICATIONINSIGHTS_CONNECTION_STRING or OTEL_EXPORTER_OTLP_ENDPOINT
  * is set, and nothing at all otherwise: no SDK, no hook, no timer, no connection; the
@@ -54,7 +57,10 @@ export async function startTelemetry(config: Config): Promise<Telemetry> {
     destinations,
     async shutdown() {
       stopRedisSpans();
-      await stopSdk();
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, FLUSH_TIMEOUT_MS)));
+      await Promise.race([stopSdk().catch(() => {}), timeout]);
+      clearTimeout(timer);
     },
   };
 }
