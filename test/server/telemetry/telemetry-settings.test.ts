@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError, loadConfig } from '../../../WorkerRole1/src/server/config/load-config.js';
+import { readFileSync } from 'node:fs';
+import { fillConfiguration } from '../../../scripts/publish/fill-configuration.js';
 import { isSecretSetting } from '../../../scripts/publish/secrets.js';
 
 describe('telemetry settings', () => {
@@ -35,5 +37,30 @@ describe('telemetry settings', () => {
     assert.equal(isSecretSetting('APPLICATIONINSIGHTS_CONNECTION_STRING'), true);
     assert.equal(isSecretSetting('OTEL_EXPORTER_OTLP_HEADERS'), true);
     assert.equal(isSecretSetting('OTEL_EXPORTER_OTLP_ENDPOINT'), false);
+  });
+
+  describe('publish', () => {
+    const cscfg = readFileSync(new URL('../../../ServiceConfiguration.Cloud.cscfg', import.meta.url), 'utf8');
+    const required = { STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true', REDIS_URL: 'rediss://:key@cache:6380' };
+
+    it('deploys with telemetry off when no connection string is given', () => {
+      const filled = fillConfiguration(cscfg, 'WorkerRole1', required);
+      const value = (name: string) => filled.settings.find((setting) => setting.name === name)?.value;
+      assert.equal(value('APPLICATIONINSIGHTS_CONNECTION_STRING'), '');
+      assert.equal(value('OTEL_EXPORTER_OTLP_HEADERS'), '');
+    });
+
+    it('keeps a given connection string among the values it redacts', () => {
+      const connectionString = 'InstrumentationKey=00000000-0000-0000-0000-000000000001;IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/';
+      const filled = fillConfiguration(cscfg, 'WorkerRole1', { ...required, APPLICATIONINSIGHTS_CONNECTION_STRING: connectionString });
+      assert.ok(filled.secretValues.includes(connectionString));
+    });
+
+    it('refuses a connection string the role would refuse, without showing it', () => {
+      assert.throws(
+        () => fillConfiguration(cscfg, 'WorkerRole1', { ...required, APPLICATIONINSIGHTS_CONNECTION_STRING: 'hunter2-not-a-connection-string' }),
+        (error: unknown) => error instanceof Error && error.message.includes('APPLICATIONINSIGHTS_CONNECTION_STRING:') && !error.message.includes('hunter2'),
+      );
+    });
   });
 });

@@ -63,6 +63,12 @@ export const SECRET_SETTINGS: ReadonlySet<SettingName> = new Set([
   'OTEL_EXPORTER_OTLP_HEADERS',
 ]);
 
+/**
+ * Secret settings whose empty value is a deliberate default (telemetry off), so publish deploys
+ * them empty instead of asking for a value, as it does for storage and Redis.
+ */
+export const OFF_WHEN_EMPTY_SECRET_SETTINGS: ReadonlySet<SettingName> = new Set(['APPLICATIONINSIGHTS_CONNECTION_STRING', 'OTEL_EXPORTER_OTLP_HEADERS']);
+
 export type SettingName = keyof typeof SETTINGS;
 
 export const SETTING_NAMES = Object.keys(SETTINGS) as SettingName[];
