@@ -8,7 +8,6 @@ import { planPublish } from '../../../scripts/publish/plan.js';
 import { checkAgainstDefinition, loadSwagger } from './helpers/swagger-check.js';
 import { OFF_WHEN_EMPTY_SECRET_SETTINGS, type SettingName } from '../../../WorkerRole1/src/server/config/settings.js';
 
-
 const REPOSITORY = fileURLToPath(new URL('../../../', import.meta.url));
 const AZURE = fileURLToPath(new URL('./fixtures/azure/', import.meta.url));
 const swagger = loadSwagger(`${AZURE}cloudService-2022-09-04.json`);
