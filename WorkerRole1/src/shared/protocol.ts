@@ -85,6 +85,21 @@ export interface TypingPayload {
   typing: boolean;
 }
 
+export interface RoomMembersPayload {
+  room: string;
+  /** The `next` of the previous page; members sorted after it. */
+  after?: string;
+  /** Only members whose nickname starts with this, ignoring case. */
+  prefix?: string;
+  limit?: number;
+}
+
+/** A room the session is in, as a resumed session:start reports it. */
+export interface RoomSummary {
+  room: string;
+  memberCount: number;
+}
+
 export interface HistoryFetchPayload {
   room: string;
   before?: string;
@@ -100,11 +115,15 @@ export interface DmHistoryPayload {
 }
 
 export interface ClientToServerEvents {
-  'session:start': (payload: SessionStartPayload, ack: AckCallback<{ nickname: string; session: string }>) => void;
+  'session:start': (
+    payload: SessionStartPayload,
+    ack: AckCallback<{ nickname: string; session: string; rooms: RoomSummary[] }>,
+  ) => void;
   'room:join': (
     payload: RoomPayload,
-    ack: AckCallback<{ room: string; members: string[]; history: ChatMessage[] }>,
+    ack: AckCallback<{ room: string; memberCount: number; members: string[]; next?: string; history: ChatMessage[] }>,
   ) => void;
+  'room:members': (payload: RoomMembersPayload, ack: AckCallback<{ room: string; members: string[]; next?: string }>) => void;
   'room:leave': (payload: RoomPayload, ack: AckCallback<{ room: string }>) => void;
   'message:send': (payload: MessageSendPayload, ack: AckCallback<{ message: ChatMessage }>) => void;
   'dm:send': (payload: DmSendPayload, ack: AckCallback<{ message: DirectMessage }>) => void;
@@ -116,10 +135,22 @@ export interface ClientToServerEvents {
 export interface ServerToClientEvents {
   message: (message: ChatMessage) => void;
   dm: (message: DirectMessage) => void;
-  'user:joined': (event: { room: string; nickname: string }) => void;
-  'user:left': (event: { room: string; nickname: string }) => void;
+  'user:joined': (event: { room: string; nickname: string; count: number }) => void;
+  'user:left': (event: { room: string; nickname: string; count: number }) => void;
+  /** Joins and leaves of a large room, coalesced: at most one per room per interval. */
+  'room:presence': (event: RoomPresence) => void;
   typing: (event: { room: string; nickname: string; typing: boolean }) => void;
   'server:draining': (event: Record<never, never>) => void;
+}
+
+export interface RoomPresence {
+  room: string;
+  /** Who joined since the last event, at most `LIMITS.presenceNamesMax`. */
+  joined: string[];
+  /** Who left since the last event, at most `LIMITS.presenceNamesMax`. */
+  left: string[];
+  /** The room's exact member count now. */
+  count: number;
 }
 
 /** The limits a client needs to know to validate input before sending it. */
@@ -131,6 +162,10 @@ export const LIMITS = {
   historyMaxLimit: 100,
   clientIdMaxLength: 64,
   roomsPerSession: 20,
+  /** Nicknames in a room:join ack; room:members pages through the rest. */
+  joinMembersMax: 100,
+  membersPageMax: 200,
+  presenceNamesMax: 100,
 } as const;
 
 export const LOBBY = 'lobby';
