@@ -1,5 +1,5 @@
-import { shutdownAzureMonitor, useAzureMonitor } from '@azure/monitor-opentelemetry';
-import type { Resource } from '@opentelemetry/resources';
+import { type AzureMonitorOpenTelemetryOptions, shutdownAzureMonitor, useAzureMonitor } from '@azure/monitor-opentelemetry';
+import type { resources } from '@opentelemetry/sdk-node';
 import type { OtlpExport } from './otlp-export.js';
 
 /**
@@ -8,7 +8,7 @@ import type { OtlpExport } from './otlp-export.js';
  * carries are off: the role talks to no such database, and node-redis v6 is traced by
  * redis-spans.ts instead. Returns the shutdown, which flushes what is buffered.
  */
-export function startAzureMonitor(connectionString: string, resource: Resource, otlp: OtlpExport | undefined): () => Promise<void> {
+export function startAzureMonitor(connectionString: string, resource: resources.Resource, otlp: OtlpExport | undefined): () => Promise<void> {
   useAzureMonitor({
     azureMonitorExporterOptions: { connectionString },
     resource,
@@ -25,9 +25,20 @@ export function startAzureMonitor(connectionString: string, resource: Resource, 
       bunyan: { enabled: false },
       winston: { enabled: false },
     },
-    ...(otlp ? { spanProcessors: [otlp.spanProcessor], metricReaders: [otlp.metricReader] } : {}),
+    ...(otlp ? otlpProcessors(otlp) : {}),
   });
   return async () => {
     await shutdownAzureMonitor();
+  };
+}
+
+/**
+ * The distribution passes these to its NodeSDK, the same @opentelemetry/sdk-node whose classes
+ * made them; only its declared option types come from a newer SDK release, hence the cast.
+ */
+function otlpProcessors(otlp: OtlpExport): Pick<AzureMonitorOpenTelemetryOptions, 'spanProcessors' | 'metricReaders'> {
+  return {
+    spanProcessors: [otlp.spanProcessor] as unknown as AzureMonitorOpenTelemetryOptions['spanProcessors'],
+    metricReaders: [otlp.metricReader] as unknown as AzureMonitorOpenTelemetryOptions['metricReaders'],
   };
 }

@@ -2,12 +2,11 @@ import { OTLPMetricExporter as JsonMetricExporter } from '@opentelemetry/exporte
 import { OTLPMetricExporter as ProtobufMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { OTLPTraceExporter as JsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as ProtobufTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
-import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { metrics, tracing } from '@opentelemetry/sdk-node';
 
 export interface OtlpExport {
-  spanProcessor: BatchSpanProcessor;
-  metricReader: PeriodicExportingMetricReader;
+  spanProcessor: tracing.BatchSpanProcessor;
+  metricReader: metrics.PeriodicExportingMetricReader;
 }
 
 /**
@@ -19,8 +18,8 @@ export interface OtlpExport {
 export function createOtlpExport(protocol: 'http/protobuf' | 'http/json', exportIntervalMs: number): OtlpExport {
   const json = protocol === 'http/json';
   return {
-    spanProcessor: new BatchSpanProcessor(json ? new JsonTraceExporter() : new ProtobufTraceExporter()),
-    metricReader: new PeriodicExportingMetricReader({
+    spanProcessor: new tracing.BatchSpanProcessor(json ? new JsonTraceExporter() : new ProtobufTraceExporter()),
+    metricReader: new metrics.PeriodicExportingMetricReader({
       exporter: json ? new JsonMetricExporter() : new ProtobufMetricExporter(),
       exportIntervalMillis: exportIntervalMs,
       exportTimeoutMillis: Math.min(30_000, exportIntervalMs),

@@ -1,7 +1,6 @@
 import { AzureSdkInstrumentation } from '@azure/opentelemetry-instrumentation-azure-sdk';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import type { Resource } from '@opentelemetry/resources';
-import { NodeSDK } from '@opentelemetry/sdk-node';
+import { NodeSDK, type resources } from '@opentelemetry/sdk-node';
 import type { OtlpExport } from './otlp-export.js';
 
 /**
@@ -9,7 +8,7 @@ import type { OtlpExport } from './otlp-export.js';
  * SDK instrumentations the distribution uses. The sampler follows OTEL_TRACES_SAMPLER (default:
  * every trace). Returns the shutdown, which flushes what is buffered.
  */
-export function startOtlpOnly(resource: Resource, otlp: OtlpExport): () => Promise<void> {
+export function startOtlpOnly(resource: resources.Resource, otlp: OtlpExport): () => Promise<void> {
   const sdk = new NodeSDK({
     resource,
     autoDetectResources: false,

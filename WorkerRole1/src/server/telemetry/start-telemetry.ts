@@ -31,12 +31,12 @@ export async function startTelemetry(config: Config): Promise<Telemetry> {
 
   // ES modules (the Azure SDK's among them) can only be instrumented through a loader hook.
   register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
-  const [{ resourceFromAttributes }, { createOtlpExport }, { traceRedisCommands }] = await Promise.all([
-    import('@opentelemetry/resources'),
+  const [{ resources }, { createOtlpExport }, { traceRedisCommands }] = await Promise.all([
+    import('@opentelemetry/sdk-node'),
     import('./otlp-export.js'),
     import('./redis-spans.js'),
   ]);
-  const resource = resourceFromAttributes({ 'service.name': SERVICE_NAME, 'service.instance.id': config.instanceId });
+  const resource = resources.resourceFromAttributes({ 'service.name': SERVICE_NAME, 'service.instance.id': config.instanceId });
   const otlp = otlpEndpoint === undefined ? undefined : createOtlpExport(config.otlpProtocol, config.metricExportIntervalMs);
 
   let stopSdk: () => Promise<void>;
