@@ -29,7 +29,11 @@ export interface InstallOptions {
 export function installProductionDependencies(options: InstallOptions): { packages: number } {
   const rootLock = JSON.parse(readFileSync(join(options.repositoryRoot, 'package-lock.json'), 'utf8')) as PackageLock;
   const platform = options.platform ?? 'win32';
-  const { lock, installScripts } = productionLock(rootLock, options.workspacePath);
+  const { lock, installScripts: withScripts } = productionLock(rootLock, options.workspacePath);
+  // A script the root package.json's allowScripts sets to false is known to be unneeded (protobufjs
+  // only checks its dependents' version scheme): never run, as everywhere else, and not refused.
+  const rootManifest = JSON.parse(readFileSync(join(options.repositoryRoot, 'package.json'), 'utf8')) as { allowScripts?: Record<string, boolean> };
+  const installScripts = withScripts.filter((spec) => rootManifest.allowScripts?.[spec.slice(0, spec.lastIndexOf('@'))] !== false);
   if (installScripts.length > 0) {
     throw new Error(
       `the role depends on packages with install scripts (native modules, usually): ${installScripts.join(', ')}. ` +

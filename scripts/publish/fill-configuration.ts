@@ -1,6 +1,6 @@
 import { DOMParser, type Element, XMLSerializer } from '@xmldom/xmldom';
 import { PublishError } from './errors.js';
-import { SETTINGS, type SettingName } from '../../WorkerRole1/src/server/config/settings.js';
+import { OFF_WHEN_EMPTY_SECRET_SETTINGS, SETTINGS, type SettingName } from '../../WorkerRole1/src/server/config/settings.js';
 import { isSecretSetting } from './secrets.js';
 
 export interface FilledConfiguration {
@@ -46,7 +46,9 @@ export function fillConfiguration(cscfgText: string, roleName: string, values: R
     // The role would refuse these at start and Azure would recycle it in a loop: refuse them here.
     throw new PublishError(`invalid setting value${invalid.length === 1 ? '' : 's'}: ${invalid.join('; ')}`, 'correct the value; README.md lists every setting and its format');
   }
-  const empty = settings.filter(({ name, value, secret }) => secret && value === '' && !Object.hasOwn(values, name));
+  const empty = settings.filter(
+    ({ name, value, secret }) => secret && value === '' && !Object.hasOwn(values, name) && !OFF_WHEN_EMPTY_SECRET_SETTINGS.has(name as SettingName),
+  );
   if (empty.length > 0) {
     const names = empty.map(({ name }) => name);
     throw new PublishError(

@@ -16,6 +16,7 @@ import { flushWrites } from './socket/flush-writes.js';
 import { bindHandler } from './socket/event-handler.js';
 import { InFlight } from './socket/in-flight.js';
 import type { ChatIO } from './socket/types.js';
+import { observeChatServer } from './telemetry/observe-chat-server.js';
 
 const CONNECTION_RECOVERY_MS = 2 * 60 * 1000;
 
@@ -88,6 +89,7 @@ export function createChatServer(config: Config, deps: ChatServerDeps): ChatServ
   };
   const knownEvents = new Set(Object.keys(handlers));
   presence.start();
+  const stopObserving = observeChatServer(io, isDraining);
 
   io.on('connection', (socket) => {
     logger.info({ socket: socket.id, transport: socket.conn.transport.name, recovered: socket.recovered }, 'connected');
@@ -131,6 +133,7 @@ export function createChatServer(config: Config, deps: ChatServerDeps): ChatServ
       await io.close();
       httpServer.closeAllConnections();
       await Promise.all([history.close(), sessions.close()]);
+      stopObserving();
       logger.info('closed');
     },
   };

@@ -1,11 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import dotenv from 'dotenv';
-import { createChatServer } from './app.js';
 import { ConfigError, loadConfig } from './config/load-config.js';
-import { createHistoryStore } from './history/create-history-store.js';
-import { scheduleRetention } from './history/retention.js';
 import { createLogger } from './logger.js';
-import { createScaleOut } from './scale-out/create-scale-out.js';
+import { startTelemetry } from './telemetry/start-telemetry.js';
 
 dotenv.config({ quiet: true });
 
@@ -29,6 +26,20 @@ process.on('uncaughtException', (error) => {
 // A stray rejection from a library's background work must not take every chat on this instance down.
 process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
 
+// First, so that its instrumentation sees the modules below load; they are imported only after it.
+// The chat matters more than watching it: without telemetry it still serves.
+const telemetry = await startTelemetry(config).catch((error: unknown) => {
+  logger.error({ err: error }, 'telemetry not started');
+  return { destinations: [], shutdown: async () => {} };
+});
+if (telemetry.destinations.length > 0) logger.info({ destinations: telemetry.destinations }, 'telemetry exporting');
+const [{ createChatServer }, { createHistoryStore }, { scheduleRetention }, { createScaleOut }] = await Promise.all([
+  import('./app.js'),
+  import('./history/create-history-store.js'),
+  import('./history/retention.js'),
+  import('./scale-out/create-scale-out.js'),
+]);
+
 async function start() {
   const history = createHistoryStore(config, logger);
   const scaleOut = await createScaleOut(config, logger);
@@ -48,6 +59,7 @@ async function start() {
       stopRetention();
       await server.close();
       await scaleOut.close();
+      await telemetry.shutdown();
     },
   };
 }

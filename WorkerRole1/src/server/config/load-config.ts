@@ -35,6 +35,12 @@ export interface Config {
   historyWriteQueueMax: number;
   /** Redis joins the instances (adapter, sessions); unset means one instance. A secret. */
   redisUrl: string | undefined;
+  /** Exports to Application Insights through Microsoft's OpenTelemetry distribution when set. A secret. */
+  appInsightsConnectionString: string | undefined;
+  /** Exports traces and metrics over OTLP/HTTP to this collector when set. */
+  otlpEndpoint: string | undefined;
+  otlpProtocol: 'http/protobuf' | 'http/json';
+  metricExportIntervalMs: number;
 }
 
 export class ConfigError extends Error {
@@ -95,5 +101,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: string[] = []): Config 
     historyRetentionDays: s.HISTORY_RETENTION_DAYS,
     historyWriteQueueMax: s.HISTORY_WRITE_QUEUE_MAX,
     redisUrl: s.REDIS_URL,
+    appInsightsConnectionString: s.APPLICATIONINSIGHTS_CONNECTION_STRING,
+    otlpEndpoint: s.OTEL_EXPORTER_OTLP_ENDPOINT,
+    otlpProtocol: s.OTEL_EXPORTER_OTLP_PROTOCOL,
+    metricExportIntervalMs: s.OTEL_METRIC_EXPORT_INTERVAL,
   };
 }

@@ -44,10 +44,32 @@ export const SETTINGS = {
   HISTORY_RETENTION_DAYS: integer(0, 36_500).default(30),
   HISTORY_WRITE_QUEUE_MAX: integer(1, 1_000_000).default(1000),
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'expected redis://host:port or rediss://host:port' }).optional(),
+  APPLICATIONINSIGHTS_CONNECTION_STRING: z
+    .string()
+    .regex(/(^|;)\s*(InstrumentationKey|ConnectionString)\s*=/i, 'expected the connection string the portal shows (InstrumentationKey=...;IngestionEndpoint=...)')
+    .optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/, error: 'expected the collector base URL, http(s)://host:4318' }).optional(),
+  OTEL_EXPORTER_OTLP_PROTOCOL: z
+    .enum(['http/protobuf', 'http/json'], { error: 'expected http/protobuf or http/json (gRPC is not shipped)' })
+    .default('http/protobuf'),
+  OTEL_METRIC_EXPORT_INTERVAL: integer(1000, 3_600_000).default(60_000),
+  // Read by the OpenTelemetry exporters themselves; listed so that a Cloud Service can pass it and it stays secret.
+  OTEL_EXPORTER_OTLP_HEADERS: z.string().min(1).optional(),
 } as const;
 
 /** Settings whose values are credentials: never printed, not even in a configuration error. */
-export const SECRET_SETTINGS: ReadonlySet<SettingName> = new Set(['STORAGE_CONNECTION_STRING', 'REDIS_URL']);
+export const SECRET_SETTINGS: ReadonlySet<SettingName> = new Set([
+  'STORAGE_CONNECTION_STRING',
+  'REDIS_URL',
+  'APPLICATIONINSIGHTS_CONNECTION_STRING',
+  'OTEL_EXPORTER_OTLP_HEADERS',
+]);
+
+/**
+ * Secret settings whose empty value is a deliberate default (telemetry off), so publish deploys
+ * them empty instead of asking for a value, as it does for storage and Redis.
+ */
+export const OFF_WHEN_EMPTY_SECRET_SETTINGS: ReadonlySet<SettingName> = new Set(['APPLICATIONINSIGHTS_CONNECTION_STRING', 'OTEL_EXPORTER_OTLP_HEADERS']);
 
 export type SettingName = keyof typeof SETTINGS;
 

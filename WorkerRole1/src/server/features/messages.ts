@@ -1,6 +1,7 @@
 import type { ChatMessage, DirectMessage } from '../../shared/protocol.js';
 import type { ChatContext } from '../context.js';
 import type { AppendResult, StoredMessage } from '../history/history-store.js';
+import { recordDelivered } from '../telemetry/instruments.js';
 
 /** Stored messages as the wire shows them. */
 export function toChatMessage(message: StoredMessage, room: string): ChatMessage {
@@ -29,6 +30,7 @@ export async function storeAndDeliver(
     if (delivered) return;
     delivered = true;
     deliver(message);
+    recordDelivered(message.to === undefined ? 'room' : 'direct');
   };
   const ts = ctx.now();
   const result = await ctx.history.append({ message: { ...draft, id: ctx.newMessageId(ts), ts }, senderKey }, deliverOnce);

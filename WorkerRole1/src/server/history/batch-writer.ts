@@ -1,4 +1,5 @@
 import type { Logger } from '../logger.js';
+import { historyTelemetry } from '../telemetry/instruments.js';
 
 /**
  * Groups the writes of one partition into Table Storage batch transactions, one transaction in
@@ -60,6 +61,7 @@ export class BatchWriter<Action> {
       return Promise.reject(new BacklogFullError(`${this.backlog} history writes are waiting for storage`));
     }
     this.backlog += 1;
+    historyTelemetry.queued();
     return new Promise((resolve, reject) => {
       let queue = this.queues.get(job.partition);
       if (!queue) {
@@ -96,7 +98,9 @@ export class BatchWriter<Action> {
     while (queue.length > 0 && !(this.closed && this.sending.size === 0)) {
       const batch = this.takeBatch(queue);
       for (const job of batch) this.sending.add(job);
+      const sentAt = performance.now();
       const result = await this.options.submit(partition, batch.flatMap((job) => job.actions));
+      historyTelemetry.transaction(performance.now() - sentAt, batch.length, typeof result === 'string' ? result : Object.keys(result)[0]!);
       for (const job of batch) this.sending.delete(job);
       if (result === 'stored' || (result === 'conflict' && batch.length === 1)) {
         queue.splice(0, batch.length);
@@ -106,6 +110,7 @@ export class BatchWriter<Action> {
         for (const job of batch) job.alone = true;
       } else if ('transient' in result) {
         this.options.logger.warn({ err: result.transient, partition, waiting: this.backlog, retryInMs: backoffMs }, 'history write failed; retrying');
+        historyTelemetry.retried();
         await this.backoff(backoffMs);
         backoffMs = Math.min(backoffMs * 2, this.options.maxBackoffMs);
       } else {
@@ -146,6 +151,7 @@ export class BatchWriter<Action> {
 
   private settle(batch: QueuedJob<Action>[], settleJob: (job: QueuedJob<Action>) => void): void {
     this.backlog -= batch.length;
+    historyTelemetry.settled(batch.length);
     for (const job of batch) settleJob(job);
   }
 }

@@ -1,5 +1,6 @@
 import { createClient } from 'redis';
 import type { Logger } from '../logger.js';
+import { redisTelemetry } from '../telemetry/instruments.js';
 
 export interface RedisConnectionOptions {
   /** What the connection is for, in log lines ("session store", "adapter"). */
@@ -45,9 +46,11 @@ export async function connectRedis(url: string, logger: Logger, { name, failFast
   // every reconnection attempt, so only the first one after each recovery is a warning.
   let reportedOutage = false;
   client.on('error', (error: Error) => {
+    redisTelemetry.error(name);
     logger[reportedOutage ? 'debug' : 'warn']({ reason: error.message }, `${name} (Redis) connection error`);
     reportedOutage = true;
   });
+  client.on('reconnecting', () => redisTelemetry.reconnecting(name));
   client.on('ready', () => {
     if (reportedOutage) logger.info(`${name} (Redis) connection restored`);
     reportedOutage = false;

@@ -1,6 +1,7 @@
 import type { Ack } from '../../shared/protocol.js';
 import type { ChatContext } from '../context.js';
 import { type ChatError, errors } from '../errors.js';
+import { recordFloodDisconnect, recordGateRefusal } from '../telemetry/instruments.js';
 import { SocketRateLimiter } from './rate-limiter.js';
 import type { ChatSocket } from './types.js';
 
@@ -21,6 +22,8 @@ export function createEventGate(
     const name = typeof event === 'string' ? event : String(event);
     const last = args.at(-1);
     const refuse = (error: ChatError) => {
+      // A name no handler has is the client's text: counted, but never as a metric attribute.
+      recordGateRefusal(knownEvents.has(name) ? name : 'unknown', error.code);
       if (typeof last === 'function') (last as (response: Ack) => void)({ ok: false, error: error.toBody() });
     };
 
@@ -31,6 +34,7 @@ export function createEventGate(
       refuse(errors.rateLimited(decision.retryAfterMs));
       if (decision.consecutiveRejections >= ctx.config.floodDisconnectAfter) {
         ctx.logger.warn({ socket: socket.id, code: 'RATE_LIMITED', rejections: decision.consecutiveRejections }, 'disconnecting a flooding socket');
+        recordFloodDisconnect();
         socket.disconnect(true);
       }
       return;

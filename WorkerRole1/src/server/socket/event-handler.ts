@@ -4,6 +4,7 @@ import type { ChatContext } from '../context.js';
 import { HistoryUnavailableError } from '../history/history-store.js';
 import { SessionStoreError } from '../sessions/session-registry.js';
 import { type ChatError, errors, isChatError } from '../errors.js';
+import { traceEvent } from '../telemetry/event-span.js';
 import type { ChatSocket } from './types.js';
 
 /** One client-to-server event: its payload schema and what it does with a valid payload. */
@@ -31,22 +32,25 @@ export function bindHandler(ctx: ChatContext, socket: ChatSocket, event: string,
       ctx.logger.info({ socket: socket.id, event, code: 'MISSING_ACK' }, 'event ignored');
       return;
     }
-    void ctx.inFlight.track(async () => {
-      let response: Ack<object>;
-      try {
-        if (args.length !== 1) throw errors.invalidPayload(`${event} takes one payload object`);
-        const parsed = handler.schema.safeParse(args[0]);
-        if (!parsed.success) throw fromValidation(parsed.error, handler.fieldErrors);
-        response = { ok: true, ...(await handler.run(ctx, socket, parsed.data)) };
-      } catch (error) {
-        response = { ok: false, error: toChatError(ctx, socket, event, error).toBody() };
-      }
-      try {
-        ack?.(response);
-      } catch (error) {
-        ctx.logger.warn({ err: error, socket: socket.id, event }, 'ack failed');
-      }
-    });
+    void ctx.inFlight.track(() =>
+      traceEvent(event, async () => {
+        let response: Ack<object>;
+        try {
+          if (args.length !== 1) throw errors.invalidPayload(`${event} takes one payload object`);
+          const parsed = handler.schema.safeParse(args[0]);
+          if (!parsed.success) throw fromValidation(parsed.error, handler.fieldErrors);
+          response = { ok: true, ...(await handler.run(ctx, socket, parsed.data)) };
+        } catch (error) {
+          response = { ok: false, error: toChatError(ctx, socket, event, error).toBody() };
+        }
+        try {
+          ack?.(response);
+        } catch (error) {
+          ctx.logger.warn({ err: error, socket: socket.id, event }, 'ack failed');
+        }
+        return response.ok ? undefined : response.error.code;
+      }),
+    );
   };
   socket.on(event as never, listener as never);
 }

@@ -1,0 +1,44 @@
+import { type AzureMonitorOpenTelemetryOptions, shutdownAzureMonitor, useAzureMonitor } from '@azure/monitor-opentelemetry';
+import type { resources } from '@opentelemetry/sdk-node';
+import type { OtlpExport } from './otlp-export.js';
+
+/**
+ * Application Insights through Microsoft's distribution: its exporter, live metrics, standard
+ * metrics and the HTTP and Azure SDK instrumentations. The database instrumentations it also
+ * carries are off: the role talks to no such database, and node-redis v6 is traced by
+ * redis-spans.ts instead. Returns the shutdown, which flushes what is buffered.
+ */
+export function startAzureMonitor(connectionString: string, resource: resources.Resource, otlp: OtlpExport | undefined): () => Promise<void> {
+  useAzureMonitor({
+    azureMonitorExporterOptions: { connectionString },
+    resource,
+    enableLiveMetrics: true,
+    enableStandardMetrics: true,
+    instrumentationOptions: {
+      http: { enabled: true },
+      azureSdk: { enabled: true },
+      mongoDb: { enabled: false },
+      mySql: { enabled: false },
+      postgreSql: { enabled: false },
+      redis: { enabled: false },
+      redis4: { enabled: false },
+      bunyan: { enabled: false },
+      winston: { enabled: false },
+    },
+    ...(otlp ? otlpProcessors(otlp) : {}),
+  });
+  return async () => {
+    await shutdownAzureMonitor();
+  };
+}
+
+/**
+ * The distribution passes these to its NodeSDK, the same @opentelemetry/sdk-node whose classes
+ * made them; only its declared option types come from a newer SDK release, hence the cast.
+ */
+function otlpProcessors(otlp: OtlpExport): Pick<AzureMonitorOpenTelemetryOptions, 'spanProcessors' | 'metricReaders'> {
+  return {
+    spanProcessors: [otlp.spanProcessor] as unknown as AzureMonitorOpenTelemetryOptions['spanProcessors'],
+    metricReaders: [otlp.metricReader] as unknown as AzureMonitorOpenTelemetryOptions['metricReaders'],
+  };
+}

@@ -1,0 +1,30 @@
+import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { recordEventOutcome } from './instruments.js';
+
+/** Codes that mean this service failed, not that the client asked for something it may not have. */
+const SERVER_FAULTS = new Set(['STORAGE_UNAVAILABLE', 'INTERNAL_ERROR', 'SERVER_DRAINING']);
+
+const tracer = trace.getTracer('chatapp');
+
+/**
+ * Runs one handled Socket.IO event inside its own span, `socket.io <event>`, so that the Redis and
+ * Table Storage calls it makes and the log lines it writes carry its trace. `handle` answers the
+ * event and returns the error code of its ack, or undefined for success. The span and the metrics
+ * carry that code and the event name only: never the payload, a nickname or a token.
+ */
+export async function traceEvent(event: string, handle: () => Promise<string | undefined>): Promise<void> {
+  const started = performance.now();
+  const span = tracer.startSpan(`socket.io ${event}`, {
+    kind: SpanKind.SERVER,
+    attributes: { 'messaging.system': 'socket.io', 'chat.event': event },
+  });
+  let code: string | undefined = 'INTERNAL_ERROR';
+  try {
+    code = await context.with(trace.setSpan(context.active(), span), handle);
+  } finally {
+    span.setAttribute('chat.outcome', code ?? 'ok');
+    if (code && SERVER_FAULTS.has(code)) span.setStatus({ code: SpanStatusCode.ERROR, message: code });
+    span.end();
+    recordEventOutcome(event, code, performance.now() - started);
+  }
+}
