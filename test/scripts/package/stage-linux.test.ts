@@ -44,11 +44,11 @@ describe('npm run package -- --target appservice (npm test builds WorkerRole1/di
   });
 
   it('zips exactly the staged files, which Info-ZIP lists and unpacks', () => {
-    const listed = spawnSync('unzip', ['-Z1', result.zip], { encoding: 'utf8' });
+    const listed = spawnSync('unzip', ['-Z1', result.zip], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     assert.equal(listed.status, 0, listed.stderr);
     const inZip = listed.stdout.split('\n').filter((line) => line !== '');
     assert.deepEqual(inZip.sort(), walk(result.stagedRole).sort());
-    const test = spawnSync('unzip', ['-tq', result.zip], { encoding: 'utf8' });
+    const test = spawnSync('unzip', ['-tq', result.zip], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     assert.equal(test.status, 0, `unzip -t: ${test.stdout}${test.stderr}`);
     assert.ok(logged.some((line) => line.startsWith(`wrote ${result.zip} (${inZip.length} files`)), logged.join('\n'));
   });

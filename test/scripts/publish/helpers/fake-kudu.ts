@@ -95,10 +95,10 @@ export class FakeKudu {
     try {
       const zip = join(upload, 'package.zip');
       writeFileSync(zip, archive);
-      const listed = spawnSync('unzip', ['-Z1', zip], { encoding: 'utf8' });
+      const listed = spawnSync('unzip', ['-Z1', zip], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
       if (listed.status !== 0) throw new Error(`not a zip archive: ${listed.stderr.trim() || listed.stdout.trim()}`);
       deployment.files = listed.stdout.split('\n').filter((line) => line !== '' && !line.endsWith('/'));
-      const unpacked = spawnSync('unzip', ['-q', zip, '-d', folder], { encoding: 'utf8' });
+      const unpacked = spawnSync('unzip', ['-q', zip, '-d', folder], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
       if (unpacked.status !== 0) throw new Error(`unzip failed: ${unpacked.stderr.trim()}`);
       if (!existsSync(join(folder, 'dist', 'server', 'main.js'))) throw new Error('the package has no dist/server/main.js, which the start command runs');
       deployment.healthz = await startAndProbe(folder, this.appSettings());
