@@ -149,7 +149,7 @@ describe('publish --target appservice against a fake Resource Manager and a depl
   it('updates in place when run again, keeping an app setting added in the portal and removing a role setting emptied since', async () => {
     logged = [];
     const settings = arm.stored(`${SITE}/config/appsettings`)!;
-    settings.properties.APPLICATIONINSIGHTS_CONNECTION_STRING = 'InstrumentationKey=added-in-the-portal';
+    settings.properties.WEBSITE_TIME_ZONE = 'Europe/Amsterdam';
     const result = await publish(argv('--setting', 'LOG_LEVEL=', '--setting', 'HISTORY_RETENTION_DAYS=7', '--sku', 's1', '--instances', '3'), environment());
     assert.equal(result.outcome, 'updated');
     const requests = arm.takeRequests();
@@ -162,14 +162,14 @@ describe('publish --target appservice against a fake Resource Manager and a depl
     const [planPut, , , settingsPut] = requests.filter(({ method }) => method === 'PUT').map(({ body }) => body as any);
     assert.deepEqual(planPut.sku, { name: 'S1', tier: 'Standard', capacity: 3 });
     assert.deepEqual(settingsPut.properties, {
-      APPLICATIONINSIGHTS_CONNECTION_STRING: 'InstrumentationKey=added-in-the-portal',
+      WEBSITE_TIME_ZONE: 'Europe/Amsterdam',
       STORAGE_CONNECTION_STRING: storageSecret,
       HISTORY_RETENTION_DAYS: '7',
       REDIS_URL: redisSecret,
       SCM_DO_BUILD_DURING_DEPLOYMENT: 'false',
     });
     assert.ok(logged.includes('web app chatapp-test: updated'));
-    assert.ok(logged.some((line) => /kept APPLICATIONINSIGHTS_CONNECTION_STRING/.test(line)));
+    assert.ok(logged.some((line) => /kept WEBSITE_TIME_ZONE/.test(line)));
     assert.equal(kudu.deployments.length, 2);
     await kudu.deployments[1]!.done;
     assert.equal(kudu.deployments[1]!.healthz?.status, 200);
