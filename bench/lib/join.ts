@@ -4,6 +4,8 @@ export const ROOM = 'lobby';
 
 export interface JoinedClient {
   socket: ChatSocket;
+  /** The server it joined through. */
+  url: string;
   nickname: string;
   session: string;
 }
@@ -26,7 +28,7 @@ export async function joinOne(url: string, index: number, deadline: Deadline, lo
     if (!started.ok) throw new Error(`session:start: ${started.error.code}`);
     const joined = await request(socket, 'room:join', { room: ROOM }, deadline);
     if (!joined.ok) throw new Error(`room:join: ${joined.error.code}`);
-    return { socket, nickname, session: started.session };
+    return { socket, url, nickname, session: started.session };
   } catch (error) {
     socket.close();
     throw error;
@@ -35,16 +37,17 @@ export async function joinOne(url: string, index: number, deadline: Deadline, lo
 
 /**
  * `count` clients join one room, at most `concurrency` between connecting and joined at a time.
- * `spread` gives each client its own loopback source address (127.0.0.2-251).
+ * `url` may depend on the client's number (to place clients on given instances). `spread` gives each client its own loopback source address (127.0.0.2-251).
  */
-export async function joinStorm(options: { url: string; count: number; concurrency: number; timeoutMs: number; spread: boolean; firstIndex?: number }): Promise<JoinStorm> {
+export async function joinStorm(options: { url: string | ((index: number) => string); count: number; concurrency: number; timeoutMs: number; spread: boolean; firstIndex?: number }): Promise<JoinStorm> {
   const deadline = new Deadline(options.timeoutMs);
   const clients: JoinedClient[] = [];
   const started = performance.now();
   const first = options.firstIndex ?? 0;
   const outcome = await runBounded(options.count, options.concurrency, deadline, async (index) => {
     const n = first + index;
-    clients.push(await joinOne(options.url, n, deadline, options.spread ? localAddressFor(n) : undefined));
+    const url = typeof options.url === 'string' ? options.url : options.url(n);
+    clients.push(await joinOne(url, n, deadline, options.spread ? localAddressFor(n) : undefined));
   });
   return {
     clients,

@@ -58,7 +58,7 @@ async function launch(args: string[], port: number, env: Record<string, string>)
     heapBytes: () => heapOf(child),
     kill,
     async stop() {
-      child.disconnect();
+      if (child.connected) child.disconnect();
       await kill();
     },
   };

@@ -4,6 +4,7 @@ import { type JoinedClient, ROOM, joinStorm } from '../lib/join.js';
 import type { BenchOptions } from '../lib/options.js';
 import { ownCpuMs, sampleProcess } from '../lib/process-stats.js';
 import type { Comparison } from '../lib/report.js';
+import { progress } from '../lib/progress.js';
 import { type ServerProcess, startBare, startChatapp } from '../lib/servers.js';
 import { type ScenarioResult, generatorShare } from './scenario.js';
 
@@ -112,6 +113,7 @@ export async function fanOut(options: BenchOptions): Promise<ScenarioResult> {
   ];
   for (let run = 1; run <= options.runs; run += 1) {
     for (const kind of ['baseline', 'chatapp'] as const) {
+      progress(`fanout run ${run}: ${kind}, ${count} clients joining, then sending`);
       const server = kind === 'baseline' ? await startBare() : await startChatapp();
       const storm = await joinStorm({ url: server.url, count, concurrency: options.concurrency, timeoutMs: options.timeout * 1000, spread: true });
       try {

@@ -5,6 +5,7 @@ import { joinStorm } from '../lib/join.js';
 import type { BenchOptions } from '../lib/options.js';
 import { ownCpuMs, sampleProcesses } from '../lib/process-stats.js';
 import type { Comparison } from '../lib/report.js';
+import { progress } from '../lib/progress.js';
 import { startBare, startChatapp } from '../lib/servers.js';
 import { KIB, type ScenarioResult, generatorShare } from './scenario.js';
 
@@ -67,8 +68,10 @@ async function storms(scenario: string, count: number, options: BenchOptions, st
   const cpu: Comparison = { scenario, metric: 'server CPU during the storm (s)', baseline: [], chatapp: [], digits: 2, target: '-' };
   const notes: string[] = [];
   for (let run = 1; run <= options.runs; run += 1) {
+    progress(`${scenario} run ${run}: baseline, ${count} clients joining`);
     const bare = await startBare();
     const baseline = await measure({ url: bare.url, pids: [bare.pid], heapBytes: bare.heapBytes, stop: bare.stop }, { count, concurrency: options.concurrency, timeoutMs });
+    progress(`${scenario} run ${run}: chatapp, ${count} clients joining`);
     const chatapp = await measure(await startTarget(), { count, concurrency: options.concurrency, timeoutMs });
     for (const [kind, m] of [['baseline', baseline], ['chatapp', chatapp]] as const) {
       time[kind].push(m.seconds);

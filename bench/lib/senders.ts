@@ -1,0 +1,62 @@
+import type { ChatMessage } from '../../WorkerRole1/src/shared/protocol.js';
+import { Deadline, TimedOut, request, sleep } from './clients.js';
+import type { JoinedClient } from './join.js';
+
+/** A send not acknowledged within this is sent again, with the same clientId. */
+const ATTEMPT_TIMEOUT_MS = 10_000;
+
+export interface SendingStats {
+  sent: number;
+  acked: number;
+  /** Sends that needed more than one attempt. */
+  resent: number;
+  /** Error codes and timeouts seen, with their counts. */
+  errors: Map<string, number>;
+}
+
+/**
+ * Messages into `room` at `perSecond` from one timer, rotating over `senders`. Each message is
+ * sent until acknowledged: after an error or no answer, again with the same clientId, as the
+ * protocol asks. `stop()` ends the timer and waits (until the deadline) for every message's ack.
+ */
+export function startSending(senders: JoinedClient[], room: string, perSecond: number, onAck: (message: ChatMessage) => void, deadline: Deadline) {
+  const stats: SendingStats = { sent: 0, acked: 0, resent: 0, errors: new Map() };
+  const inFlight: Promise<void>[] = [];
+  const count = (reason: string) => stats.errors.set(reason, (stats.errors.get(reason) ?? 0) + 1);
+
+  const sendUntilAcked = async (sender: JoinedClient, clientId: string) => {
+    for (let attempt = 1; !deadline.passed; attempt += 1) {
+      if (attempt === 2) stats.resent += 1;
+      const attemptDeadline = new Deadline(Math.min(ATTEMPT_TIMEOUT_MS, deadline.remainingMs));
+      try {
+        const ack = await request(sender.socket, 'message:send', { room, text: `storm ${clientId}`, clientId }, attemptDeadline);
+        if (ack.ok) {
+          stats.acked += 1;
+          onAck(ack.message);
+          return;
+        }
+        count(ack.error.code);
+        await sleep(ack.error.retryAfterMs ?? 200);
+      } catch (error) {
+        count(error instanceof TimedOut ? 'no ack within 10 s' : String(error));
+      }
+    }
+  };
+
+  let n = 0;
+  const timer = setInterval(() => {
+    const sender = senders[n % senders.length]!;
+    inFlight.push(sendUntilAcked(sender, `${sender.nickname}-m${n}`));
+    n += 1;
+    stats.sent = n;
+  }, 1000 / perSecond);
+
+  return {
+    stats,
+    async stop(): Promise<SendingStats> {
+      clearInterval(timer);
+      await Promise.all(inFlight);
+      return stats;
+    },
+  };
+}
