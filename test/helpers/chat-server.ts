@@ -29,7 +29,7 @@ export async function startChatServer(overrides: Partial<Config> = {}): Promise<
   const server = createChatServer(config, {
     logger: createLogger({ level: config.logLevel, instanceId: config.instanceId }),
     history: new MemoryHistoryStore(config.historyMaxPerRoom),
-    sessions: new MemorySessionRegistry(),
+    sessions: new MemorySessionRegistry({ presenceIndividualMax: config.presenceIndividualMax }),
     publicDir,
   });
   const { port } = await server.listen();

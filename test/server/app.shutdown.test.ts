@@ -59,7 +59,7 @@ async function startGated(overrides: Partial<Config> = {}): Promise<Running> {
   const server = createChatServer(config, {
     logger: createLogger({ level: config.logLevel, instanceId: config.instanceId }),
     history,
-    sessions: new MemorySessionRegistry(),
+    sessions: new MemorySessionRegistry({ presenceIndividualMax: config.presenceIndividualMax }),
     publicDir: fileURLToPath(new URL('../../WorkerRole1/dist/public/', import.meta.url)),
   });
   const { port } = await server.listen();

@@ -69,7 +69,12 @@ export function createChatServer(config: Config, deps: ChatServerDeps): ChatServ
   });
 
   const inFlight = new InFlight();
-  const presence = new Presence(io, sessions, config.sessionGraceMs, logger);
+  const presence = new Presence(
+    io,
+    sessions,
+    { instanceId: config.instanceId, graceMs: config.sessionGraceMs, presenceIntervalMs: config.presenceIntervalMs },
+    logger,
+  );
   const ctx: ChatContext = {
     io,
     config,
@@ -87,7 +92,7 @@ export function createChatServer(config: Config, deps: ChatServerDeps): ChatServ
   io.on('connection', (socket) => {
     logger.info({ socket: socket.id, transport: socket.conn.transport.name, recovered: socket.recovered }, 'connected');
     const recoveredSession = socket.data.session;
-    if (recoveredSession) presence.attach(recoveredSession.token, recoveredSession.key, socket.id);
+    if (recoveredSession) presence.attach(recoveredSession, socket, false);
     socket.use(createEventGate(ctx, socket, knownEvents, isDraining));
     for (const [event, handler] of Object.entries(handlers)) bindHandler(ctx, socket, event, handler);
     socket.on('disconnect', (reason) => {

@@ -1,5 +1,6 @@
 /** Socket.IO room names: chat rooms and per-user channels never collide. */
 export const roomChannel = (room: string) => `room:${room}`;
+export const roomOfChannel = (channel: string) => (channel.startsWith('room:') ? channel.slice('room:'.length) : undefined);
 export const userChannel = (nicknameKey: string) => `user:${nicknameKey}`;
 
 import { createHash } from 'node:crypto';

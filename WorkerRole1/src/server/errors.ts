@@ -39,8 +39,15 @@ export const errors = {
     new ChatError('RATE_LIMITED', 'too many events; slow down', Math.max(1, Math.ceil(retryAfterMs))),
   storageUnavailable: (retryAfterMs: number) =>
     new ChatError('STORAGE_UNAVAILABLE', 'messages cannot be stored right now; retry with the same clientId', retryAfterMs),
-  /** Redis, which holds the sessions, is unreachable; it reconnects within about two seconds of coming back. */
-  sessionsUnavailable: () => new ChatError('STORAGE_UNAVAILABLE', 'sessions cannot be reached right now; retry shortly', 2000),
+  /**
+   * Redis, which holds the sessions, is unreachable or overloaded; it reconnects within about two
+   * seconds of coming back. The spread keeps thousands of refused clients from retrying together.
+   */
+  sessionsUnavailable: () =>
+    new ChatError('STORAGE_UNAVAILABLE', 'sessions cannot be reached right now; retry shortly', 1000 + Math.floor(Math.random() * 2000)),
+  /** The session store lost its data; instances are putting their sessions back. */
+  sessionsRestoring: (retryAfterMs: number) =>
+    new ChatError('STORAGE_UNAVAILABLE', 'sessions are being restored after a store restart; retry shortly', retryAfterMs),
   serverDraining: () => new ChatError('SERVER_DRAINING', 'this server is shutting down; reconnect and retry'),
   internal: () => new ChatError('INTERNAL_ERROR', 'something went wrong on the server; retry'),
 };

@@ -94,8 +94,8 @@ describe('sessions across disconnects (grace period)', () => {
     assert.deepEqual(
       [...left].sort((a, b) => a.room.localeCompare(b.room)),
       [
-        { room: 'games', nickname: 'alice' },
-        { room: 'lobby', nickname: 'alice' },
+        { room: 'games', nickname: 'alice', count: 1 },
+        { room: 'lobby', nickname: 'alice', count: 1 },
       ],
     );
 
@@ -150,7 +150,7 @@ describe('sessions across disconnects (grace period)', () => {
     await sleep(GRACE_MS + 100);
     const closedAt = Date.now();
     await disconnect(tab2.socket);
-    assert.deepEqual(await nextEvent(bob.socket, 'user:left', { timeoutMs: GRACE_MS + 2000 }), { room: 'lobby', nickname: 'alice' });
+    assert.deepEqual(await nextEvent(bob.socket, 'user:left', { timeoutMs: GRACE_MS + 2000 }), { room: 'lobby', nickname: 'alice', count: 1 });
     assert.ok(Date.now() - closedAt >= GRACE_MS - 50);
   });
 

@@ -14,6 +14,10 @@ export interface Config {
   sessionGraceMs: number;
   /** With Redis: how long a session outlives its instance's last renewal (a crash frees it after this). */
   sessionLeaseMs: number;
+  /** Rooms with more members than this hear coalesced room:presence instead of each join and leave. */
+  presenceIndividualMax: number;
+  /** How often, at most, a large room hears room:presence. */
+  presenceIntervalMs: number;
   messageRatePerSecond: number;
   messageBurst: number;
   eventRatePerSecond: number;
@@ -76,6 +80,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: string[] = []): Config 
     allowedOrigins: s.ALLOWED_ORIGINS,
     sessionGraceMs: s.SESSION_GRACE_MS,
     sessionLeaseMs: s.SESSION_LEASE_MS,
+    presenceIndividualMax: s.PRESENCE_INDIVIDUAL_MAX,
+    presenceIntervalMs: s.PRESENCE_INTERVAL_MS,
     messageRatePerSecond: s.MESSAGE_RATE_PER_SECOND,
     messageBurst: s.MESSAGE_BURST,
     eventRatePerSecond: s.EVENT_RATE_PER_SECOND,

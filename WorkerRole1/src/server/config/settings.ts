@@ -26,6 +26,8 @@ export const SETTINGS = {
   ALLOWED_ORIGINS: originList.default([]),
   SESSION_GRACE_MS: integer(0, 600_000).default(30_000),
   SESSION_LEASE_MS: integer(2000, 600_000).default(45_000),
+  PRESENCE_INDIVIDUAL_MAX: integer(0, 100_000).default(50),
+  PRESENCE_INTERVAL_MS: integer(100, 60_000).default(1000),
   MESSAGE_RATE_PER_SECOND: z.coerce.number().positive().max(1000).default(5),
   MESSAGE_BURST: integer(1, 1000).default(10),
   EVENT_RATE_PER_SECOND: z.coerce.number().positive().max(1000).default(20),

@@ -6,6 +6,7 @@ import { fetchHistory } from './history/fetch.js';
 import { sendMessage } from './message/send.js';
 import { joinRoom } from './room/join.js';
 import { leaveRoom } from './room/leave.js';
+import { listMembers } from './room/members.js';
 import { startSession } from './session/start.js';
 import { reportTyping } from './typing/typing.js';
 
@@ -14,6 +15,7 @@ export const handlers: Record<ClientEvent, EventHandler> = {
   'session:start': startSession,
   'room:join': joinRoom,
   'room:leave': leaveRoom,
+  'room:members': listMembers,
   'message:send': sendMessage,
   'dm:send': sendDirectMessage,
   'dm:history': fetchDirectHistory,

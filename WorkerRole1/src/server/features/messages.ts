@@ -13,8 +13,10 @@ export function toDirectMessage(message: StoredMessage): DirectMessage {
 
 /**
  * The one way a message is sent: the server gives it an id and a time, stores it, and delivers it
- * live exactly once: after the store, or before it if storage is slow. A resend (same sender and
- * clientId) resolves to the first copy and delivers nothing. Resolves once stored.
+ * live: after the store, or before it if storage is slow. A resend (same sender and clientId)
+ * resolves to the first copy and delivers that copy again, under its own id: an instance that
+ * crashed between storing and delivering left the room without it, and a client that already has
+ * it drops it by id. Resolves once stored.
  */
 export async function storeAndDeliver(
   ctx: ChatContext,
@@ -30,6 +32,6 @@ export async function storeAndDeliver(
   };
   const ts = ctx.now();
   const result = await ctx.history.append({ message: { ...draft, id: ctx.newMessageId(ts), ts }, senderKey }, deliverOnce);
-  if (result.created) deliverOnce(result.message);
+  deliverOnce(result.message);
   return result;
 }

@@ -42,6 +42,8 @@ export interface HistoryStore {
    * called with the message first, so live delivery need not wait for the write.
    */
   append(request: AppendRequest, onDelayed?: (message: StoredMessage) => void): Promise<AppendResult>;
+  /** The stored message a sender sent with this clientId, if it is still kept. */
+  find(conversation: string, senderKey: string, clientId: string): Promise<StoredMessage | undefined>;
   /** Oldest first. Without `after`, the newest `limit` messages (before `before` if given). */
   list(conversation: string, query: HistoryQuery): Promise<StoredMessage[]>;
   /** Deletes every message (and its dedupe record) older than `ts`; returns how many messages went. */

@@ -38,6 +38,10 @@ export class MemoryHistoryStore implements HistoryStore {
     return { message, created: true };
   }
 
+  async find(conversation: string, senderKey: string, clientId: string): Promise<StoredMessage | undefined> {
+    return this.conversations.get(conversation)?.byClientId.get(`${senderKey}\n${clientId}`);
+  }
+
   async list(conversationName: string, { before, after, limit }: HistoryQuery): Promise<StoredMessage[]> {
     const messages = this.conversations.get(conversationName)?.messages ?? [];
     if (after !== undefined) {

@@ -105,6 +105,19 @@ export class TableHistoryStore implements HistoryStore {
     return appended;
   }
 
+  async find(conversation: string, senderKey: string, clientId: string): Promise<StoredMessage | undefined> {
+    const partition = partitionKey(conversation);
+    const dedupeKey = dedupeRowKey(senderKey, clientId);
+    const pending = this.pending.get(`${partition}\n${dedupeKey}`);
+    if (pending) return (await pending).message;
+    try {
+      return await this.readFirstCopy(conversation, partition, dedupeKey);
+    } catch (error) {
+      if (error instanceof RestError && error.statusCode === 404) return undefined;
+      throw error;
+    }
+  }
+
   async list(conversation: string, { before, after, limit }: HistoryQuery): Promise<StoredMessage[]> {
     const partition = partitionKey(conversation);
     // With `after`, the oldest-first rows: from just after `after`, up to `before` if given.

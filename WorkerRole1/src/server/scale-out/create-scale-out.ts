@@ -25,7 +25,11 @@ export async function createScaleOut(config: Config, logger: Logger): Promise<Sc
   if (config.redisUrl !== undefined) {
     const [redis, sessions] = await Promise.all([
       connectRedis(config.redisUrl, logger, { name: 'adapter', failFast: false }),
-      createRedisSessionRegistry(config.redisUrl, { logger, leaseMs: config.sessionLeaseMs }),
+      createRedisSessionRegistry(config.redisUrl, {
+        logger,
+        leaseMs: config.sessionLeaseMs,
+        presenceIndividualMax: config.presenceIndividualMax,
+      }),
     ]);
     return {
       adapter: createRedisStreamsAdapter(redis),
@@ -37,7 +41,7 @@ export async function createScaleOut(config: Config, logger: Logger): Promise<Sc
   }
   return {
     adapter: cluster.isWorker ? createClusterAdapter() : undefined,
-    sessions: new MemorySessionRegistry(),
+    sessions: new MemorySessionRegistry({ presenceIndividualMax: config.presenceIndividualMax }),
     close: async () => {},
   };
 }

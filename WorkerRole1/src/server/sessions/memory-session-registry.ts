@@ -1,89 +1,226 @@
 import { randomBytes } from 'node:crypto';
 import type { Nickname } from './nickname.js';
-import type { ClaimResult, Session, SessionRegistry } from './session-registry.js';
+import { PendingPresence } from './pending-presence.js';
+import { RoomIndex } from './room-index.js';
+import {
+  type ClaimResult,
+  type EndedSession,
+  type HeldSession,
+  type MemberPage,
+  type MemberQuery,
+  memberRangeStart,
+  type Peer,
+  type PresenceTake,
+  type RoomChange,
+  type Session,
+  type SessionRegistry,
+} from './session-registry.js';
 
 interface MutableSession extends Session {
   rooms: Set<string>;
+  /** Lease deadline (ms); Infinity without leases. */
+  deadline: number;
+  /** Instance -> its own lease deadline. */
+  holders: Map<string, number>;
+  peers: Map<string, Peer>;
 }
 
-/** One process's sessions: correct for a single instance. */
+export interface MemorySessionRegistryOptions {
+  /**
+   * Sessions lapse this long after their last renewal, as in Redis. Without it sessions never
+   * lapse: right for one process, whose sessions cannot outlive it.
+   */
+  leaseMs?: number;
+  /** Rooms larger than this hear coalesced `room:presence` instead of each join and leave. */
+  presenceIndividualMax: number;
+  now?: () => number;
+}
+
+/**
+ * Sessions and room membership kept in one process: the registry of a single instance, or the one
+ * the emulator's primary process keeps for all its instances (then with leases, so a crashed
+ * instance's sessions lapse exactly as they would in Redis).
+ */
 export class MemorySessionRegistry implements SessionRegistry {
   private readonly byToken = new Map<string, MutableSession>();
-  private readonly byKey = new Map<string, MutableSession>();
-  /** room -> nickname key -> display nickname, in join order. */
-  private readonly roomMembers = new Map<string, Map<string, string>>();
+  private readonly byKey = new Map<string, string>();
+  private readonly rooms = new Map<string, RoomIndex>();
+  private readonly presence = new PendingPresence();
+  private readonly leaseMs: number | undefined;
+  private readonly presenceIndividualMax: number;
+  private readonly now: () => number;
+  readonly renewEveryMs: number | undefined;
 
-  async claim(nickname: Nickname, token?: string): Promise<ClaimResult> {
-    const previous = token === undefined ? undefined : this.byToken.get(token);
-    if (previous && previous.key === nickname.key) return { ok: true, session: previous, resumed: true };
+  constructor(options: MemorySessionRegistryOptions) {
+    this.leaseMs = options.leaseMs;
+    this.presenceIndividualMax = options.presenceIndividualMax;
+    this.now = options.now ?? Date.now;
+    this.renewEveryMs = options.leaseMs === undefined ? undefined : Math.floor(options.leaseMs / 4.5);
+  }
 
-    const holder = this.byKey.get(nickname.key);
-    if (holder) return { ok: false, holder: holder.nickname };
+  async claim(nickname: Nickname, token: string | undefined, holder: string): Promise<ClaimResult> {
+    const previous = token === undefined ? undefined : this.live(token);
+    if (previous && previous.key === nickname.key) {
+      this.hold(previous, holder);
+      return { ok: true, session: snapshot(previous), resumed: true };
+    }
+    const holderToken = this.byKey.get(nickname.key);
+    const current = holderToken === undefined ? undefined : this.live(holderToken);
+    if (current) return { ok: false, reason: 'taken', holder: current.nickname };
 
-    const replaced = previous ? await this.end(previous.token) : undefined;
+    const replaced = previous ? this.endSession(previous) : undefined;
     const session: MutableSession = {
       token: randomBytes(24).toString('base64url'),
       nickname: nickname.display,
       key: nickname.key,
       rooms: new Set(),
+      deadline: Infinity,
+      holders: new Map(),
+      peers: new Map(),
     };
     this.byToken.set(session.token, session);
-    this.byKey.set(session.key, session);
-    return replaced ? { ok: true, session, resumed: false, replaced } : { ok: true, session, resumed: false };
+    this.byKey.set(session.key, session.token);
+    this.hold(session, holder);
+    return { ok: true, session: snapshot(session), resumed: false, ...(replaced ? { replaced } : {}) };
   }
 
   async get(token: string): Promise<Session | undefined> {
-    return this.byToken.get(token);
+    const session = this.live(token);
+    return session && snapshot(session);
   }
 
   async findByNickname(key: string): Promise<Session | undefined> {
-    return this.byKey.get(key);
+    const token = this.byKey.get(key);
+    const session = token === undefined ? undefined : this.live(token);
+    return session && snapshot(session);
   }
 
-  async join(token: string, room: string): Promise<boolean> {
-    const session = this.byToken.get(token);
-    if (!session || session.rooms.has(room)) return false;
+  async join(token: string, room: string): Promise<RoomChange | undefined> {
+    const session = this.live(token);
+    if (!session || session.rooms.has(room)) return undefined;
     session.rooms.add(room);
-    let members = this.roomMembers.get(room);
-    if (!members) {
-      members = new Map();
-      this.roomMembers.set(room, members);
+    let index = this.rooms.get(room);
+    if (!index) {
+      index = new RoomIndex();
+      this.rooms.set(room, index);
     }
-    members.set(session.key, session.nickname);
-    return true;
+    index.add(session.key, session.token);
+    return this.changed(room, index.size, index.size, session, true);
   }
 
-  async leave(token: string, room: string): Promise<boolean> {
-    const session = this.byToken.get(token);
-    if (!session?.rooms.delete(room)) return false;
-    const members = this.roomMembers.get(room);
-    members?.delete(session.key);
-    if (members?.size === 0) this.roomMembers.delete(room);
-    return true;
+  async leave(token: string, room: string): Promise<RoomChange | undefined> {
+    const session = this.live(token);
+    if (!session?.rooms.delete(room)) return undefined;
+    return this.removeFromRoom(session, room);
   }
 
-  async members(room: string): Promise<string[]> {
-    return [...(this.roomMembers.get(room)?.values() ?? [])];
+  async memberCounts(rooms: readonly string[]): Promise<number[]> {
+    return rooms.map((room) => this.rooms.get(room)?.size ?? 0);
   }
 
-  async end(token: string): Promise<Session | undefined> {
-    const session = this.byToken.get(token);
+  async members(room: string, query: MemberQuery): Promise<MemberPage> {
+    const index = this.rooms.get(room);
+    if (!index) return { members: [], count: 0 };
+    const members: string[] = [];
+    let last: string | undefined;
+    for (const [key, token] of index.from(memberRangeStart(query), query.prefix)) {
+      const session = this.live(token);
+      if (!session) continue;
+      if (members.length === query.limit) return { members, next: last, count: index.size };
+      members.push(session.nickname);
+      last = key;
+    }
+    return { members, count: index.size };
+  }
+
+  async end(token: string): Promise<EndedSession | undefined> {
+    const session = this.live(token);
+    return session && this.endSession(session);
+  }
+
+  async release(token: string, holder: string): Promise<EndedSession | undefined> {
+    const session = this.live(token);
     if (!session) return undefined;
-    const rooms = [...session.rooms];
-    for (const room of rooms) await this.leave(token, room);
-    this.byToken.delete(token);
-    this.byKey.delete(session.key);
-    return { ...session, rooms: new Set(rooms) };
+    session.holders.delete(holder);
+    const now = this.now();
+    for (const deadline of session.holders.values()) if (deadline > now) return undefined;
+    return this.endSession(session);
   }
 
-  /** One process: a session cannot outlive its instance, so there is no lease to renew. */
-  readonly renewEveryMs = undefined;
+  async renew(holder: string, sessions: readonly HeldSession[]): Promise<void> {
+    for (const held of sessions) {
+      const session = this.live(held.token);
+      if (session) this.hold(session, holder);
+    }
+  }
 
-  async renew(): Promise<void> {}
+  async sweepExpired(): Promise<EndedSession[]> {
+    const now = this.now();
+    const swept: EndedSession[] = [];
+    for (const session of this.byToken.values()) {
+      if (session.deadline <= now) swept.push(this.endSession(session));
+    }
+    return swept;
+  }
 
-  async sweepExpired(): Promise<Session[]> {
-    return [];
+  async takePresence(room: string, intervalMs: number): Promise<PresenceTake> {
+    const taken = this.presence.take(room, intervalMs, this.now(), this.rooms.get(room)?.size ?? 0);
+    if ('batch' in taken) return { taken: true, batch: taken.batch };
+    return taken.retryInMs === undefined ? { taken: false } : { taken: false, retryInMs: taken.retryInMs };
+  }
+
+  async notePeer(token: string, peerKey: string, peer: Peer): Promise<void> {
+    this.live(token)?.peers.set(peerKey, peer);
+  }
+
+  async findPeer(token: string, peerKey: string): Promise<Peer | undefined> {
+    return this.live(token)?.peers.get(peerKey);
   }
 
   async close(): Promise<void> {}
+
+  /** A session is live until its lease runs out, even before the sweep removes it. */
+  private live(token: string): MutableSession | undefined {
+    const session = this.byToken.get(token);
+    return session && session.deadline > this.now() ? session : undefined;
+  }
+
+  private hold(session: MutableSession, holder: string): void {
+    if (this.leaseMs === undefined) {
+      session.holders.set(holder, Infinity);
+      return;
+    }
+    session.deadline = this.now() + this.leaseMs;
+    session.holders.set(holder, session.deadline);
+  }
+
+  private endSession(session: MutableSession): EndedSession {
+    this.byToken.delete(session.token);
+    if (this.byKey.get(session.key) === session.token) this.byKey.delete(session.key);
+    const left = [...session.rooms].map((room) => this.removeFromRoom(session, room));
+    return { token: session.token, nickname: session.nickname, key: session.key, rooms: new Set(session.rooms), left };
+  }
+
+  private removeFromRoom(session: MutableSession, room: string): RoomChange {
+    const index = this.rooms.get(room);
+    index?.remove(session.key, session.token);
+    const count = index?.size ?? 0;
+    if (count === 0) {
+      this.rooms.delete(room);
+      this.presence.forget(room);
+      return { room, count, coalesced: false };
+    }
+    return this.changed(room, count, count + 1, session, false);
+  }
+
+  /** `size` counts the member who joined or left: a room is large when it was, with them. */
+  private changed(room: string, count: number, size: number, session: Session, joined: boolean): RoomChange {
+    const coalesced = size > this.presenceIndividualMax;
+    if (coalesced) this.presence.note(room, session.key, session.nickname, joined);
+    return { room, count, coalesced };
+  }
+}
+
+function snapshot(session: MutableSession): Session {
+  return { token: session.token, nickname: session.nickname, key: session.key, rooms: new Set(session.rooms) };
 }

@@ -1,22 +1,33 @@
 import { createHash } from 'node:crypto';
 
 /**
- * The Lua scripts of the Redis session registry. Each runs atomically in Redis, which is what
- * makes a claim, a replace or a sweep race-free across instances.
+ * The Lua scripts of the Redis session registry, which is also the rooms' membership index. Each
+ * runs atomically in Redis, which is what makes a claim, a replace, a sweep or a presence flush
+ * race-free across instances.
  *
  * Keys, all under ARGV[1] (the registry's key base, e.g. `chatapp:{sessions}:`); KEYS[1] is the
  * leases key, declared so that a cluster proxy (Azure Managed Redis) routes each script to the
  * shard of the `{sessions}` hash tag, where all the other keys live too:
- *   nick:<nickname key>       STRING  token of the session holding the nickname
- *   session:<token>           HASH    nickname (display), key
- *   session:<token>:rooms     ZSET    room -> join sequence
- *   room:<room>               ZSET    token -> join sequence
- *   leases                    ZSET    token -> lease deadline (ms, Redis server clock)
- *   joins                     STRING  join sequence counter, so members come in join order
+ *   nick:<nickname key>        STRING  token of the session holding the nickname
+ *   session:<token>            HASH    nickname (display), key
+ *   session:<token>:rooms      ZSET    room -> join sequence
+ *   session:<token>:holders    HASH    instance -> its lease deadline for the session
+ *   session:<token>:peers      HASH    nickname key -> token NUL nickname of whom it wrote to
+ *   members:<room>             ZSET    `key NUL token`, all scored 0: the room in nickname order
+ *   presence:<room>            HASH    nickname key -> 'J' or 'L' then the nickname, not yet announced
+ *   presence-slot:<room>       STRING  exists while the room's last room:presence is fresher than the interval
+ *   leases                     ZSET    token -> lease deadline (ms, Redis server clock)
+ *   joins                      STRING  join sequence counter, so a session's rooms come in join order
+ *   epoch                      HASH    id, created, restoring_until: which incarnation of the data this is
  *
  * A session is live while its lease deadline is in the future. A lapsed session is invisible to
  * every script at once, but its keys stay until `sweep` removes them and hands them to exactly
  * one caller to announce. Time comes from Redis so that instances with skewed clocks agree.
+ *
+ * The epoch tells a Redis that lost its data (a restart without persistence, a flush) from one
+ * that never had any: instances pass the epoch they last saw; one that finds another (or none)
+ * opens a restoring window of one lease, in which new claims wait while instances put back the
+ * sessions they hold, so that nobody can take the nickname of someone still connected.
  */
 
 export interface LuaScript {
@@ -52,18 +63,93 @@ local function describe(token, fields)
   return reply
 end
 
+local function hold(token, holder, now, lease)
+  redis.call('ZADD', leases, now + lease, token)
+  redis.call('HSET', base .. 'session:' .. token .. ':holders', holder, now + lease)
+end
+
+-- Queues a join or leave of a large room for its next room:presence; a join and a leave of the
+-- same nickname in between cancel out.
+local function note_presence(room, key, nickname, kind)
+  local pending = base .. 'presence:' .. room
+  local earlier = redis.call('HGET', pending, key)
+  if earlier and string.sub(earlier, 1, 1) ~= kind then
+    redis.call('HDEL', pending, key)
+  else
+    redis.call('HSET', pending, key, kind .. nickname)
+  end
+end
+
+-- Adds to a room; replies { count, coalesced } where coalesced is 1 when queued for room:presence.
+local function add_to_room(token, key, nickname, room, threshold)
+  local members = base .. 'members:' .. room
+  redis.call('ZADD', members, 0, key .. '\\0' .. token)
+  local count = redis.call('ZCARD', members)
+  if count > threshold then
+    note_presence(room, key, nickname, 'J')
+    return { count, 1 }
+  end
+  return { count, 0 }
+end
+
+local function remove_from_room(token, key, nickname, room, threshold)
+  local members = base .. 'members:' .. room
+  redis.call('ZREM', members, key .. '\\0' .. token)
+  local count = redis.call('ZCARD', members)
+  if count == 0 then
+    redis.call('DEL', base .. 'presence:' .. room, base .. 'presence-slot:' .. room)
+    return { 0, 0 }
+  end
+  if count + 1 > threshold then
+    note_presence(room, key, nickname, 'L')
+    return { count, 1 }
+  end
+  return { count, 0 }
+end
+
 -- Removes every key of the session; the nickname only if it still points here, because a
--- lapsed session's nickname may already belong to a newer session.
-local function end_session(token)
+-- lapsed session's nickname may already belong to a newer session. Replies
+-- { nickname, key, { room, count, coalesced, ... } } with the rooms in join order.
+local function end_session(token, threshold)
   redis.call('ZREM', leases, token)
   local fields = fields_of(token)
   if not fields then return false end
-  local reply = describe(token, fields)
-  for i = 3, #reply do redis.call('ZREM', base .. 'room:' .. reply[i], token) end
+  local session = base .. 'session:' .. token
+  local left = {}
+  for _, room in ipairs(redis.call('ZRANGE', session .. ':rooms', 0, -1)) do
+    local change = remove_from_room(token, fields[2], fields[1], room, threshold)
+    left[#left + 1] = room
+    left[#left + 1] = change[1]
+    left[#left + 1] = change[2]
+  end
   local nick = base .. 'nick:' .. fields[2]
   if redis.call('GET', nick) == token then redis.call('DEL', nick) end
-  redis.call('DEL', base .. 'session:' .. token, base .. 'session:' .. token .. ':rooms')
-  return reply
+  redis.call('DEL', session, session .. ':rooms', session .. ':holders', session .. ':peers')
+  return { fields[1], fields[2], left }
+end
+
+-- Which incarnation of the data this is. \`known\` is the epoch the caller last saw ('' for none);
+-- \`fresh\` names a new epoch if there is none. A caller that saw another epoch than the current
+-- one proves the data was lost: new claims then wait one lease while sessions are put back.
+-- Replies { id, ms left of the restoring window }.
+local function check_epoch(known, fresh, now, lease)
+  local epoch = base .. 'epoch'
+  local id = redis.call('HGET', epoch, 'id')
+  if not id then
+    id = fresh
+    redis.call('HSET', epoch, 'id', id, 'created', now, 'restoring_until', 0)
+  end
+  local until_ms = tonumber(redis.call('HGET', epoch, 'restoring_until'))
+  if known ~= '' and known ~= id then
+    local created = tonumber(redis.call('HGET', epoch, 'created'))
+    if created + lease > until_ms then
+      until_ms = created + lease
+      redis.call('HSET', epoch, 'restoring_until', until_ms)
+    end
+  end
+  local left = until_ms - now
+  if left < 0 then left = 0 end
+  return { id, left }
 end
 `;
 
@@ -73,31 +159,36 @@ function script(body: string): LuaScript {
 }
 
 /**
- * ARGV: base, nickname key, display, token ('' for none), fresh token, lease ms.
- * Replies { 'resumed', session } | { 'taken', holder display } | { 'created', replaced session or nil }.
+ * ARGV: base, nickname key, display, token ('' for none), fresh token, lease ms, holder, known
+ * epoch, threshold. Replies { epoch, outcome, detail } where outcome and detail are
+ * 'resumed', session | 'taken', holder display | 'created', replaced ended session or nil |
+ * 'restoring', ms to wait.
  */
 export const CLAIM = script(`
 local key, display, token, fresh, lease = ARGV[2], ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6])
+local holder, known, threshold = ARGV[7], ARGV[8], tonumber(ARGV[9])
 local now = now_ms()
+local epoch = check_epoch(known, fresh, now, lease)
 
 local previous = false
 if token ~= '' and is_live(token, now) then previous = fields_of(token) end
 if previous and previous[2] == key then
-  redis.call('ZADD', leases, now + lease, token)
-  return { 'resumed', describe(token, previous) }
+  hold(token, holder, now, lease)
+  return { epoch[1], 'resumed', describe(token, previous) }
 end
+if epoch[2] > 0 then return { epoch[1], 'restoring', epoch[2] } end
 
-local holder = redis.call('GET', base .. 'nick:' .. key)
-if holder and is_live(holder, now) then
-  return { 'taken', redis.call('HGET', base .. 'session:' .. holder, 'nickname') or display }
+local current = redis.call('GET', base .. 'nick:' .. key)
+if current and is_live(current, now) then
+  return { epoch[1], 'taken', redis.call('HGET', base .. 'session:' .. current, 'nickname') or display }
 end
 
 local replaced = false
-if previous then replaced = end_session(token) end
+if previous then replaced = end_session(token, threshold) end
 redis.call('SET', base .. 'nick:' .. key, fresh)
 redis.call('HSET', base .. 'session:' .. fresh, 'nickname', display, 'key', key)
-redis.call('ZADD', leases, now + lease, fresh)
-return { 'created', replaced }
+hold(fresh, holder, now, lease)
+return { epoch[1], 'created', replaced }
 `);
 
 /** ARGV: base, token. Replies the live session, or nil. */
@@ -118,73 +209,202 @@ if not fields then return false end
 return { token, describe(token, fields) }
 `);
 
-/** ARGV: base, token, room. Replies 1 when the live session newly joined. */
+/** ARGV: base, token, room, threshold. Replies { count, coalesced } when the live session newly joined, else nil. */
 export const JOIN = script(`
-local token, room = ARGV[2], ARGV[3]
-if not is_live(token, now_ms()) then return 0 end
+local token, room, threshold = ARGV[2], ARGV[3], tonumber(ARGV[4])
+if not is_live(token, now_ms()) then return false end
+local fields = fields_of(token)
+if not fields then return false end
 local sequence = redis.call('INCR', base .. 'joins')
-if redis.call('ZADD', base .. 'session:' .. token .. ':rooms', 'NX', sequence, room) == 0 then return 0 end
-redis.call('ZADD', base .. 'room:' .. room, sequence, token)
-return 1
+if redis.call('ZADD', base .. 'session:' .. token .. ':rooms', 'NX', sequence, room) == 0 then return false end
+return add_to_room(token, fields[2], fields[1], room, threshold)
 `);
 
-/** ARGV: base, token, room. Replies 1 when the live session was in the room. */
+/** ARGV: base, token, room, threshold. Replies { count, coalesced } when the live session was in the room, else nil. */
 export const LEAVE = script(`
-local token, room = ARGV[2], ARGV[3]
-if not is_live(token, now_ms()) then return 0 end
-if redis.call('ZREM', base .. 'session:' .. token .. ':rooms', room) == 0 then return 0 end
-redis.call('ZREM', base .. 'room:' .. room, token)
-return 1
+local token, room, threshold = ARGV[2], ARGV[3], tonumber(ARGV[4])
+if not is_live(token, now_ms()) then return false end
+local fields = fields_of(token)
+if not fields then return false end
+if redis.call('ZREM', base .. 'session:' .. token .. ':rooms', room) == 0 then return false end
+return remove_from_room(token, fields[2], fields[1], room, threshold)
 `);
 
-/** ARGV: base, room. Replies the display nicknames of the room's live sessions, in join order. */
+/** ARGV: base, rooms... Replies each room's member count. */
+export const MEMBER_COUNTS = script(`
+local counts = {}
+for i = 2, #ARGV do counts[#counts + 1] = redis.call('ZCARD', base .. 'members:' .. ARGV[i]) end
+return counts
+`);
+
+/**
+ * ARGV: base, room, start, prefix, limit. Reads the room's index from `start` in nickname-key
+ * order, only entries that begin with `prefix`, skipping lapsed sessions. Replies
+ * { count, next key or '', nicknames... }.
+ */
 export const MEMBERS = script(`
+local members = base .. 'members:' .. ARGV[2]
+local start, prefix, limit = ARGV[3], ARGV[4], tonumber(ARGV[5])
 local now = now_ms()
-local nicknames = {}
-for _, token in ipairs(redis.call('ZRANGE', base .. 'room:' .. ARGV[2], 0, -1)) do
-  if is_live(token, now) then
-    local nickname = redis.call('HGET', base .. 'session:' .. token, 'nickname')
-    if nickname then nicknames[#nicknames + 1] = nickname end
+local upper = '+'
+if prefix ~= '' then upper = '(' .. prefix .. '\\255' end
+local reply = { redis.call('ZCARD', members), '' }
+local last = ''
+local offset = 0
+local batch = limit + 1
+while true do
+  local lower = '-'
+  if start ~= '' then lower = '[' .. start end
+  local entries = redis.call('ZRANGEBYLEX', members, lower, upper, 'LIMIT', offset, batch)
+  for _, entry in ipairs(entries) do
+    local split = string.find(entry, '\\0', 1, true)
+    local key, token = string.sub(entry, 1, split - 1), string.sub(entry, split + 1)
+    if is_live(token, now) then
+      if #reply - 2 == limit then
+        reply[2] = last
+        return reply
+      end
+      local nickname = redis.call('HGET', base .. 'session:' .. token, 'nickname')
+      if nickname then
+        reply[#reply + 1] = nickname
+        last = key
+      end
+    end
   end
+  if #entries < batch then return reply end
+  offset = offset + batch
 end
-return nicknames
 `);
 
-/** ARGV: base, token. Ends a live session; replies it, or nil. */
+/** ARGV: base, token, threshold. Ends a live session; replies it as end_session does, or nil. */
 export const END = script(`
 local token = ARGV[2]
 if not is_live(token, now_ms()) then return false end
-return end_session(token)
+return end_session(token, tonumber(ARGV[3]))
 `);
 
 /**
- * ARGV: base, lease ms, tokens... Extends the leases of live sessions only: a lapsed session is
- * gone (its nickname may be someone else's by now) and is left for the sweep to announce.
- * Replies how many were renewed.
+ * ARGV: base, token, holder, threshold. The holder lets go; ends the session (replied as
+ * end_session does) unless another holder's lease is still running, else replies nil.
+ */
+export const RELEASE = script(`
+local token, holder = ARGV[2], ARGV[3]
+local now = now_ms()
+if not is_live(token, now) then return false end
+local holders = base .. 'session:' .. token .. ':holders'
+redis.call('HDEL', holders, holder)
+local others = redis.call('HGETALL', holders)
+for i = 2, #others, 2 do
+  if tonumber(others[i]) > now then return false end
+end
+return end_session(token, tonumber(ARGV[4]))
+`);
+
+/**
+ * ARGV: base, lease ms, holder, known epoch, fresh epoch, tokens... Extends the leases of live
+ * sessions only: a lapsed session is gone (its nickname may be someone else's by now) and is left
+ * for the sweep to announce. Replies { epoch, tokens of which nothing is left }.
  */
 export const RENEW = script(`
-local lease = tonumber(ARGV[2])
+local lease, holder, known, fresh = tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5]
 local now = now_ms()
-local renewed = 0
-for i = 3, #ARGV do
-  if is_live(ARGV[i], now) then
-    redis.call('ZADD', leases, now + lease, ARGV[i])
-    renewed = renewed + 1
+local epoch = check_epoch(known, fresh, now, lease)
+local missing = {}
+for i = 6, #ARGV do
+  local token = ARGV[i]
+  if is_live(token, now) then
+    hold(token, holder, now, lease)
+  elseif redis.call('ZSCORE', leases, token) == false and redis.call('EXISTS', base .. 'session:' .. token) == 0 then
+    missing[#missing + 1] = token
   end
 end
-return renewed
+return { epoch[1], missing }
 `);
 
 /**
- * ARGV: base, batch size. Removes up to a batch of lapsed sessions; replies { token, session }
- * for each. Being one script, two instances sweeping at once never get the same session.
+ * ARGV: base, lease ms, holder, threshold, then per session: token, nickname, key, room count,
+ * rooms... Puts back sessions a store that lost its data no longer has, with their rooms, unless
+ * their nickname is someone else's by now. Replies the tokens that could not be put back.
+ */
+export const RESTORE = script(`
+local lease, holder, threshold = tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4])
+local now = now_ms()
+local lost = {}
+local i = 5
+while i <= #ARGV do
+  local token, nickname, key, room_count = ARGV[i], ARGV[i + 1], ARGV[i + 2], tonumber(ARGV[i + 3])
+  local rooms_at = i + 4
+  i = rooms_at + room_count
+  if redis.call('EXISTS', base .. 'session:' .. token) == 0 then
+    local current = redis.call('GET', base .. 'nick:' .. key)
+    if current and current ~= token and is_live(current, now) then
+      lost[#lost + 1] = token
+    else
+      redis.call('SET', base .. 'nick:' .. key, token)
+      redis.call('HSET', base .. 'session:' .. token, 'nickname', nickname, 'key', key)
+      hold(token, holder, now, lease)
+      for r = rooms_at, rooms_at + room_count - 1 do
+        local sequence = redis.call('INCR', base .. 'joins')
+        redis.call('ZADD', base .. 'session:' .. token .. ':rooms', 'NX', sequence, ARGV[r])
+        add_to_room(token, key, nickname, ARGV[r], threshold)
+      end
+    end
+  end
+end
+return lost
+`);
+
+/**
+ * ARGV: base, batch size, threshold. Removes up to a batch of lapsed sessions; replies
+ * { lapsed count, { token, ended session }... }. Being one script, two instances sweeping at once
+ * never get the same session.
  */
 export const SWEEP = script(`
 local lapsed = redis.call('ZRANGEBYSCORE', leases, '-inf', now_ms(), 'LIMIT', 0, tonumber(ARGV[2]))
 local swept = {}
 for _, token in ipairs(lapsed) do
-  local session = end_session(token)
+  local session = end_session(token, tonumber(ARGV[3]))
   if session then swept[#swept + 1] = { token, session } end
 end
 return { #lapsed, swept }
+`);
+
+/**
+ * ARGV: base, room, interval ms, names max. Takes what waits to be announced in a large room,
+ * unless the room was announced less than an interval ago. Replies { 'empty' } |
+ * { 'wait', ms } | { 'taken', count, { joined... }, { left... } }.
+ */
+export const TAKE_PRESENCE = script(`
+local room, interval, names_max = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+local pending = base .. 'presence:' .. room
+if redis.call('HLEN', pending) == 0 then return { 'empty' } end
+local slot = base .. 'presence-slot:' .. room
+local wait = redis.call('PTTL', slot)
+if wait > 0 then return { 'wait', wait } end
+redis.call('SET', slot, '1', 'PX', interval)
+local changes = redis.call('HGETALL', pending)
+redis.call('DEL', pending)
+local joined, left = {}, {}
+for i = 2, #changes, 2 do
+  local kind, nickname = string.sub(changes[i], 1, 1), string.sub(changes[i], 2)
+  if kind == 'J' then
+    if #joined < names_max then joined[#joined + 1] = nickname end
+  elseif #left < names_max then
+    left[#left + 1] = nickname
+  end
+end
+return { 'taken', redis.call('ZCARD', base .. 'members:' .. room), joined, left }
+`);
+
+/** ARGV: base, token, peer key, peer token, peer nickname. */
+export const NOTE_PEER = script(`
+if not is_live(ARGV[2], now_ms()) then return 0 end
+redis.call('HSET', base .. 'session:' .. ARGV[2] .. ':peers', ARGV[3], ARGV[4] .. '\\0' .. ARGV[5])
+return 1
+`);
+
+/** ARGV: base, token, peer key. Replies 'token NUL nickname', or nil. */
+export const FIND_PEER = script(`
+if not is_live(ARGV[2], now_ms()) then return false end
+return redis.call('HGET', base .. 'session:' .. ARGV[2] .. ':peers', ARGV[3])
 `);

@@ -1,20 +1,40 @@
 import { randomBytes } from 'node:crypto';
+import { LIMITS } from '../../shared/protocol.js';
 import type { Logger } from '../logger.js';
 import type { Nickname } from './nickname.js';
 import {
   CLAIM,
   END,
   FIND_BY_NICKNAME,
+  FIND_PEER,
   GET,
   JOIN,
   LEAVE,
   type LuaScript,
+  MEMBER_COUNTS,
   MEMBERS,
+  NOTE_PEER,
+  RELEASE,
   RENEW,
+  RESTORE,
   SWEEP,
+  TAKE_PRESENCE,
 } from './redis-scripts.js';
 import { connectRedis } from '../scale-out/redis-client.js';
-import { type ClaimResult, type Session, type SessionRegistry, SessionStoreError } from './session-registry.js';
+import {
+  type ClaimResult,
+  type EndedSession,
+  type HeldSession,
+  type MemberPage,
+  type MemberQuery,
+  memberRangeStart,
+  type Peer,
+  type PresenceTake,
+  type RoomChange,
+  type Session,
+  type SessionRegistry,
+  SessionStoreError,
+} from './session-registry.js';
 
 /**
  * How long a session outlives the last renewal by its instance (SESSION_LEASE_MS). With renewals
@@ -22,7 +42,7 @@ import { type ClaimResult, type Session, type SessionRegistry, SessionStoreError
  */
 export const SESSION_LEASE_MS = 45_000;
 export const DEFAULT_KEY_PREFIX = 'chatapp:';
-/** Long enough for a script on a healthy Redis; short enough that an ack fails instead of hanging. */
+/** Long enough for a script on a busy Redis; short enough that an ack fails instead of hanging. */
 export const DEFAULT_COMMAND_TIMEOUT_MS = 2_000;
 
 /** Sessions renewed per script call, so one call never holds Redis for long. */
@@ -34,8 +54,10 @@ export interface RedisSessionRegistryOptions {
   /** Namespaces every key, so several apps or test suites can share one Redis. */
   prefix?: string;
   leaseMs?: number;
-  /** How long an operation may wait for Redis before it fails. */
+  /** How long an event's operation may wait for Redis before it fails. */
   commandTimeoutMs?: number;
+  /** Rooms larger than this hear coalesced `room:presence` instead of each join and leave. */
+  presenceIndividualMax: number;
 }
 
 /** What the registry needs of a node-redis client; any `createClient()` client has it. */
@@ -43,11 +65,11 @@ export interface RedisCommandClient {
   sendCommand(args: string[]): Promise<unknown>;
 }
 
-
 /**
- * Sessions shared by every instance through one Redis: a nickname is unique across instances,
- * a token resumes its session on any instance, and a session whose instance stops renewing its
- * lease lapses, so a crashed instance's nicknames come free.
+ * Sessions and room membership shared by every instance through one Redis: a nickname is unique
+ * across instances, a token resumes its session on any instance, a session whose instances all
+ * stop renewing its lease lapses (so a crashed instance's nicknames come free), and rooms are
+ * counted and paged without asking any instance for its sockets.
  *
  * Every operation is one Lua script (redis-scripts.ts describes the keys), hence atomic. All keys
  * share the `{sessions}` hash tag so that a clustered Redis keeps them in one slot, where the
@@ -63,32 +85,48 @@ export class RedisSessionRegistry implements SessionRegistry {
   /** Four renewals per lease: a session lapses only after its instance missed three in a row. */
   readonly renewEveryMs: number;
   private readonly commandTimeoutMs: number;
+  private readonly threshold: string;
+  /** The incarnation of the data this instance last saw; another one means Redis lost its data. */
+  private epoch = '';
 
   /** `onClose` releases what the registry owns: nothing, unless the factory gave it a client. */
   constructor(
     private readonly client: RedisCommandClient,
-    options: RedisSessionRegistryOptions = {},
+    options: RedisSessionRegistryOptions,
     private readonly onClose: () => Promise<void> = async () => {},
   ) {
     this.base = `${options.prefix ?? DEFAULT_KEY_PREFIX}{sessions}:`;
     this.leaseMs = options.leaseMs ?? SESSION_LEASE_MS;
     this.renewEveryMs = Math.floor(this.leaseMs / 4.5);
     this.commandTimeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+    this.threshold = String(options.presenceIndividualMax);
   }
 
-  async claim(nickname: Nickname, token?: string): Promise<ClaimResult> {
+  async claim(nickname: Nickname, token: string | undefined, holder: string): Promise<ClaimResult> {
     const fresh = randomBytes(24).toString('base64url');
-    const reply = await this.run(CLAIM, [nickname.key, nickname.display, token ?? '', fresh, String(this.leaseMs)]);
-    const [outcome, detail] = asArray(reply);
+    const reply = await this.run(CLAIM, [
+      nickname.key,
+      nickname.display,
+      token ?? '',
+      fresh,
+      String(this.leaseMs),
+      holder,
+      this.epoch,
+      this.threshold,
+    ]);
+    const [epoch, outcome, detail] = asArray(reply);
+    this.epoch = asString(epoch);
     switch (outcome) {
       case 'resumed':
         return { ok: true, session: toSession(token ?? '', detail), resumed: true };
       case 'taken':
-        return { ok: false, holder: asString(detail) };
+        return { ok: false, reason: 'taken', holder: asString(detail) };
+      case 'restoring':
+        return { ok: false, reason: 'restoring', retryAfterMs: Math.max(1, Number(detail)) };
       case 'created': {
         const session: Session = { token: fresh, nickname: nickname.display, key: nickname.key, rooms: new Set() };
         if (detail === null || detail === undefined) return { ok: true, session, resumed: false };
-        return { ok: true, session, resumed: false, replaced: toSession(token ?? '', detail) };
+        return { ok: true, session, resumed: false, replaced: toEndedSession(token ?? '', detail) };
       }
       default:
         throw unexpectedReply();
@@ -107,59 +145,129 @@ export class RedisSessionRegistry implements SessionRegistry {
     return toSession(asString(token), session);
   }
 
-  async join(token: string, room: string): Promise<boolean> {
-    return (await this.run(JOIN, [token, room])) === 1;
+  async join(token: string, room: string): Promise<RoomChange | undefined> {
+    const reply = await this.run(JOIN, [token, room, this.threshold]);
+    return reply === null ? undefined : toRoomChange(room, reply);
   }
 
-  async leave(token: string, room: string): Promise<boolean> {
-    return (await this.run(LEAVE, [token, room])) === 1;
+  async leave(token: string, room: string): Promise<RoomChange | undefined> {
+    const reply = await this.run(LEAVE, [token, room, this.threshold]);
+    return reply === null ? undefined : toRoomChange(room, reply);
   }
 
-  async members(room: string): Promise<string[]> {
-    return asArray(await this.run(MEMBERS, [room])).map(asString);
+  async memberCounts(rooms: readonly string[]): Promise<number[]> {
+    if (rooms.length === 0) return [];
+    return asArray(await this.run(MEMBER_COUNTS, [...rooms])).map(asNumber);
   }
 
-  async end(token: string): Promise<Session | undefined> {
-    const reply = await this.run(END, [token]);
-    return reply === null ? undefined : toSession(token, reply);
+  async members(room: string, query: MemberQuery): Promise<MemberPage> {
+    const reply = asArray(await this.run(MEMBERS, [room, memberRangeStart(query), query.prefix ?? '', String(query.limit)]));
+    const [count, next, ...members] = reply;
+    const page: MemberPage = { members: members.map(asString), count: asNumber(count) };
+    return next === '' ? page : { ...page, next: asString(next) };
   }
 
-  async renew(tokens: readonly string[]): Promise<void> {
-    for (let start = 0; start < tokens.length; start += RENEW_BATCH) {
-      await this.run(RENEW, [String(this.leaseMs), ...tokens.slice(start, start + RENEW_BATCH)]);
+  async end(token: string): Promise<EndedSession | undefined> {
+    const reply = await this.run(END, [token, this.threshold]);
+    return reply === null ? undefined : toEndedSession(token, reply);
+  }
+
+  async release(token: string, holder: string): Promise<EndedSession | undefined> {
+    const reply = await this.run(RELEASE, [token, holder, this.threshold]);
+    return reply === null ? undefined : toEndedSession(token, reply);
+  }
+
+  /**
+   * Background work, so it may wait longer than an event: a renewal that gives up while Redis is
+   * merely busy would let live sessions lapse.
+   */
+  async renew(holder: string, sessions: readonly HeldSession[]): Promise<void> {
+    const known = this.epoch;
+    const missing = new Set<string>();
+    let epoch = known;
+    for (let start = 0; start < sessions.length || start === 0; start += RENEW_BATCH) {
+      const batch = sessions.slice(start, start + RENEW_BATCH).map((session) => session.token);
+      const reply = asArray(
+        await this.run(RENEW, [String(this.leaseMs), holder, known, randomBytes(12).toString('base64url'), ...batch], this.renewEveryMs),
+      );
+      epoch = asString(reply[0]);
+      for (const token of asArray(reply[1])) missing.add(asString(token));
     }
+    if (known !== '' && epoch !== known && missing.size > 0) {
+      await this.restore(holder, sessions.filter((session) => missing.has(session.token)));
+    }
+    this.epoch = epoch;
   }
 
-  async sweepExpired(): Promise<Session[]> {
-    const swept: Session[] = [];
+  async sweepExpired(): Promise<EndedSession[]> {
+    const swept: EndedSession[] = [];
     for (;;) {
-      const [lapsed, batch] = asArray(await this.run(SWEEP, [String(SWEEP_BATCH)]));
+      const [lapsed, batch] = asArray(await this.run(SWEEP, [String(SWEEP_BATCH), this.threshold], this.renewEveryMs));
       for (const entry of asArray(batch)) {
         const [token, session] = asArray(entry);
-        swept.push(toSession(asString(token), session));
+        swept.push(toEndedSession(asString(token), session));
       }
       if (lapsed !== SWEEP_BATCH) return swept;
     }
+  }
+
+  async takePresence(room: string, intervalMs: number): Promise<PresenceTake> {
+    const [outcome, ...detail] = asArray(await this.run(TAKE_PRESENCE, [room, String(intervalMs), String(LIMITS.presenceNamesMax)]));
+    switch (outcome) {
+      case 'empty':
+        return { taken: false };
+      case 'wait':
+        return { taken: false, retryInMs: Math.max(1, asNumber(detail[0])) };
+      case 'taken':
+        return {
+          taken: true,
+          batch: { count: asNumber(detail[0]), joined: asArray(detail[1]).map(asString), left: asArray(detail[2]).map(asString) },
+        };
+      default:
+        throw unexpectedReply();
+    }
+  }
+
+  async notePeer(token: string, peerKey: string, peer: Peer): Promise<void> {
+    await this.run(NOTE_PEER, [token, peerKey, peer.token, peer.nickname]);
+  }
+
+  async findPeer(token: string, peerKey: string): Promise<Peer | undefined> {
+    const reply = await this.run(FIND_PEER, [token, peerKey]);
+    if (reply === null) return undefined;
+    const [peerToken, nickname] = asString(reply).split('\u0000');
+    if (peerToken === undefined || nickname === undefined) throw unexpectedReply();
+    return { token: peerToken, nickname };
   }
 
   async close(): Promise<void> {
     await this.onClose();
   }
 
+  /** Puts back what a Redis that lost its data no longer has of the sessions this instance holds. */
+  private async restore(holder: string, sessions: readonly HeldSession[]): Promise<void> {
+    for (let start = 0; start < sessions.length; start += RENEW_BATCH) {
+      const args = sessions
+        .slice(start, start + RENEW_BATCH)
+        .flatMap((session) => [session.token, session.nickname, session.key, String(session.rooms.length), ...session.rooms]);
+      await this.run(RESTORE, [String(this.leaseMs), holder, this.threshold, ...args], this.renewEveryMs);
+    }
+  }
+
   /**
-   * Runs a script within the command timeout. node-redis stops timing a command once it is
-   * written, so a Redis that accepted the connection but does not answer (frozen, or cut off
-   * without a reset) would otherwise hang the caller until TCP gives up, many minutes later.
-   * A script that times out may still run when Redis answers again: a claim then leaves a session
-   * nobody holds the token of, which lapses with its lease.
+   * Runs a script within the timeout. node-redis stops timing a command once it is written, so a
+   * Redis that accepted the connection but does not answer (frozen, or cut off without a reset)
+   * would otherwise hang the caller until TCP gives up, many minutes later. A script that times
+   * out may still run when Redis answers again: a claim then leaves a session nobody holds the
+   * token of, which lapses with its lease.
    */
-  private async run(script: LuaScript, args: string[]): Promise<unknown> {
+  private async run(script: LuaScript, args: string[], timeoutMs = this.commandTimeoutMs): Promise<unknown> {
     const reply = this.evaluate(script, [`${this.base}leases`, this.base, ...args]);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new SessionStoreError(`session store (Redis) did not answer within ${this.commandTimeoutMs} ms`)),
-        this.commandTimeoutMs,
+        () => reject(new SessionStoreError(`session store (Redis) did not answer within ${timeoutMs} ms`)),
+        timeoutMs,
       );
     });
     // The reply may still fail after the timeout won; nobody awaits it then.
@@ -206,20 +314,30 @@ export async function createRedisSessionRegistry(url: string, options: CreateRed
   const client = await connectRedis(url, logger, { name: 'session store', failFast: true });
 
   let closed = false;
-  // A command still unanswered after the timeout on a connection that looks healthy means Redis
-  // went away without closing it (a failover behind a load balancer, a cut network). TCP would
-  // notice only after many minutes, so the connection is replaced now.
-  function replaceConnection(): void {
-    if (closed || !client.isReady) return;
-    logger.warn('session store (Redis) stopped answering; reconnecting');
+  // A connection on which nothing at all has come back for a while, though commands wait, means
+  // Redis went away without closing it (a failover behind a load balancer, a cut network). TCP
+  // would notice only after many minutes, so the connection is replaced. A Redis that is merely
+  // busy still answers something, in order: that connection is kept, and slow commands time out
+  // on their own (the caller answers STORAGE_UNAVAILABLE with a retry delay).
+  const frozenAfterMs = 3 * commandTimeoutMs;
+  let lastAnswerAt = Date.now();
+  function replaceIfFrozen(): void {
+    if (closed || !client.isReady || Date.now() - lastAnswerAt < frozenAfterMs) return;
+    logger.warn({ silentMs: Date.now() - lastAnswerAt }, 'session store (Redis) stopped answering; reconnecting');
+    lastAnswerAt = Date.now();
     client.destroy();
     client.connect().catch((error: unknown) => logger.error({ err: error }, 'session store (Redis) reconnection failed'));
   }
   const watched: RedisCommandClient = {
     async sendCommand(args) {
-      const stalled = setTimeout(replaceConnection, commandTimeoutMs);
+      const stalled = setTimeout(replaceIfFrozen, frozenAfterMs);
       try {
-        return await client.sendCommand(args);
+        const reply = await client.sendCommand(args);
+        lastAnswerAt = Date.now();
+        return reply;
+      } catch (error) {
+        if (error instanceof Error && error.name === 'ErrorReply') lastAnswerAt = Date.now();
+        throw error;
       } finally {
         clearTimeout(stalled);
       }
@@ -251,6 +369,34 @@ function asArray(reply: unknown): unknown[] {
 function asString(reply: unknown): string {
   if (typeof reply !== 'string') throw unexpectedReply();
   return reply;
+}
+
+function asNumber(reply: unknown): number {
+  if (typeof reply !== 'number') throw unexpectedReply();
+  return reply;
+}
+
+function toRoomChange(room: string, reply: unknown): RoomChange {
+  const [count, coalesced] = asArray(reply).map(asNumber);
+  if (count === undefined) throw unexpectedReply();
+  return { room, count, coalesced: coalesced === 1 };
+}
+
+/** Reads an ended session as end_session replies it: nickname, key, then room, count, coalesced triples. */
+function toEndedSession(token: string, reply: unknown): EndedSession {
+  const [nickname, key, left] = asArray(reply);
+  const triples = asArray(left);
+  const changes: RoomChange[] = [];
+  for (let at = 0; at + 2 < triples.length; at += 3) {
+    changes.push({ room: asString(triples[at]), count: asNumber(triples[at + 1]), coalesced: triples[at + 2] === 1 });
+  }
+  return {
+    token,
+    nickname: asString(nickname),
+    key: asString(key),
+    rooms: new Set(changes.map((change) => change.room)),
+    left: changes,
+  };
 }
 
 /** Reads a session as the scripts describe it: nickname, key, then its rooms in join order. */

@@ -1,9 +1,13 @@
 import type { Nickname } from './nickname.js';
 
 /**
- * Who is chatting: a session holds one nickname and the rooms it has joined. All of a person's
- * tabs share a session (same token). Async throughout, so a shared backend can replace the
- * in-memory one when instances must agree.
+ * Who is chatting, and who is in which room. A session holds one nickname and the rooms it has
+ * joined; all of a person's tabs share it (same token). The registry is also the rooms' membership
+ * index: counts and member pages come from it, never from asking the sockets, so that joining a
+ * room of thousands costs the same as joining a room of two.
+ *
+ * Async throughout: one process keeps it in memory, the emulator's instances share one through
+ * their primary process, and scaled-out instances share one in Redis.
  */
 
 export interface Session {
@@ -14,40 +18,125 @@ export interface Session {
   rooms: ReadonlySet<string>;
 }
 
+/** A membership change in one room, with what the room's members should hear of it. */
+export interface RoomChange {
+  room: string;
+  /** The room's member count after the change. */
+  count: number;
+  /**
+   * True when the room is larger than the individual-presence threshold: the change was queued
+   * for the room's next coalesced `room:presence` instead of being announced on its own.
+   */
+  coalesced: boolean;
+}
+
+/** A session that ended, with the rooms it left. */
+export interface EndedSession extends Session {
+  left: RoomChange[];
+}
+
 export type ClaimResult =
-  | { ok: true; session: Session; resumed: boolean; replaced?: Session }
-  | { ok: false; holder: string };
+  | { ok: true; session: Session; resumed: boolean; replaced?: EndedSession }
+  | { ok: false; reason: 'taken'; holder: string }
+  /** The store lost its data and instances are putting their sessions back; retry after this. */
+  | { ok: false; reason: 'restoring'; retryAfterMs: number };
+
+export interface MemberQuery {
+  /** The `next` of the previous page. */
+  after?: string;
+  /** Only nickname keys that start with this (a nickname key: already case-folded). */
+  prefix?: string;
+  limit: number;
+}
+
+export interface MemberPage {
+  /** Display nicknames, sorted by nickname key. */
+  members: string[];
+  /** Where the next page starts; absent on the last page. */
+  next?: string;
+  /** Every member of the room, whatever the query. */
+  count: number;
+}
+
+/** Joins and leaves of a large room since its last `room:presence`. */
+export interface PresenceBatch {
+  joined: string[];
+  left: string[];
+  count: number;
+}
+
+export type PresenceTake =
+  | { taken: true; batch: PresenceBatch }
+  /** Nothing waits to be announced. */
+  | { taken: false; retryInMs?: undefined }
+  /** Another instance announced this room less than an interval ago; try again after this. */
+  | { taken: false; retryInMs: number };
+
+/** A session an instance keeps alive, with what it knows of it, so a store that lost it can take it back. */
+export interface HeldSession {
+  token: string;
+  nickname: string;
+  key: string;
+  rooms: readonly string[];
+}
+
+export interface Peer {
+  token: string;
+  nickname: string;
+}
 
 export interface SessionRegistry {
   /**
-   * Takes a nickname. With the token of a live session holding the same nickname, resumes that
-   * session; with the token of a session holding another nickname, ends it (returned as
-   * `replaced`) and claims the new one.
+   * Takes a nickname for `holder` (the instance asking). With the token of a live session holding
+   * the same nickname, resumes that session; with the token of a session holding another
+   * nickname, ends it (returned as `replaced`) and claims the new one.
    */
-  claim(nickname: Nickname, token?: string): Promise<ClaimResult>;
+  claim(nickname: Nickname, token: string | undefined, holder: string): Promise<ClaimResult>;
   get(token: string): Promise<Session | undefined>;
   findByNickname(key: string): Promise<Session | undefined>;
-  /** True when the session was not already in the room. */
-  join(token: string, room: string): Promise<boolean>;
-  /** True when the session was in the room. */
-  leave(token: string, room: string): Promise<boolean>;
-  members(room: string): Promise<string[]>;
-  /** Frees the nickname; returns the ended session so its rooms can be told. */
-  end(token: string): Promise<Session | undefined>;
+  /** The change, or undefined when the session was already in the room (or is gone). */
+  join(token: string, room: string): Promise<RoomChange | undefined>;
+  /** The change, or undefined when the session was not in the room. */
+  leave(token: string, room: string): Promise<RoomChange | undefined>;
+  memberCounts(rooms: readonly string[]): Promise<number[]>;
+  /** A page of a room's members in nickname-key order. */
+  members(room: string, query: MemberQuery): Promise<MemberPage>;
+  /** Frees the nickname now (a rename); returns the ended session so its rooms can be told. */
+  end(token: string): Promise<EndedSession | undefined>;
+  /**
+   * `holder` no longer keeps the session alive (its last socket there is gone for good). Ends the
+   * session unless another instance still holds it.
+   */
+  release(token: string, holder: string): Promise<EndedSession | undefined>;
   /** How often `renew` must run; undefined when sessions have no lease (one process). */
   readonly renewEveryMs: number | undefined;
   /**
-   * Renews the lease of sessions this instance keeps alive (connected, or in their grace period).
-   * A shared registry lets a session whose lease ran out lapse: that is how the nicknames of a
-   * crashed instance come free.
+   * Renews the leases `holder` keeps: the sessions with a socket there, or in their grace period.
+   * A session whose lease ran out lapses: that is how the nicknames of a crashed instance come
+   * free. After the store lost its data, puts these sessions and their rooms back.
    */
-  renew(tokens: readonly string[]): Promise<void>;
+  renew(holder: string, sessions: readonly HeldSession[]): Promise<void>;
   /** Removes sessions whose lease ran out; each is returned once, to one instance, to announce. */
-  sweepExpired(): Promise<Session[]>;
+  sweepExpired(): Promise<EndedSession[]>;
+  /**
+   * Takes what waits to be announced in a large room, at most once per `intervalMs` for the room
+   * across every instance.
+   */
+  takePresence(room: string, intervalMs: number): Promise<PresenceTake>;
+  /** Remembers whom a session wrote to, so that a resend still finds the conversation after the peer left. */
+  notePeer(token: string, peerKey: string, peer: Peer): Promise<void>;
+  findPeer(token: string, peerKey: string): Promise<Peer | undefined>;
   close(): Promise<void>;
 }
 
 /** The shared session store could not be reached in time, or failed. The cause says which. */
 export class SessionStoreError extends Error {
   override name = 'SessionStoreError';
+}
+
+/** Where a member page starts: strictly after the cursor, and at the prefix. */
+export function memberRangeStart(query: MemberQuery): string {
+  const after = query.after === undefined ? '' : `${query.after}\u0001`;
+  const prefix = query.prefix ?? '';
+  return after > prefix ? after : prefix;
 }

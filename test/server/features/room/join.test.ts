@@ -23,7 +23,7 @@ describe('room:join', () => {
     const room = unique('fresh');
     const alice = await startSession(server.url, unique('alice'));
     const joined = await joinRoom(alice.socket, room);
-    assert.deepEqual(joined, { ok: true, room, members: [alice.nickname], history: [] });
+    assert.deepEqual(joined, { ok: true, room, memberCount: 1, members: [alice.nickname], history: [] });
   });
 
   it('lists every member by display nickname', async () => {
@@ -70,7 +70,7 @@ describe('room:join', () => {
 
     const announced = nextEvent(bob.socket, 'user:joined');
     await joinRoom(alice.socket, room);
-    assert.deepEqual(await announced, { room, nickname: alice.nickname });
+    assert.deepEqual(await announced, { room, nickname: alice.nickname, count: 2 });
     await Promise.all([flush(alice.socket), flush(aliceTab2.socket), flush(outsider.socket)]);
     assert.deepEqual(seenByAlice, []);
     assert.deepEqual(seenByAliceTab2, []);

@@ -26,7 +26,7 @@ describe('room:leave', () => {
 
     const announced = nextEvent(bob.socket, 'user:left');
     assert.deepEqual(await request(alice.socket, 'room:leave', { room }), { ok: true, room });
-    assert.deepEqual(await announced, { room, nickname: alice.nickname });
+    assert.deepEqual(await announced, { room, nickname: alice.nickname, count: 1 });
   });
 
   it("stops the room's messages for every tab of the session and removes it from the members", async () => {
@@ -83,6 +83,6 @@ describe('room:leave', () => {
     okValue(await request(alice.socket, 'room:leave', { room }));
     const announced = nextEvent(bob.socket, 'user:joined');
     await joinRoom(alice.socket, room);
-    assert.deepEqual(await announced, { room, nickname: alice.nickname });
+    assert.deepEqual(await announced, { room, nickname: alice.nickname, count: 2 });
   });
 });

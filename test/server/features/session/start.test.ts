@@ -212,7 +212,7 @@ describe('session:start', () => {
       const renamed = okValue(await request(alice.socket, 'session:start', { nickname: 'alicia' }));
       assert.equal(renamed.nickname, 'alicia');
       assert.notEqual(renamed.session, alice.session, 'the old token must not keep working for the new nickname');
-      assert.deepEqual(await left, { room: 'lobby', nickname: 'alice' });
+      assert.deepEqual(await left, { room: 'lobby', nickname: 'alice', count: 1 });
 
       okValue(await start('alice'));
       const members = okValue(await request(bob.socket, 'room:join', { room: 'lobby' })).members;

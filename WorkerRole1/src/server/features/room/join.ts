@@ -4,7 +4,8 @@ import { roomChannel, userChannel } from '../../channels.js';
 import type { ChatContext } from '../../context.js';
 import { errors } from '../../errors.js';
 import { HistoryUnavailableError, type StoredMessage } from '../../history/history-store.js';
-import { roomMembers } from '../../sessions/online.js';
+import { nicknameKey } from '../../sessions/nickname.js';
+import type { Session } from '../../sessions/session-registry.js';
 import { currentSession } from '../../socket/current-session.js';
 import { defineHandler } from '../../socket/event-handler.js';
 import { roomName } from '../fields.js';
@@ -12,7 +13,10 @@ import { toChatMessage } from '../messages.js';
 
 const schema = z.strictObject({ room: roomName });
 
-/** Joins a room (creating it if new) for every tab of the session; answers with who is there and the recent history. */
+/**
+ * Joins a room (creating it if new) for every tab of the session; answers with the member count,
+ * the first page of members and the recent history. Costs the same in a room of thousands.
+ */
 export const joinRoom = defineHandler({
   schema,
   fieldErrors: { room: errors.invalidRoom },
@@ -21,16 +25,32 @@ export const joinRoom = defineHandler({
     if (!session.rooms.has(room) && session.rooms.size >= LIMITS.roomsPerSession) {
       throw errors.tooManyRooms(LIMITS.roomsPerSession);
     }
-    const joinedNow = await ctx.sessions.join(session.token, room);
+    const change = await ctx.sessions.join(session.token, room);
     await socket.join(roomChannel(room));
     ctx.io.in(userChannel(session.key)).socketsJoin(roomChannel(room));
-    if (joinedNow) {
-      ctx.io.to(roomChannel(room)).except(userChannel(session.key)).emit('user:joined', { room, nickname: session.nickname });
-    }
-    const [members, history] = await Promise.all([roomMembers(ctx, room), recentHistory(ctx, room)]);
-    return { room, members, history: history.map((message) => toChatMessage(message, room)) };
+    if (change) ctx.presence.announceJoin(session, change);
+    const [page, history] = await Promise.all([
+      ctx.sessions.members(room, { limit: LIMITS.joinMembersMax }),
+      recentHistory(ctx, room),
+    ]);
+    return {
+      room,
+      memberCount: page.count,
+      members: withCaller(page.members, page.next !== undefined, session),
+      history: history.map((message) => toChatMessage(message, room)),
+    };
   },
 });
+
+/** The first page always shows the caller, in sorted place, even when they sort past its end. */
+function withCaller(members: string[], truncated: boolean, session: Session): string[] {
+  if (members.includes(session.nickname)) return members;
+  const keyed = members.map((nickname) => ({ nickname, key: nicknameKey(nickname) }));
+  if (truncated || keyed.length >= LIMITS.joinMembersMax) keyed.pop();
+  keyed.push({ nickname: session.nickname, key: session.key });
+  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return keyed.map(({ nickname }) => nickname);
+}
 
 /** Joining works while storage is down: the client fetches the history later with history:fetch. */
 async function recentHistory(ctx: ChatContext, room: string): Promise<StoredMessage[]> {

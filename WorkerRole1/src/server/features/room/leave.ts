@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { roomChannel, userChannel } from '../../channels.js';
 import { errors } from '../../errors.js';
 import { currentSessionInRoom } from '../../socket/current-session.js';
 import { defineHandler } from '../../socket/event-handler.js';
@@ -12,9 +11,8 @@ export const leaveRoom = defineHandler({
   fieldErrors: { room: errors.invalidRoom },
   async run(ctx, socket, { room }) {
     const session = await currentSessionInRoom(ctx, socket, room);
-    await ctx.sessions.leave(session.token, room);
-    ctx.io.in(userChannel(session.key)).socketsLeave(roomChannel(room));
-    ctx.io.to(roomChannel(room)).emit('user:left', { room, nickname: session.nickname });
+    const change = await ctx.sessions.leave(session.token, room);
+    if (change) ctx.presence.announceLeave(session, change);
     return { room };
   },
 });
