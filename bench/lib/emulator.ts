@@ -9,11 +9,6 @@ import { freePort } from '../../scripts/emulator/free-port.js';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 15_000;
-/**
- * The balancer holds two descriptors per client (client side and instance side), so 10,000
- * clients need more than this machine's default limit of 20,000.
- */
-const OPEN_FILES = 65_536;
 
 export interface RunningEmulator {
   url: string;
@@ -30,9 +25,6 @@ export async function startEmulator(instances: number, settings: Record<string, 
   const [port, storagePort] = [await freePort(), await freePort()];
   const dir = mkdtempSync(join(tmpdir(), 'chatapp-bench-emulator-'));
   const args = [
-    `--nofile=${OPEN_FILES}:${OPEN_FILES}`,
-    '--',
-    process.execPath,
     '--import',
     'tsx',
     'scripts/emulator/main.ts',
@@ -44,7 +36,7 @@ export async function startEmulator(instances: number, settings: Record<string, 
     '--pid-file', join(dir, 'emulator.pid'),
     ...Object.entries(settings).flatMap(([name, value]) => ['--setting', `${name}=${value}`]),
   ];
-  const child = spawn('prlimit', args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
   const exited = once(child, 'exit');
   const instancePids: number[] = [];
   try {

@@ -22,7 +22,7 @@ export interface BenchOptions {
 
 export const USAGE = `usage: npm run bench -- [${SCENARIOS.join('|')}]... [--clients N] [--runs N]
        [--concurrency N] [--rate DELIVERIES_PER_S] [--seconds S] [--message-rate N] [--timeout S]
-  no scenario: all four, at full size (join 5000, join-cluster 10000, reconnect 4000, fanout 5000)`;
+  no scenario: all four, at full size (join 5000, join-cluster 9900, reconnect 4000, fanout 5000)`;
 
 export class OptionsError extends Error {}
 
