@@ -64,11 +64,19 @@ async function launch(args: string[], port: number, env: Record<string, string>)
   };
 }
 
+const HEAP_TIMEOUT_MS = 30_000;
+
+/** NaN when the server is gone or does not answer, so a crashed server fails the measurement, not the run. */
 async function heapOf(child: ChildProcess): Promise<number> {
-  const reply = once(child, 'message') as Promise<[{ heap: number }]>;
+  if (!child.connected) return Number.NaN;
+  const reply = (once(child, 'message') as Promise<[{ heap: number }]>).then(([{ heap }]) => heap);
+  const gone = new Promise<number>((resolve) => {
+    const timer = setTimeout(() => resolve(Number.NaN), HEAP_TIMEOUT_MS);
+    timer.unref();
+    child.once('exit', () => resolve(Number.NaN));
+  });
   child.send('heap');
-  const [{ heap }] = await reply;
-  return heap;
+  return Promise.race([reply, gone]);
 }
 
 export async function waitForPort(port: number, child?: ChildProcess): Promise<void> {
