@@ -4,6 +4,8 @@ import type { JoinedClient } from './join.js';
 
 /** A send not acknowledged within this is sent again, with the same clientId. */
 const ATTEMPT_TIMEOUT_MS = 10_000;
+/** After `stop()`, how long messages still unacknowledged keep being resent before they count as never acknowledged. */
+const STOP_GRACE_MS = 30_000;
 
 export interface SendingStats {
   sent: number;
@@ -12,22 +14,26 @@ export interface SendingStats {
   resent: number;
   /** Error codes and timeouts seen, with their counts. */
   errors: Map<string, number>;
+  /** Messages still unacknowledged when sending gave up. */
+  unacked: number;
 }
 
 /**
  * Messages into `room` at `perSecond` from one timer, rotating over `senders`. Each message is
  * sent until acknowledged: after an error or no answer, again with the same clientId, as the
- * protocol asks. `stop()` ends the timer and waits (until the deadline) for every message's ack.
+ * protocol asks. `stop()` ends the timer and waits (at most 30 s, and not past the deadline) for
+ * every message's ack.
  */
 export function startSending(senders: JoinedClient[], room: string, perSecond: number, onAck: (message: ChatMessage) => void, deadline: Deadline) {
-  const stats: SendingStats = { sent: 0, acked: 0, resent: 0, errors: new Map() };
+  const stats: SendingStats = { sent: 0, acked: 0, resent: 0, errors: new Map(), unacked: 0 };
+  let giveUp = deadline;
   const inFlight: Promise<void>[] = [];
   const count = (reason: string) => stats.errors.set(reason, (stats.errors.get(reason) ?? 0) + 1);
 
   const sendUntilAcked = async (sender: JoinedClient, clientId: string) => {
-    for (let attempt = 1; !deadline.passed; attempt += 1) {
+    for (let attempt = 1; !giveUp.passed; attempt += 1) {
       if (attempt === 2) stats.resent += 1;
-      const attemptDeadline = new Deadline(Math.min(ATTEMPT_TIMEOUT_MS, deadline.remainingMs));
+      const attemptDeadline = new Deadline(Math.min(ATTEMPT_TIMEOUT_MS, giveUp.remainingMs));
       try {
         const ack = await request(sender.socket, 'message:send', { room, text: `storm ${clientId}`, clientId }, attemptDeadline);
         if (ack.ok) {
@@ -41,6 +47,7 @@ export function startSending(senders: JoinedClient[], room: string, perSecond: n
         count(error instanceof TimedOut ? 'no ack within 10 s' : String(error));
       }
     }
+    stats.unacked += 1;
   };
 
   let n = 0;
@@ -55,6 +62,7 @@ export function startSending(senders: JoinedClient[], room: string, perSecond: n
     stats,
     async stop(): Promise<SendingStats> {
       clearInterval(timer);
+      giveUp = new Deadline(Math.min(STOP_GRACE_MS, deadline.remainingMs));
       await Promise.all(inFlight);
       return stats;
     },

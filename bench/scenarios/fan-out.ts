@@ -124,7 +124,7 @@ export async function fanOut(options: BenchOptions): Promise<ScenarioResult> {
         p50[kind].push(m.p50Ms);
         p99[kind].push(m.p99Ms);
         notes.push(
-          `run ${run} ${kind}: ${m.deliveries} of ${m.expected} deliveries${m.refused ? `, ${m.refused} sends refused` : ''}; server CPU ${m.serverCpuShare.toFixed(0)}% of a core; generator CPU ${generatorShare(m.generatorCpuMs, m.seconds)}; joining took ${storm.seconds.toFixed(1)} s`,
+          `run ${run} ${kind}: ${m.deliveries} of ${m.expected} deliveries${m.refused ? `, ${m.refused} sends refused` : ''}; server CPU ${m.serverCpuShare.toFixed(0)}% and generator CPU ${generatorShare(m.generatorCpuMs, m.seconds)} of a core over the ${m.seconds.toFixed(1)} s from the first measured send to the last delivery; joining took ${storm.seconds.toFixed(1)} s`,
         );
       } finally {
         closeAll(storm.clients.map((client) => client.socket));
