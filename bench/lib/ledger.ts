@@ -37,12 +37,13 @@ export class Ledger {
     return receiver;
   }
 
-  verify() {
+  /** Over `receivers` (all by default): acknowledged messages each of them has not shown, and what the dedupe dropped. */
+  verify(receivers: readonly Receiver[] = this.receivers) {
     let lost = 0;
     let receiversMissing = 0;
     let repeatsById = 0;
     let copiesUnderAnotherId = 0;
-    for (const receiver of this.receivers) {
+    for (const receiver of receivers) {
       let missing = 0;
       for (const key of this.acked) if (!receiver.shown.has(key)) missing += 1;
       lost += missing;
