@@ -16,6 +16,8 @@ export interface SendingStats {
   errors: Map<string, number>;
   /** Messages still unacknowledged when sending gave up. */
   unacked: number;
+  /** Times a sender, still connected, had to start its session again or rejoin the room (NO_SESSION, NOT_IN_ROOM). */
+  restored: number;
 }
 
 /**
@@ -25,10 +27,31 @@ export interface SendingStats {
  * every message's ack.
  */
 export function startSending(senders: JoinedClient[], room: string, perSecond: number, onAck: (message: ChatMessage) => void, deadline: Deadline) {
-  const stats: SendingStats = { sent: 0, acked: 0, resent: 0, errors: new Map(), unacked: 0 };
+  const stats: SendingStats = { sent: 0, acked: 0, resent: 0, errors: new Map(), unacked: 0, restored: 0 };
   let giveUp = deadline;
   const inFlight: Promise<void>[] = [];
+  const restoring = new Map<JoinedClient, Promise<void>>();
   const count = (reason: string) => stats.errors.set(reason, (stats.errors.get(reason) ?? 0) + 1);
+
+  // What the browser client does on NO_SESSION or NOT_IN_ROOM: session:start with its token, rejoin, then resend. One at a time per sender.
+  const restore = (sender: JoinedClient): Promise<void> => {
+    const already = restoring.get(sender);
+    if (already) return already;
+    const pending = (async () => {
+      stats.restored += 1;
+      const attemptDeadline = new Deadline(Math.min(ATTEMPT_TIMEOUT_MS, giveUp.remainingMs));
+      const started = await request(sender.socket, 'session:start', { nickname: sender.nickname, session: sender.session }, attemptDeadline);
+      if (!started.ok) throw new Error(`session:start: ${started.error.code}`);
+      sender.session = started.session;
+      if (started.rooms.some((summary) => summary.room === room)) return;
+      const joined = await request(sender.socket, 'room:join', { room }, attemptDeadline);
+      if (!joined.ok) throw new Error(`room:join: ${joined.error.code}`);
+    })()
+      .catch((error: unknown) => void count(`restoring the session: ${error instanceof Error ? error.message : String(error)}`))
+      .finally(() => restoring.delete(sender));
+    restoring.set(sender, pending);
+    return pending;
+  };
 
   const sendUntilAcked = async (sender: JoinedClient, clientId: string) => {
     for (let attempt = 1; !giveUp.passed; attempt += 1) {
@@ -42,7 +65,8 @@ export function startSending(senders: JoinedClient[], room: string, perSecond: n
           return;
         }
         count(ack.error.code);
-        await sleep(ack.error.retryAfterMs ?? 200);
+        if (ack.error.code === 'NO_SESSION' || ack.error.code === 'NOT_IN_ROOM') await restore(sender);
+        else await sleep(ack.error.retryAfterMs ?? 200);
       } catch (error) {
         count(error instanceof TimedOut ? 'no ack within 10 s' : String(error));
       }

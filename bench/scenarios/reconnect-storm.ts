@@ -88,7 +88,7 @@ async function runOnce(run: number, count: number, options: BenchOptions): Promi
       usedRoomJoin > 0
         ? `run ${run}: ${usedRoomJoin} resumed sessions did not list the room in session:start's rooms, so those clients sent room:join (the protocol's fallback)`
         : `run ${run}: every resumed session listed its room in session:start's rooms (no room:join)`,
-      `run ${run}: ${sent.sent} messages sent by ${senders.length} clients that never disconnected (${ackedBeforeCrash} acked before the crash), ${sent.acked} acked, ${sent.unacked} never acknowledged, ${sent.resent} resent; send errors: ${[...sent.errors].map(([code, n]) => `${n}× ${code}`).join(', ') || 'none'}`,
+      `run ${run}: ${sent.sent} messages sent by ${senders.length} clients that never disconnected (${ackedBeforeCrash} acked before the crash), ${sent.acked} acked, ${sent.unacked} never acknowledged, ${sent.resent} resent, ${sent.restored} session restores by connected senders; send errors: ${[...sent.errors].map(([code, n]) => `${n}× ${code}`).join(', ') || 'none'}`,
       `run ${run}: at ${clients.length} receivers: ${check.lost} acknowledged deliveries missing (at ${check.receiversMissing} clients: ${affectedCheck.receiversMissing} of them reconnected, ${check.receiversMissing - affectedCheck.receiversMissing} never disconnected); ${check.copiesUnderAnotherId} copies under a second id and ${check.repeatsById} repeats of an id, each shown once by the protocol's dedupe; ${check.storedTwice} messages exist under two ids`,
       `run ${run}: recovery errors: ${[...errorCounts].map(([reason, n]) => `${n}× ${reason}`).join(', ') || 'none'}; generator CPU during the storm ${generatorShare(generatorCpuMs, stormSeconds)} of a core`,
     );
