@@ -2,9 +2,18 @@ import { type ChatSocket, Deadline, TimedOut, connect, request, sleep } from './
 import type { JoinedClient } from './join.js';
 import type { Receiver } from './ledger.js';
 
-/** The browser client's reconnect delay (docs/protocol.md): randomised over 1-5 s, so clients do not all come back in the same millisecond. */
-const FIRST_DELAY_MS = [1000, 5000] as const;
-const RETRY_DELAY_MAX_MS = 5000;
+/**
+ * The browser client's delays after a lost connection (docs/protocol.md), Socket.IO's backoff:
+ * 1 s doubling per attempt up to 5 s, each randomised by half (the first 0.5-1.5 s).
+ */
+const DELAY_MS = 1000;
+const DELAY_MAX_MS = 5000;
+const RANDOMISATION = 0.5;
+
+function backoff(attempt: number): number {
+  const base = Math.min(DELAY_MAX_MS, DELAY_MS * 2 ** attempt);
+  return base * (1 - RANDOMISATION + 2 * RANDOMISATION * Math.random());
+}
 const HISTORY_PAGE = 100;
 
 export interface Recovery {
@@ -18,7 +27,7 @@ export interface Recovery {
 }
 
 /**
- * What a client does when its instance dies: wait a random delay, connect to a surviving instance
+ * What a client does when its instance dies: wait a randomised backoff, connect to a surviving instance
  * (as the balancer would send it), resume with `session:start {session}`, and fetch only what it
  * missed with `history:fetch {after}`. Falls back to `room:join` when the ack does not list the
  * room in `rooms`. Retries the whole sequence with backoff until the deadline.
@@ -33,9 +42,8 @@ export async function recover(
   deadline: Deadline,
 ): Promise<Recovery> {
   const recovery: Recovery = { connectedMs: undefined, recoveredMs: undefined, usedRoomJoin: false, attempts: 0, errors: [] };
-  let delay = FIRST_DELAY_MS[0] + Math.random() * (FIRST_DELAY_MS[1] - FIRST_DELAY_MS[0]);
   while (!deadline.passed) {
-    await sleep(Math.min(delay, deadline.remainingMs));
+    await sleep(Math.min(backoff(recovery.attempts), deadline.remainingMs));
     recovery.attempts += 1;
     let socket: ChatSocket | undefined;
     try {
@@ -49,7 +57,6 @@ export async function recover(
     } catch (error) {
       recovery.errors.push(error instanceof TimedOut ? 'timeout' : error instanceof Error ? error.message : String(error));
       socket?.close();
-      delay = Math.random() * Math.min(RETRY_DELAY_MAX_MS, 1000 * 2 ** recovery.attempts);
     }
   }
   return recovery;

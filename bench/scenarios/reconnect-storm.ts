@@ -120,7 +120,7 @@ export async function reconnectStorm(options: BenchOptions): Promise<ScenarioRes
   const p95: Comparison = { scenario, metric: 'affected client back, p95 (s)', baseline: [], chatapp: [], digits: 1, target: '-' };
   const lost: Comparison = { scenario, metric: 'acknowledged deliveries lost', baseline: [], chatapp: [], digits: 0, target: '0' };
   const notes = [
-    `reconnect: ${count} clients in one room on two chatapp instances (REDIS_URL, STORAGE_CONNECTION_STRING to Azurite), half on each; kill -9 of one; its clients wait 1-5 s (random), reconnect to the other, session:start {session}, history:fetch {after}; ${SENDERS} clients that never disconnect send ${options.messageRate} messages/s throughout. No bare Socket.IO baseline (it has nothing to recover): absolute seconds against the ${TARGET_SECONDS} s target`,
+    `reconnect: ${count} clients in one room on two chatapp instances (REDIS_URL, STORAGE_CONNECTION_STRING to Azurite), half on each; kill -9 of one; its clients wait the browser client's backoff (0.5-1.5 s, then up to 5 s), reconnect to the other, session:start {session}, history:fetch {after}; ${SENDERS} clients that never disconnect send ${options.messageRate} messages/s throughout. No bare Socket.IO baseline (it has nothing to recover): absolute seconds against the ${TARGET_SECONDS} s target`,
   ];
   for (let run = 1; run <= options.runs; run += 1) {
     const outcome = await runOnce(run, count, options);
