@@ -32,8 +32,9 @@ export const STOP_TIMEOUT_MS = 10_000;
 
 /**
  * The role's instances as Node cluster workers of this process, so that
- * @socket.io/cluster-adapter joins them without any server: one worker per instance, each with the
- * environment Azure would give it and its own port, started again when it exits.
+ * @socket.io/cluster-adapter joins them without any server and the load balancer can hand them
+ * connections: one worker per instance, each with the environment Azure would give it and its own
+ * port, started again when it exits.
  */
 export class RoleInstances {
   private readonly instances: Instance[];
@@ -54,7 +55,7 @@ export class RoleInstances {
     }));
   }
 
-  get all(): readonly { id: string; port: number }[] {
+  get all(): readonly { id: string; port: number; worker: Worker | undefined }[] {
     return this.instances;
   }
 
@@ -75,6 +76,8 @@ export class RoleInstances {
       // The approot: the role folder the entry point's paths are relative to.
       cwd: this.role.roleFolder,
       silent: true,
+      // Sessions cross the IPC channel to the registry this process hosts; their rooms are Sets.
+      serialization: 'advanced',
     });
     for (const instance of this.instances) this.fork(instance);
   }

@@ -6,11 +6,15 @@
  */
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadConfig } from '../../WorkerRole1/src/server/config/load-config.js';
 import { SETTING_NAMES } from '../../WorkerRole1/src/server/config/settings.js';
+import { type RegistryHost, hostSessionRegistry } from '../../WorkerRole1/src/server/scale-out/cluster-registry-host.js';
+import { MemorySessionRegistry } from '../../WorkerRole1/src/server/sessions/memory-session-registry.js';
 import { problemLines } from '../service-model/report.js';
 import { validateServiceModel } from '../service-model/validate-service-model.js';
 import { startStorage, type Storage } from './azurite.js';
 import { pointSettingsAtStorage } from './development-storage.js';
+import { roleEnvironment } from './role-environment.js';
 import { emulatedRole } from './emulated-role.js';
 import { listenOnEndpoint } from './endpoint-port.js';
 import { freePort } from './free-port.js';
@@ -22,7 +26,6 @@ import { removePidFile, writePidFile } from './pid-file.js';
 
 const REPOSITORY_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const log = (line: string) => process.stdout.write(`${line}\n`);
-const startedAt = Date.now();
 
 function fail(message: string, exitCode = 1): never {
   process.stderr.write(`${message}\n`);
@@ -66,12 +69,14 @@ const probe = role.probe && {
 let storage: Storage | undefined;
 let balancer: LoadBalancer | undefined;
 let instances: RoleInstances | undefined;
+let registry: RegistryHost | undefined;
 let announced = false;
 
 const health = new HealthMonitor(probe, log, () => {
   if (announced || !instances || health.size < instanceCount) return;
   announced = true;
-  const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
+  // From the start of this process, loading included (npm run build before it is not).
+  const seconds = process.uptime().toFixed(1);
   log(`emulator: ${instanceCount} instance(s) of ${role.name} healthy after ${seconds} s`);
   log(`emulator: chat at http://localhost${endpointPort === 80 ? '' : `:${endpointPort}`}/ (Ctrl-C stops)`);
 });
@@ -84,8 +89,8 @@ async function stop(signal: string): Promise<void> {
   const closed = balancer?.stopAccepting();
   health.stop();
   await instances?.stop();
-  balancer?.destroyConnections();
   await closed;
+  await registry?.close();
   await storage?.close();
   removePidFile(pidFile);
   log('emulator: stopped');
@@ -105,13 +110,18 @@ try {
 
   balancer = new LoadBalancer({
     distribution: role.endpoint.distribution,
-    idleTimeoutMs: role.endpoint.idleTimeoutMs,
     inRotation: () => (instances?.all ?? []).filter((instance) => health.has(instance.id)),
     log,
   });
   endpointPort = await listenOnEndpoint(balancer, role.endpoint.port, options.port);
   log(`emulator: load balancer for ${role.endpoint.name} on port ${endpointPort} (csdef port ${role.endpoint.port}, distribution ${role.endpoint.distribution})`);
 
+  // Without REDIS_URL the instances share their sessions here, as they would share them in Redis:
+  // with leases, so that a crashed instance's sessions lapse. Read as the instances read them.
+  const shared = loadConfig(roleEnvironment(role, 'primary', role.endpoint.port));
+  registry = hostSessionRegistry(
+    new MemorySessionRegistry({ leaseMs: shared.sessionLeaseMs, presenceIndividualMax: shared.presenceIndividualMax }),
+  );
   const ports = await Promise.all(Array.from({ length: instanceCount }, () => freePort()));
   const running = new RoleInstances(role, ports, {
     started: (id, pid) => {

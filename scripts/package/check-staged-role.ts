@@ -84,3 +84,28 @@ function filesOutsideNodeModules(root: string, relative = ''): string[] {
     return [path];
   });
 }
+
+/**
+ * The App Service staging: the start command's script, the production dependencies, and nothing
+ * that belongs to the Windows VM (node.exe, startup tasks) or should stay home.
+ */
+export function checkLinuxStagedRole(check: { stagedRole: string; devOnlyPackages: string[] }): string[] {
+  const { stagedRole } = check;
+  const problems: string[] = [];
+  if (!existsSync(join(stagedRole, 'dist', 'server', 'main.js'))) problems.push('dist/server/main.js is missing (the App Service start command runs it)');
+  const manifest = JSON.parse(readFileSync(join(stagedRole, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+  for (const name of Object.keys(manifest.dependencies ?? {})) {
+    if (!existsSync(join(stagedRole, 'node_modules', name, 'package.json'))) problems.push(`node_modules/${name}/package.json is missing (a production dependency of the role)`);
+  }
+  for (const name of check.devOnlyPackages) {
+    if (existsSync(join(stagedRole, 'node_modules', name))) problems.push(`node_modules/${name} is a dev dependency and must not ship`);
+  }
+  for (const windowsOnly of ['node', 'startup']) {
+    if (existsSync(join(stagedRole, windowsOnly))) problems.push(`${windowsOnly}/ is for the Windows VM and must not ship to App Service`);
+  }
+  if (existsSync(join(stagedRole, 'src'))) problems.push('src/ is staged; only the build output ships');
+  for (const file of filesOutsideNodeModules(stagedRole)) {
+    if (/\.(ts|map|tsx)$/.test(file) && !file.endsWith('.d.ts')) problems.push(`${file}: sources and source maps must not ship`);
+  }
+  return problems;
+}

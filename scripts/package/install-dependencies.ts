@@ -13,11 +13,14 @@ export interface InstallOptions {
   stagedRole: string;
   /** Install only from npm's cache (tests, and machines without network after `npm ci`). */
   offline?: boolean;
+  /** Where the role runs: `win32` for a Cloud Service VM (the default), `linux` for App Service. */
+  platform?: 'win32' | 'linux';
 }
 
 /**
  * Installs the role's production dependencies into the staged folder as they will run on the VM:
- * for win32-x64, at the root lock's exact versions (see production-lock.ts for why a lock subset).
+ * for win32-x64 (or linux-x64 for App Service), at the root lock's exact versions (see
+ * production-lock.ts for why a lock subset).
  *
  * `--ignore-scripts`: an install script would run here, on the build machine, and build for this
  * OS, not for the VM. The role must not need one; a package that has one is refused before
@@ -25,12 +28,13 @@ export interface InstallOptions {
  */
 export function installProductionDependencies(options: InstallOptions): { packages: number } {
   const rootLock = JSON.parse(readFileSync(join(options.repositoryRoot, 'package-lock.json'), 'utf8')) as PackageLock;
+  const platform = options.platform ?? 'win32';
   const { lock, installScripts } = productionLock(rootLock, options.workspacePath);
   if (installScripts.length > 0) {
     throw new Error(
       `the role depends on packages with install scripts (native modules, usually): ${installScripts.join(', ')}. ` +
-        'They would be built for this machine, not for the Windows VM. Replace them with pure-JavaScript ' +
-        'packages, or package on Windows x64.',
+        `They would be built for this machine, not for the ${platform === 'win32' ? 'Windows VM' : 'App Service Linux worker'}. Replace them with pure-JavaScript ` +
+        `packages, or package on ${platform === 'win32' ? 'Windows' : 'Linux'} x64.`,
     );
   }
   writeFileSync(join(options.stagedRole, 'package-lock.json'), `${JSON.stringify(lock, null, 2)}\n`);
@@ -39,7 +43,7 @@ export function installProductionDependencies(options: InstallOptions): { packag
     [
       'ci',
       '--omit=dev',
-      '--os=win32',
+      `--os=${platform}`,
       '--cpu=x64',
       '--ignore-scripts',
       '--no-audit',

@@ -3,6 +3,9 @@
  * packs it with cspack where cspack exists (Windows with the Azure SDK). Elsewhere the staged folder
  * is the result, checked, and the message says what is left to do on Windows.
  *
+ *   --target appservice   stage for App Service instead (linux-x64, no node.exe, no cspack) and
+ *                         write dist/chatapp-appservice.zip, which `npm run publish -- --target
+ *                         appservice` deploys; works on any OS
  *   --skip-build   use the existing WorkerRole1/dist (tests; a CI step that has just built)
  *   --offline      install dependencies from npm's cache only
  */
@@ -11,13 +14,14 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { checkStagedRole } from './check-staged-role.js';
+import { checkLinuxStagedRole, checkStagedRole } from './check-staged-role.js';
 import { findCspack, runCspack } from './cspack.js';
 import { folderSize } from './folder-size.js';
 import { packageLayout } from './layout.js';
 import { ensureNodeRuntime, npmCommand } from './node-runtime.js';
 import { readValidServiceModel, singleRole } from './read-service-model.js';
-import { stageRole } from './stage-role.js';
+import { stageLinuxRole, stageRole } from './stage-role.js';
+import { zipFolder } from './zip-folder.js';
 
 const REPOSITORY_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -29,17 +33,17 @@ export interface PackageResult {
   nodeExeSha256: string;
 }
 
-export async function packageService(options: { root?: string; skipBuild?: boolean; offline?: boolean; log?: (line: string) => void }): Promise<PackageResult> {
-  const root = resolve(options.root ?? REPOSITORY_ROOT);
-  const log = options.log ?? ((line: string) => console.log(line));
+export interface PackageOptions {
+  root?: string;
+  skipBuild?: boolean;
+  offline?: boolean;
+  log?: (line: string) => void;
+  /** Where the result goes; tests write outside the repository's dist/. */
+  outDir?: string;
+}
 
-  if (!options.skipBuild) {
-    log('building (npm run build)');
-    execFileSync(npmCommand(), ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit', shell: process.platform === 'win32' });
-  }
-  const { model } = readValidServiceModel(root, true);
-  const role = singleRole(model);
-  const layout = packageLayout(root, role.name);
+export async function packageService(options: PackageOptions): Promise<PackageResult> {
+  const { root, log, role, layout } = prepare(options);
   log(`service model OK; staging ${role.name}`);
 
   const runtime = await ensureNodeRuntime({ cacheDir: layout.nodeRuntimeCache, log });
@@ -48,10 +52,7 @@ export async function packageService(options: { root?: string; skipBuild?: boole
   const staged = stageRole({ layout, nodeExe: runtime.nodeExe, offline: options.offline });
   log(`installed ${staged.dependencyCount} production packages for win32-x64`);
 
-  const rootManifest = JSON.parse(readFileSync(`${root}/package.json`, 'utf8')) as { devDependencies?: Record<string, string> };
-  const stagedLock = JSON.parse(readFileSync(`${layout.stagedRole}/package-lock.json`, 'utf8')) as { packages: Record<string, unknown> };
-  const devOnlyPackages = Object.keys(rootManifest.devDependencies ?? {}).filter((name) => !(`node_modules/${name}` in stagedLock.packages));
-  const problems = await checkStagedRole({ stagedRole: layout.stagedRole, role, nodeExeSha256: runtime.sha256, devOnlyPackages });
+  const problems = await checkStagedRole({ stagedRole: layout.stagedRole, role, nodeExeSha256: runtime.sha256, devOnlyPackages: devOnlyPackages(root, layout.stagedRole) });
   if (problems.length > 0) throw new Error(`the staged role is not complete:\n  ${problems.join('\n  ')}`);
 
   const size = folderSize(layout.stagedRole);
@@ -79,13 +80,68 @@ export async function packageService(options: { root?: string; skipBuild?: boole
   };
 }
 
+export interface AppServicePackageResult {
+  stagedRole: string;
+  stagedFiles: number;
+  zip: string;
+  zipBytes: number;
+}
+
+/** `npm run package -- --target appservice`: the role for App Service on Linux, staged, checked and zipped. */
+export function packageAppService(options: PackageOptions): AppServicePackageResult {
+  const { root, log, role, layout } = prepare(options);
+  log(`service model OK; staging ${role.name} for App Service (linux-x64)`);
+  const staged = stageLinuxRole({ layout, offline: options.offline });
+  log(`installed ${staged.dependencyCount} production packages for linux-x64`);
+  const problems = checkLinuxStagedRole({ stagedRole: staged.folder, devOnlyPackages: devOnlyPackages(root, staged.folder) });
+  if (problems.length > 0) throw new Error(`the staged role is not complete:\n  ${problems.join('\n  ')}`);
+  const size = folderSize(staged.folder);
+  const zipped = zipFolder(staged.folder, layout.appServiceZip);
+  log(`staged ${shown(root, staged.folder)}: ${size.files} files, ${megabytes(size.bytes)}`);
+  log(`wrote ${shown(root, zipped.file)} (${zipped.files} files, ${megabytes(zipped.bytes)}); deploy it with npm run publish -- --target appservice`);
+  return { stagedRole: staged.folder, stagedFiles: size.files, zip: zipped.file, zipBytes: zipped.bytes };
+}
+
+function prepare(options: PackageOptions) {
+  const root = resolve(options.root ?? REPOSITORY_ROOT);
+  const log = options.log ?? ((line: string) => console.log(line));
+  if (!options.skipBuild) {
+    log('building (npm run build)');
+    execFileSync(npmCommand(), ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit', shell: process.platform === 'win32' });
+  }
+  const { model } = readValidServiceModel(root, true);
+  const role = singleRole(model);
+  const layout = packageLayout(root, role.name, options.outDir);
+  return { root, log, role, layout };
+}
+
+/** The repository's dev dependencies that the staged lock does not name: none of them may ship. */
+function devOnlyPackages(root: string, stagedRole: string): string[] {
+  const rootManifest = JSON.parse(readFileSync(`${root}/package.json`, 'utf8')) as { devDependencies?: Record<string, string> };
+  const stagedLock = JSON.parse(readFileSync(`${stagedRole}/package-lock.json`, 'utf8')) as { packages: Record<string, unknown> };
+  return Object.keys(rootManifest.devDependencies ?? {}).filter((name) => !(`node_modules/${name}` in stagedLock.packages));
+}
+
+/** Relative to the repository when inside it, else as it is. */
+function shown(root: string, path: string): string {
+  const inside = relative(root, path);
+  return inside && !inside.startsWith('..') ? inside : path;
+}
+
 function megabytes(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const { values } = parseArgs({ options: { 'skip-build': { type: 'boolean' }, offline: { type: 'boolean' } }, strict: true });
-  packageService({ skipBuild: values['skip-build'], offline: values.offline }).catch((error: unknown) => {
+  const { values } = parseArgs({ options: { 'skip-build': { type: 'boolean' }, offline: { type: 'boolean' }, target: { type: 'string' } }, strict: true });
+  const target = values.target ?? 'cloudservice';
+  const run = async () => {
+    const options = { skipBuild: values['skip-build'], offline: values.offline };
+    if (target === 'appservice') packageAppService(options);
+    else if (target === 'cloudservice') await packageService(options);
+    else throw new Error(`--target ${target}: expected cloudservice (the default) or appservice`);
+  };
+  run().catch((error: unknown) => {
     console.error(`package failed: ${error instanceof Error ? error.message : String(error)}`);
     process.exitCode = 1;
   });

@@ -31,13 +31,7 @@ export interface StagedRole {
  */
 export function stageRole(options: StageOptions): StagedRole {
   const { layout } = options;
-  const built = join(layout.roleSource, 'dist');
-  if (!existsSync(join(built, 'server'))) throw new Error(`${built} has no server build; run npm run build first`);
-
-  rmSync(layout.stagedRole, { recursive: true, force: true });
-  mkdirSync(layout.stagedRole, { recursive: true });
-
-  cpSync(built, join(layout.stagedRole, 'dist'), { recursive: true, filter: (source) => !NOT_SHIPPED.test(source) });
+  const staged = stageCommon(layout, layout.stagedRole, 'win32', options.offline);
 
   const startup = join(layout.roleSource, 'startup');
   mkdirSync(join(layout.stagedRole, 'startup'));
@@ -45,15 +39,34 @@ export function stageRole(options: StageOptions): StagedRole {
     copyFileSync(join(startup, file), join(layout.stagedRole, 'startup', file));
   }
 
-  copyFileSync(join(layout.roleSource, 'package.json'), join(layout.stagedRole, 'package.json'));
+  mkdirSync(join(layout.stagedRole, 'node'));
+  copyFileSync(options.nodeExe, join(layout.stagedRole, 'node', 'node.exe'));
+  return staged;
+}
+
+/**
+ * The same role for App Service on Linux, in its own folder: dist/, package.json, the cut lock and
+ * node_modules/ for linux-x64. No node.exe and no startup tasks: App Service's Node image brings
+ * the runtime, and its start command (`node dist/server/main.js`) replaces the csdef entry point.
+ */
+export function stageLinuxRole(options: { layout: PackageLayout; offline?: boolean }): StagedRole {
+  return stageCommon(options.layout, options.layout.stagedLinuxRole, 'linux', options.offline);
+}
+
+function stageCommon(layout: PackageLayout, folder: string, platform: 'win32' | 'linux', offline: boolean | undefined): StagedRole {
+  const built = join(layout.roleSource, 'dist');
+  if (!existsSync(join(built, 'server'))) throw new Error(`${built} has no server build; run npm run build first`);
+
+  rmSync(folder, { recursive: true, force: true });
+  mkdirSync(folder, { recursive: true });
+  cpSync(built, join(folder, 'dist'), { recursive: true, filter: (source) => !NOT_SHIPPED.test(source) });
+  copyFileSync(join(layout.roleSource, 'package.json'), join(folder, 'package.json'));
   const { packages } = installProductionDependencies({
     repositoryRoot: layout.repositoryRoot,
     workspacePath: layout.roleName,
-    stagedRole: layout.stagedRole,
-    offline: options.offline,
+    stagedRole: folder,
+    offline,
+    platform,
   });
-
-  mkdirSync(join(layout.stagedRole, 'node'));
-  copyFileSync(options.nodeExe, join(layout.stagedRole, 'node', 'node.exe'));
-  return { folder: layout.stagedRole, dependencyCount: packages };
+  return { folder, dependencyCount: packages };
 }

@@ -7,3 +7,9 @@
  */
 export const COMPUTE_API_VERSION = '2024-11-04';
 export const NETWORK_API_VERSION = '2025-05-01';
+/**
+ * Microsoft.Web. @azure/arm-appservice 19.0.0 would send 2025-05-01 by default; publish passes its
+ * `apiVersion` option so that it sends 2024-11-01, the version whose REST definitions the tests
+ * check the bodies against: what is validated is what is called.
+ */
+export const WEB_API_VERSION = '2024-11-01';

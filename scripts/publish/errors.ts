@@ -20,6 +20,8 @@ interface ErrorContext {
   resourceGroup?: string;
   name?: string;
   storageAccount?: string;
+  /** Which kind of deployment failed; the fixes differ. Cloud Services when absent. */
+  target?: 'cloudservice' | 'appservice';
 }
 
 /** Maps an SDK or credential error to cause + fix; unknown errors keep their message. */
@@ -42,6 +44,7 @@ export function explainError(error: unknown, context: ErrorContext = {}): Publis
   const status = typeof err?.statusCode === 'number' ? err.statusCode : undefined;
   const code = err?.code ?? '';
   const where = context.resourceGroup ? ` on resource group ${context.resourceGroup}` : '';
+  const appService = context.target === 'appservice';
   // Specific codes first: Azure sends MissingSubscriptionRegistration as a 409, for one.
   if (code === 'ResourceGroupNotFound') {
     return new PublishError(
@@ -50,7 +53,12 @@ export function explainError(error: unknown, context: ErrorContext = {}): Publis
     );
   }
   if (code === 'MissingSubscriptionRegistration') {
-    return new PublishError(`the subscription is not registered for a resource provider: ${firstLine(message)}`, 'run `az provider register --namespace Microsoft.Compute` and `az provider register --namespace Microsoft.Network`, wait until registered, publish again');
+    return new PublishError(
+      `the subscription is not registered for a resource provider: ${firstLine(message)}`,
+      appService
+        ? 'run `az provider register --namespace Microsoft.Web`, wait until registered, publish again'
+        : 'run `az provider register --namespace Microsoft.Compute` and `az provider register --namespace Microsoft.Network`, wait until registered, publish again',
+    );
   }
   if (code === 'SubscriptionNotFound' || code === 'InvalidSubscriptionId') {
     return new PublishError(`subscription ${context.subscription ?? ''} not found`, 'check --subscription against `az account list -o table`');
@@ -60,12 +68,18 @@ export function explainError(error: unknown, context: ErrorContext = {}): Publis
     return new PublishError(`storage account ${context.storageAccount} does not exist`, `create it: az storage account create --name ${context.storageAccount} --resource-group <group> --sku Standard_LRS`);
   }
   if (status === 403 || code === 'AuthorizationFailed' || code === 'AuthorizationPermissionMismatch') {
-    const blob = /blob|storage/i.test(message) || code === 'AuthorizationPermissionMismatch';
+    const blob = !appService && (/blob|storage/i.test(message) || code === 'AuthorizationPermissionMismatch');
     return new PublishError(
       `missing permission (HTTP 403 ${code || 'Forbidden'}): ${firstLine(message)}`,
       blob
         ? `ask for the "Storage Blob Data Contributor" role on storage account ${context.storageAccount ?? '(the --storage-account)'} for the signed-in identity (role assignments can take a few minutes to apply)`
-        : `ask for the "Contributor" role${where} (it covers Microsoft.Compute/cloudServices and Microsoft.Network); check \`az account show\` is the subscription you meant`,
+        : `ask for the "Contributor" role${where} (it covers ${appService ? 'Microsoft.Web/serverfarms and Microsoft.Web/sites' : 'Microsoft.Compute/cloudServices and Microsoft.Network'}); check \`az account show\` is the subscription you meant`,
+    );
+  }
+  if (appService && (status === 409 || code === 'Conflict' || /InUse|AlreadyExists|NotAvailable/i.test(code))) {
+    return new PublishError(
+      `name taken (HTTP 409 ${code || 'Conflict'}): ${firstLine(message)}`,
+      `web app names are global: "${context.name ?? '<name>'}.azurewebsites.net" belongs to another app, maybe in another subscription; pick another --name. If the app is yours in another resource group or plan, publish to that group, or delete it first`,
     );
   }
   if (status === 409 || code === 'Conflict' || /InUse|AlreadyExists|NotAvailable/i.test(code)) {

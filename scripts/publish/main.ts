@@ -1,7 +1,9 @@
 /**
  * `npm run publish -- <flags>`: uploads the package and the filled-in cscfg, creates or updates the
  * Microsoft.Compute/cloudServices resource (and the virtual network and public IP it needs), and
- * prints the public URL. `--dry-run` prints the plan and every request body and sends nothing.
+ * prints the public URL. With `--target appservice` it deploys the same role to App Service on
+ * Linux instead (app-service/publish-app-service.ts). `--dry-run` prints the plan and every request
+ * body and sends nothing.
  * Flags: see USAGE in options.ts. (`npm publish`, without `run`, is npm's own command: not this.)
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -12,8 +14,10 @@ import type { BlobServiceClient } from '@azure/storage-blob';
 import { readValidServiceModel, singleRole } from '../package/read-service-model.js';
 import { COMPUTE_API_VERSION, NETWORK_API_VERSION } from './api-versions.js';
 import { type AzureClientOptions, createAzureClients, deployCloudService, ensurePublicIp, ensureVirtualNetwork, publicFqdn } from './arm-client.js';
+import { publishToAppService } from './app-service/publish-app-service.js';
 import { PublishError, explainError } from './errors.js';
 import { fillConfiguration } from './fill-configuration.js';
+import { requireRedisForInstances } from './instances.js';
 import { type PublishOptions, parsePublishOptions } from './options.js';
 import { deploymentStamp, planPublish } from './plan.js';
 import { describePlan } from './print-plan.js';
@@ -31,6 +35,8 @@ export interface PublishEnvironment {
   credential?: () => Promise<TokenCredential>;
   blobService?: (options: PublishOptions, credential: TokenCredential) => Promise<BlobServiceClient>;
   arm?: Partial<Omit<AzureClientOptions, 'credential' | 'subscription'>>;
+  /** App Service: Kudu's base URL instead of https://<site>.scm.azurewebsites.net, and its CA. */
+  deployment?: { endpoint: string; ca?: string };
 }
 
 export interface PublishResult {
@@ -44,6 +50,7 @@ export async function publish(argv: string[], environment: PublishEnvironment = 
   const now = environment.now?.() ?? new Date();
   const options = parsePublishOptions(argv, environment.env ?? process.env, {
     packageFile: join(root, 'dist', 'chatapp.cspkg'),
+    appServicePackageFile: join(root, 'dist', 'chatapp-appservice.zip'),
   });
   let secrets: string[] = [];
   try {
@@ -53,8 +60,23 @@ export async function publish(argv: string[], environment: PublishEnvironment = 
     // Always the Cloud cscfg: the plan's instance count and network come from the same file.
     const configuration = fillConfiguration(readFileSync(join(root, cloud.file), 'utf8'), role.name, options.settings);
     secrets = configuration.secretValues;
-    const packagePresent = existsSync(options.packageFile);
     const shownPackage = options.packageFile.startsWith(root) ? relative(root, options.packageFile) : options.packageFile;
+    if (options.target === 'appservice') {
+      return await publishToAppService({
+        options,
+        roleName: role.name,
+        cloud,
+        configuration,
+        shownPackage,
+        log,
+        credential: environment.credential ?? defaultCredential,
+        ...(environment.arm ? { arm: environment.arm } : {}),
+        ...(environment.deployment ? { deployment: environment.deployment } : {}),
+      });
+    }
+    const instances = Number(cloud.roles.find(({ name }) => name === role.name)?.instances?.count ?? 1);
+    requireRedisForInstances(instances, configuration.settings, 'set <Instances count="1"/> in ServiceConfiguration.Cloud.cscfg');
+    const packagePresent = existsSync(options.packageFile);
     const planInput = { ...options, role, configuration: cloud, deploymentStamp: deploymentStamp(now) };
 
     if (options.dryRun) {

@@ -1,27 +1,37 @@
 import { parseArgs } from 'node:util';
+import { DEFAULT_APP_SERVICE_SKU } from './app-service/sku.js';
 import { PublishError } from './errors.js';
 
 /**
  * Command-line flags of `npm run publish`, each also readable from an environment variable so CI
  * can keep secrets out of the command line (and out of shell history).
  */
+export type PublishTarget = 'cloudservice' | 'appservice';
+
 export interface PublishOptions {
+  /** Cloud Services (extended support), the default, or App Service on Linux. */
+  target: PublishTarget;
   subscription: string;
   resourceGroup: string;
-  /** The cloud service's name; also its DNS label: http://<name>.<location>.cloudapp.azure.com/ */
+  /** The cloud service's name and DNS label (http://<name>.<location>.cloudapp.azure.com/), or the
+   * web app's name (https://<name>.azurewebsites.net/). */
   name: string;
   location: string;
-  /** The storage account that receives the package; it must exist. */
+  /** The storage account that receives the package; it must exist. Cloud Services only. */
   storageAccount: string;
   /** Private container for packages and configurations. */
   container: string;
-  /** The .cspkg written by `npm run package` on Windows. */
+  /** The .cspkg written by `npm run package` on Windows, or the App Service zip. */
   packageFile: string;
   /** Setting values that go into the cscfg, by setting name. */
   settings: Record<string, string>;
   /** How long Azure may read the uploaded blobs. */
   sasHours: number;
   publicIpSku: 'Basic' | 'Standard';
+  /** App Service plan SKU (`P0v3`, `S1`, ...); App Service only. */
+  sku: string | undefined;
+  /** Instance count instead of the Cloud cscfg's; App Service only. */
+  instances: number | undefined;
   dryRun: boolean;
 }
 
@@ -49,22 +59,26 @@ export const SETTING_SHORTHANDS = {
 
 export const USAGE = `usage: npm run publish -- [options]      (not \`npm publish\`, which is npm's own command)
 
+  --target cloudservice|appservice    default cloudservice; appservice deploys to App Service on Linux
   --subscription ID          Azure subscription           (env ${ENVIRONMENT_VARIABLES.subscription})
   --resource-group NAME      resource group, must exist   (env ${ENVIRONMENT_VARIABLES['resource-group']})
-  --name NAME                cloud service name and DNS label (env ${ENVIRONMENT_VARIABLES.name})
+  --name NAME                cloud service or web app name, also its DNS label (env ${ENVIRONMENT_VARIABLES.name})
   --location REGION          e.g. westeurope              (env ${ENVIRONMENT_VARIABLES.location})
-  --storage-account NAME     receives the package         (env ${ENVIRONMENT_VARIABLES['storage-account']})
+  --storage-account NAME     receives the package, cloudservice only (env ${ENVIRONMENT_VARIABLES['storage-account']})
   --setting NAME=VALUE       a cscfg setting value, repeatable (env ${SETTING_ENVIRONMENT_PREFIX}<NAME>)
   --storage-connection-string VALUE   same as --setting STORAGE_CONNECTION_STRING=VALUE
   --redis-url VALUE          same as --setting REDIS_URL=VALUE
   --allowed-origins LIST     same as --setting ALLOWED_ORIGINS=LIST
-  --package FILE             default dist/chatapp.cspkg (npm run package on Windows writes it)
-  --container NAME           default chatapp-packages
-  --sas-hours N              how long Azure may read the upload, default 2
-  --public-ip-sku Basic|Standard   default Basic (see docs/deploy.md)
+  --package FILE             default dist/chatapp.cspkg (npm run package on Windows writes it), or for
+                             appservice dist/chatapp-appservice.zip (npm run package -- --target appservice)
+  --container NAME           cloudservice: default chatapp-packages
+  --sas-hours N              cloudservice: how long Azure may read the upload, default 2
+  --public-ip-sku Basic|Standard   cloudservice: default Basic (see docs/deploy.md)
+  --sku NAME                 appservice: plan SKU, default ${DEFAULT_APP_SERVICE_SKU} (see docs/deploy.md)
+  --instances N              appservice: instance count, default the Cloud cscfg's Instances count
   --dry-run                  print the plan and every request body; send nothing`;
 
-export function parsePublishOptions(argv: string[], env: NodeJS.ProcessEnv, defaults: { packageFile: string }): PublishOptions {
+export function parsePublishOptions(argv: string[], env: NodeJS.ProcessEnv, defaults: { packageFile: string; appServicePackageFile?: string }): PublishOptions {
   let values: Record<string, string | string[] | boolean | undefined>;
   try {
     ({ values } = parseArgs({
@@ -85,6 +99,9 @@ export function parsePublishOptions(argv: string[], env: NodeJS.ProcessEnv, defa
         container: { type: 'string' },
         'sas-hours': { type: 'string' },
         'public-ip-sku': { type: 'string' },
+        target: { type: 'string' },
+        sku: { type: 'string' },
+        instances: { type: 'string' },
         'dry-run': { type: 'boolean' },
       },
     }));
@@ -92,23 +109,29 @@ export function parsePublishOptions(argv: string[], env: NodeJS.ProcessEnv, defa
     throw new PublishError((error as Error).message, `run with the flags below:\n${USAGE}`);
   }
 
+  const target = publishTarget(values.target as string | undefined);
+  const appService = target === 'appservice';
   const missing: string[] = [];
-  const required = (flag: keyof typeof ENVIRONMENT_VARIABLES): string => {
+  const required = (flag: keyof typeof ENVIRONMENT_VARIABLES, needed = true): string => {
     const value = (values[flag] as string | undefined) ?? env[ENVIRONMENT_VARIABLES[flag]];
-    if (!value) missing.push(`--${flag} (or ${ENVIRONMENT_VARIABLES[flag]})`);
+    if (!value && needed) missing.push(`--${flag} (or ${ENVIRONMENT_VARIABLES[flag]})`);
     return value ?? '';
   };
   const options: PublishOptions = {
+    target,
     subscription: required('subscription'),
     resourceGroup: required('resource-group'),
     name: required('name'),
     location: required('location'),
-    storageAccount: required('storage-account'),
+    // App Service takes the zip straight from this machine: no storage account in between.
+    storageAccount: required('storage-account', !appService),
     container: (values.container as string | undefined) ?? 'chatapp-packages',
-    packageFile: (values.package as string | undefined) ?? defaults.packageFile,
+    packageFile: (values.package as string | undefined) ?? (appService ? (defaults.appServicePackageFile ?? defaults.packageFile) : defaults.packageFile),
     settings: settingValues(values, env),
     sasHours: Number((values['sas-hours'] as string | undefined) ?? '2'),
     publicIpSku: publicIpSku(values['public-ip-sku'] as string | undefined),
+    sku: values.sku as string | undefined,
+    instances: instanceCount(values.instances as string | undefined),
     // `npm run publish --dry-run` (without `--`) reaches the script only as npm's own config.
     dryRun: values['dry-run'] === true || env.npm_config_dry_run === 'true',
   };
@@ -117,6 +140,23 @@ export function parsePublishOptions(argv: string[], env: NodeJS.ProcessEnv, defa
   }
   if (!Number.isFinite(options.sasHours) || options.sasHours <= 0 || options.sasHours > 24) {
     throw new PublishError(`--sas-hours must be a number above 0 and at most 24`, 'the upload only needs to be readable while Azure deploys it; 2 hours is plenty');
+  }
+  if (appService) {
+    // Azure's rule for a web app name, which is also its host name under azurewebsites.net.
+    if (!/^[a-z0-9][a-z0-9-]{0,58}[a-z0-9]$/.test(options.name)) {
+      throw new PublishError(
+        `--name ${JSON.stringify(options.name)} cannot be a web app name`,
+        'use 2 to 60 lowercase letters, digits and hyphens, not starting or ending with a hyphen: it becomes <name>.azurewebsites.net',
+      );
+    }
+    return options;
+  }
+  const appServiceOnly = (['sku', 'instances'] as const).filter((flag) => values[flag] !== undefined);
+  if (appServiceOnly.length > 0) {
+    throw new PublishError(
+      `${appServiceOnly.map((flag) => `--${flag}`).join(' and ')} only apply to --target appservice`,
+      'for a cloud service the csdef sets the VM size and the Cloud cscfg the instance count; add --target appservice to deploy to App Service',
+    );
   }
   // Azure's rule for a cloud service name, which publish also uses as the public IP's DNS label.
   if (!/^[a-z][a-z0-9-]{1,61}[a-z0-9]$/.test(options.name)) {
@@ -143,6 +183,21 @@ function settingValues(values: Record<string, unknown>, env: NodeJS.ProcessEnv):
     settings[pair.slice(0, equals)] = pair.slice(equals + 1);
   }
   return settings;
+}
+
+function publishTarget(value: string | undefined): PublishTarget {
+  const target = value?.toLowerCase();
+  if (target === undefined || target === 'cloudservice' || target === 'appservice') return target ?? 'cloudservice';
+  throw new PublishError(`--target ${value}: expected cloudservice or appservice`, 'pass --target appservice for App Service, or leave it out for Cloud Services');
+}
+
+function instanceCount(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const count = Number(value);
+  if (!/^\d+$/.test(value) || count < 1 || count > 30) {
+    throw new PublishError(`--instances ${value}: expected a whole number from 1 to 30`, 'pass --instances 2 (or leave it out to use the Cloud cscfg\'s Instances count)');
+  }
+  return count;
 }
 
 function publicIpSku(value: string | undefined): 'Basic' | 'Standard' {

@@ -62,7 +62,13 @@ export async function startChatCluster(count: number, env: Record<string, string
     await exited;
   };
 
-  await Promise.all(instances.map(launch));
+  const launched = await Promise.allSettled(instances.map(launch));
+  const failed = launched.find((result) => result.status === 'rejected');
+  if (failed) {
+    // Nobody gets the cluster to stop: kill what did start rather than leave it running.
+    await Promise.all(instances.filter((instance) => instance.process).map(kill));
+    throw failed.reason;
+  }
   return {
     instances,
     kill: (index) => kill(instances[index]!),

@@ -1,5 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, ServerToClientEvents } from '../shared/protocol.js';
+import type { ClientToServerEvents, ErrorCode, ServerToClientEvents } from '../shared/protocol.js';
+import { retryDelay } from './retry-delay.js';
 import type { Store } from './state/store.js';
 
 export type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -15,6 +16,18 @@ export class NoAnswerError extends Error {
 }
 
 const REQUEST_TIMEOUT_MS = 8000;
+/**
+ * Socket.IO's own reconnection after a dropped connection: the first attempt after 0.5-1.5 s,
+ * then doubling up to 5 s, each randomised by half, so the clients of an instance that went
+ * away spread their return over seconds instead of arriving in the same millisecond.
+ */
+const RECONNECTION = { reconnectionDelay: 1000, reconnectionDelayMax: 5000, randomizationFactor: 0.5 } as const;
+
+/** How widely the clients of a closing instance spread their return, beyond the backoff. */
+const SERVER_CLOSED_SPREAD_MS = 4000;
+
+/** Refusals that mean "not now": the same request succeeds later. */
+const WAIT_AND_RETRY: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['RATE_LIMITED', 'STORAGE_UNAVAILABLE']);
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -31,7 +44,7 @@ export class Connection {
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly store: Store) {
-    this.socket = io({ transports: ['websocket', 'polling'], tryAllTransports: true });
+    this.socket = io({ transports: ['websocket', 'polling'], tryAllTransports: true, ...RECONNECTION });
     this.socket.on('connect', () => {
       this.setStatus('connected');
     });
@@ -83,15 +96,16 @@ export class Connection {
   }
 
   /**
-   * A request that is safe to repeat (join, leave, history): waits out RATE_LIMITED and repeats
-   * after a lost ack while still connected. Failures other than those come back as the ack.
+   * A request that is safe to repeat (join, leave, history, members): waits out RATE_LIMITED and
+   * STORAGE_UNAVAILABLE (at least `retryAfterMs`, plus jitter) and repeats after a lost ack while
+   * still connected. Failures other than those come back as the ack.
    */
   async call<E extends RequestEvent>(event: E, payload: PayloadOf<E>, attempts = 4): Promise<AckOf<E>> {
     for (let attempt = 1; ; attempt += 1) {
       try {
         const ack = await this.request(event, payload);
-        if (ack.ok || ack.error.code !== 'RATE_LIMITED' || attempt >= attempts) return ack;
-        await sleep(ack.error.retryAfterMs ?? 1000);
+        if (ack.ok || !WAIT_AND_RETRY.has(ack.error.code) || attempt >= attempts) return ack;
+        await sleep(retryDelay(ack.error.retryAfterMs, 1000));
       } catch (error) {
         if (!(error instanceof NoAnswerError) || !this.socket.connected || attempt >= attempts) throw error;
       }
@@ -111,12 +125,16 @@ export class Connection {
     return navigator.onLine === false ? 'offline' : 'reconnecting';
   }
 
-  /** After the server closed the connection (draining, restart), come back with a backoff. */
+  /**
+   * After the server closed the connection (draining, restart), come back with a backoff: the
+   * first time within 1-5 s. A draining instance closes all its clients at once, and they must
+   * not all arrive at the others in the same instant.
+   */
   private reconnectLater(): void {
     if (this.reconnectTimer !== undefined) return;
     this.serverClosedCount += 1;
-    const base = Math.min(30_000, 500 * 2 ** Math.min(this.serverClosedCount, 6));
-    const delay = base / 2 + Math.random() * (base / 2);
+    const base = Math.min(30_000, 1000 * 2 ** Math.min(this.serverClosedCount - 1, 5));
+    const delay = base + Math.random() * SERVER_CLOSED_SPREAD_MS;
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;
       if (!this.socket.connected) this.socket.connect();

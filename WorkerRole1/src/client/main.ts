@@ -2,7 +2,9 @@ import { Connection } from './connection.js';
 import { DirectMessages } from './direct.js';
 import { findElements } from './elements.js';
 import { Outbox } from './outbox.js';
+import { Members } from './members.js';
 import { LogView } from './render/log.js';
+import { MemberListView } from './render/member-list.js';
 import { createRenderer } from './render/renderer.js';
 import { Rooms } from './rooms.js';
 import { bindServerEvents } from './server-events.js';
@@ -13,6 +15,7 @@ import { TypingSender, TypingTracker } from './typing.js';
 import { bindComposer } from './ui/composer.js';
 import { bindLogControls } from './ui/log-controls.js';
 import { bindLogin } from './ui/login.js';
+import { bindMemberControls } from './ui/member-controls.js';
 import { bindSidebar } from './ui/sidebar-controls.js';
 
 /** Wires the chat client together: state, connection, features, rendering, controls. */
@@ -26,9 +29,11 @@ function main(): void {
   const outbox = new Outbox(store, connection, async (room) => (await rooms.join(room)) === null);
   const typingTracker = new TypingTracker(store);
   const typingSender = new TypingSender(connection);
+  const members = new Members(store, connection);
   const log = new LogView(elements.log, elements.messageList, elements.jumpLatest);
+  const memberList = new MemberListView(elements, (name) => store.isMe(name));
 
-  store.subscribe(createRenderer(elements, store, outbox, typingTracker, log));
+  store.subscribe(createRenderer(elements, store, outbox, typingTracker, log, memberList));
   bindServerEvents(connection.socket, { store, outbox, direct, typing: typingTracker });
 
   let showLogin: (error: string | null, nickname: string) => void = () => undefined;
@@ -45,6 +50,7 @@ function main(): void {
   bindComposer(elements, store, outbox, typingSender, log);
   bindSidebar(elements, { store, rooms, direct, outbox, typing: typingSender });
   bindLogControls(elements, store, rooms, direct, outbox);
+  bindMemberControls(elements, members, memberList);
 
   document.addEventListener('visibilitychange', () => {
     const active = store.active;

@@ -1,6 +1,7 @@
 import type { ChatMessage, DirectMessage } from '../shared/protocol.js';
 import { NoAnswerError, sleep, type Connection } from './connection.js';
 import { toLog } from './history-paging.js';
+import { retryDelay } from './retry-delay.js';
 import type { Conversation, LogMessage } from './state/conversation.js';
 import type { Store } from './state/store.js';
 import { isRecord, load, save } from './storage.js';
@@ -149,7 +150,7 @@ export class Outbox {
       item.state = 'queued';
       this.changed();
       // Lost ack while connected: the same clientId makes the retry safe. Otherwise wait for ready.
-      if (this.connection.connected) await sleep(1000);
+      if (this.connection.connected) await sleep(retryDelay(undefined, 1000));
       return;
     }
     if (ack.ok) return this.delivered(item, conversation, ack.message);
@@ -158,7 +159,7 @@ export class Outbox {
       case 'STORAGE_UNAVAILABLE':
         item.state = 'waiting';
         this.changed();
-        await sleep(ack.error.retryAfterMs ?? 1000);
+        await sleep(retryDelay(ack.error.retryAfterMs, 1000));
         if (item.state === 'waiting') item.state = 'queued';
         break;
       case 'NOT_IN_ROOM':
@@ -175,7 +176,7 @@ export class Outbox {
       case 'NO_SESSION':
       case 'INTERNAL_ERROR':
         item.state = 'queued';
-        await sleep(2000);
+        await sleep(retryDelay(undefined, 2000));
         break;
       default:
         item.state = 'failed';

@@ -1,10 +1,10 @@
 import { LIMITS, type ErrorBody } from '../shared/protocol.js';
 import type { Connection } from './connection.js';
-import { catchUpAfter, type FetchPage, loadOlder } from './history-paging.js';
-import { lastSeenId, roomKey, setMembers, type Conversation } from './state/conversation.js';
+import { catchUpAfter, type FetchPage, loadOlder, toLog } from './history-paging.js';
+import { lastSeenId, roomKey, type Conversation } from './state/conversation.js';
 import type { Store } from './state/store.js';
 
-/** Joining, leaving, catching up and paging back through rooms. */
+/** Joining, resuming, leaving, catching up and paging back through rooms. */
 export class Rooms {
   constructor(
     private readonly store: Store,
@@ -19,7 +19,7 @@ export class Rooms {
     const ack = await this.connection.call('room:join', { room: name });
     if (!ack.ok) return ack.error;
     const conversation = this.store.room(ack.room);
-    setMembers(conversation, ack.members);
+    conversation.members.joinedRoom(ack.members, ack.memberCount, this.store.me);
     const last = lastSeenId(conversation);
     const catchingUp = conversation.loaded;
     this.store.addMessages(conversation, ack.history, catchingUp);
@@ -32,6 +32,30 @@ export class Rooms {
     if (last !== undefined && !ack.history.some((message) => message.id === last)) {
       await this.catchUp(conversation, last);
     }
+    this.store.changed();
+    return null;
+  }
+
+  /**
+   * A room the resumed session is back in already (session:start said so): take its count,
+   * fetch only the messages missed (or the latest page, after a page reload), and leave the
+   * member list to be reloaded when it is next on screen. Falls back to joining when the server
+   * no longer has us in the room by the time we ask.
+   */
+  async resume(conversation: Conversation, memberCount: number): Promise<ErrorBody | null> {
+    conversation.members.resumed(memberCount);
+    const last = lastSeenId(conversation);
+    if (last !== undefined) {
+      await this.catchUp(conversation, last);
+      this.store.changed();
+      return null;
+    }
+    const limit = LIMITS.historyDefaultLimit;
+    const ack = await this.connection.call('history:fetch', { room: conversation.name, limit });
+    if (!ack.ok) return ack.error.code === 'NOT_IN_ROOM' ? this.join(conversation.name) : ack.error;
+    this.store.addMessages(conversation, ack.messages.map(toLog), false);
+    conversation.loaded = true;
+    conversation.hasOlder = ack.messages.length >= limit;
     this.store.changed();
     return null;
   }
@@ -56,4 +80,3 @@ export class Rooms {
     return null;
   }
 }
-

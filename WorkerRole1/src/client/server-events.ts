@@ -1,7 +1,7 @@
 import type { ChatSocket } from './connection.js';
 import type { DirectMessages } from './direct.js';
 import type { Outbox } from './outbox.js';
-import { addMember, removeMember, roomKey } from './state/conversation.js';
+import { roomKey } from './state/conversation.js';
 import type { Store } from './state/store.js';
 import type { TypingTracker } from './typing.js';
 
@@ -29,14 +29,28 @@ export function bindServerEvents(socket: ChatSocket, { store, outbox, direct, ty
     if (!conversation.loaded) void direct.load(conversation).catch(() => undefined);
   });
 
-  socket.on('user:joined', ({ room, nickname }) => {
+  socket.on('user:joined', ({ room, nickname, count }) => {
     const conversation = store.conversations.get(roomKey(room));
-    if (conversation && addMember(conversation, nickname)) store.notice(conversation, `${nickname} joined`);
+    if (!conversation) return;
+    if (conversation.members.joined(nickname, count)) store.notice(conversation, `${nickname} joined`);
+    store.changed();
   });
 
-  socket.on('user:left', ({ room, nickname }) => {
+  socket.on('user:left', ({ room, nickname, count }) => {
     const conversation = store.conversations.get(roomKey(room));
-    if (conversation && removeMember(conversation, nickname)) store.notice(conversation, `${nickname} left`);
+    if (!conversation) return;
+    conversation.typing.delete(nickname);
+    if (conversation.members.left(nickname, count)) store.notice(conversation, `${nickname} left`);
+    store.changed();
+  });
+
+  // A large room: no notice per person (hundreds a second would bury the conversation).
+  socket.on('room:presence', (event) => {
+    const conversation = store.conversations.get(roomKey(event.room));
+    if (!conversation) return;
+    for (const name of event.left) conversation.typing.delete(name);
+    conversation.members.presence(event);
+    store.changed();
   });
 
   socket.on('typing', ({ room, nickname, typing: isTyping }) => typing.update(room, nickname, isTyping));

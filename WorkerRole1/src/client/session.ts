@@ -1,4 +1,4 @@
-import type { ErrorBody } from '../shared/protocol.js';
+import type { ErrorBody, RoomSummary } from '../shared/protocol.js';
 import { NoAnswerError, type Connection } from './connection.js';
 import { isRecord, load, save } from './storage.js';
 import { normalizeNickname, sameNickname } from './validation.js';
@@ -11,7 +11,8 @@ export interface StoredSession {
 const isStoredSession = (value: unknown): value is StoredSession =>
   isRecord(value) && typeof value.nickname === 'string' && typeof value.token === 'string';
 
-export type SessionResult = { ok: true; nickname: string } | { ok: false; error: ErrorBody };
+/** `rooms`: the rooms a resumed session is back in already (empty for a new session). */
+export type SessionResult = { ok: true; nickname: string; rooms: RoomSummary[] } | { ok: false; error: ErrorBody };
 
 /**
  * The nickname and the server's opaque session token, kept in sessionStorage (one per tab) so a
@@ -42,7 +43,8 @@ export class Session {
     if (!ack.ok) return ack;
     this.current = { nickname: ack.nickname, token: ack.session };
     save('session', this.current);
-    return { ok: true, nickname: ack.nickname };
+    // An instance from before resumable rooms (during a rolling upgrade) answers without them.
+    return { ok: true, nickname: ack.nickname, rooms: Array.isArray(ack.rooms) ? ack.rooms : [] };
   }
 
   forget(): void {

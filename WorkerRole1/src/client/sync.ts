@@ -1,7 +1,8 @@
-import { type ErrorCode, LOBBY } from '../shared/protocol.js';
+import { type ErrorCode, LOBBY, type RoomSummary } from '../shared/protocol.js';
 import { NoAnswerError, sleep, type Connection } from './connection.js';
 import type { DirectMessages } from './direct.js';
 import type { Outbox } from './outbox.js';
+import { retryDelay } from './retry-delay.js';
 import type { Rooms } from './rooms.js';
 import type { Session, SessionResult } from './session.js';
 import { roomKey } from './state/conversation.js';
@@ -23,9 +24,10 @@ const RETRY_MS = 2000;
 const RETRYABLE: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['INTERNAL_ERROR', 'STORAGE_UNAVAILABLE', 'SERVER_DRAINING', 'RATE_LIMITED']);
 
 /**
- * The session lifecycle. On every (re)connect: present the stored token to reclaim the nickname,
- * rejoin every room (merging the missed messages), catch up the DM threads, then release the
- * outbox. A disconnect in the middle abandons that pass; the next connect starts a new one.
+ * The session lifecycle. On every (re)connect: present the stored token to reclaim the nickname
+ * (which also puts the socket back into the session's rooms), fetch what each room missed (join
+ * only the rooms the server did not resume), catch up the DM threads, then release the outbox.
+ * A disconnect in the middle abandons that pass; the next connect starts a new one.
  */
 export class Sync {
   private generation = 0;
@@ -50,7 +52,7 @@ export class Sync {
   async login(nickname: string): Promise<SessionResult> {
     const generation = this.generation;
     const result = await this.deps.session.start(nickname);
-    if (result.ok && generation === this.generation) await this.enter(result.nickname, generation);
+    if (result.ok && generation === this.generation) await this.enter(result.nickname, generation, result.rooms);
     return result;
   }
 
@@ -69,9 +71,9 @@ export class Sync {
     const result = await session.start(nickname);
     if (generation !== this.generation) return;
     store.restoring = false;
-    if (result.ok) return this.enter(result.nickname, generation);
+    if (result.ok) return this.enter(result.nickname, generation, result.rooms);
     if (RETRYABLE.has(result.error.code) && connection.connected) {
-      await sleep(result.error.retryAfterMs ?? RETRY_MS);
+      await sleep(retryDelay(result.error.retryAfterMs, RETRY_MS));
       if (generation === this.generation) void this.onConnect();
       return;
     }
@@ -84,12 +86,19 @@ export class Sync {
     this.deps.showLogin(reason, nickname);
   }
 
-  private async enter(nickname: string, generation: number): Promise<void> {
+  /**
+   * `resumed`: the rooms the server put this socket back into (a resumed session), with their
+   * counts. Those only fetch what they missed; the rooms it did not list are joined again.
+   */
+  private async enter(nickname: string, generation: number, resumed: readonly RoomSummary[]): Promise<void> {
     const { store, rooms, direct, outbox, connection } = this.deps;
     store.me = nickname;
     store.view = 'chat';
     store.draining = false;
     connection.settled();
+    const counts = new Map(resumed.map(({ room, memberCount }) => [room, memberCount]));
+    // Rooms this session is in on the server are ours, even if this tab forgot them.
+    for (const room of counts.keys()) store.room(room);
     store.room(LOBBY);
     if (!store.conversations.has(store.activeKey)) store.open(roomKey(LOBBY));
     store.changed();
@@ -97,7 +106,8 @@ export class Sync {
       const joined = store.rooms().sort((a, b) => Number(b.name === LOBBY) - Number(a.name === LOBBY));
       await Promise.all(
         joined.map(async (conversation) => {
-          const error = await rooms.join(conversation.name);
+          const count = counts.get(conversation.name);
+          const error = count === undefined ? await rooms.join(conversation.name) : await rooms.resume(conversation, count);
           if (error && (error.code === 'INVALID_ROOM' || error.code === 'TOO_MANY_ROOMS')) {
             outbox.dropConversation(conversation.key);
             store.remove(conversation.key);
@@ -110,8 +120,8 @@ export class Sync {
     } catch (error) {
       if (!(error instanceof NoAnswerError)) throw error;
       if (generation !== this.generation || !connection.connected) return;
-      await sleep(RETRY_MS);
-      if (generation === this.generation) await this.enter(nickname, generation);
+      await sleep(retryDelay(undefined, RETRY_MS));
+      if (generation === this.generation) await this.enter(nickname, generation, resumed);
     }
   }
 }

@@ -39,6 +39,7 @@ async function start() {
     adapter: scaleOut.adapter,
     publicDir: fileURLToPath(new URL('../public/', import.meta.url)),
   });
+  scaleOut.serveHandedConnections(server.httpServer);
   const address = await server.listen();
   const stopRetention = scheduleRetention(history, config.historyRetentionDays, logger);
   return {

@@ -121,7 +121,7 @@ export interface ClientToServerEvents {
   ) => void;
   'room:join': (
     payload: RoomPayload,
-    ack: AckCallback<{ room: string; memberCount: number; members: string[]; history: ChatMessage[] }>,
+    ack: AckCallback<{ room: string; memberCount: number; members: string[]; next?: string; history: ChatMessage[] }>,
   ) => void;
   'room:members': (payload: RoomMembersPayload, ack: AckCallback<{ room: string; members: string[]; next?: string }>) => void;
   'room:leave': (payload: RoomPayload, ack: AckCallback<{ room: string }>) => void;

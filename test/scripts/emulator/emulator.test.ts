@@ -5,8 +5,7 @@ import http from 'node:http';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it, test } from 'node:test';
-import { io, type Socket } from 'socket.io-client';
-import { hashAddress } from '../../../scripts/emulator/rotation.js';
+import { INSTANCES, addressFor, connect, emit, nextEvent, sockets } from './emulator-clients.js';
 import { canListen, ensureBuilt, healthzFrom, isAlive, ROOT, RunningEmulator, temporaryStorageDir } from './running-emulator.js';
 
 const execFileAsync = promisify(execFile);
@@ -16,58 +15,6 @@ const execFileAsync = promisify(execFile);
  * 500 ms. Each client gets its own loopback source address, so sourceIP hashing decides where it
  * lands, as it would for two browsers on two machines.
  */
-
-const INSTANCES = ['WorkerRole1_IN_0', 'WorkerRole1_IN_1'];
-
-/** A loopback address that the load balancer sends to instance `index` while both are in rotation. */
-function addressFor(index: number, skip: string[] = []): string {
-  for (let i = 2; i < 255; i++) {
-    const address = `127.0.0.${i}`;
-    if (!skip.includes(address) && hashAddress(address) % INSTANCES.length === index) return address;
-  }
-  throw new Error(`no loopback address hashes to ${index}`);
-}
-
-type Ack = { ok: boolean; [key: string]: unknown };
-
-function emit(socket: Socket, event: string, payload: unknown): Promise<Ack> {
-  return socket.timeout(5000).emitWithAck(event, payload) as Promise<Ack>;
-}
-
-const sockets: Socket[] = [];
-
-/** A socket.io client pinned to long-polling (it needs affinity) from `localAddress`. */
-function connect(url: string, localAddress: string, transports = ['polling']): Promise<Socket> {
-  const socket = io(url, {
-    transports,
-    // No keep-alive: xmlhttprequest-ssl (socket.io-client's polling in Node) retries a request whose
-    // reused socket was reset without ever failing it, so the client would notice a dead instance
-    // only at its ping timeout (45 s). Browsers have no such retry.
-    agent: new http.Agent({ localAddress, keepAlive: false }) as never,
-    reconnectionDelay: 200,
-    reconnectionDelayMax: 500,
-    forceNew: true,
-  });
-  sockets.push(socket);
-  return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(socket));
-    socket.once('connect_error', reject);
-  });
-}
-
-interface Emitter {
-  once(event: string, listener: (payload: never) => void): unknown;
-}
-
-function nextEvent<T>(socket: Emitter, event: string, timeoutMs = 5000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ${event} within ${timeoutMs} ms`)), timeoutMs);
-    socket.once(event, (payload: T) => {
-      clearTimeout(timer);
-      resolve(payload);
-    });
-  });
-}
 
 const ALLOWED_ORIGIN = 'http://allowed.example';
 
@@ -157,7 +104,8 @@ describe('emulator', { timeout: 60_000 }, () => {
   it('restarts an instance that dies, and its clients reconnect to the service', async () => {
     const killedId = INSTANCES[1]!;
     const client = await connect(emulator.url, addressFor(1));
-    assert.equal((await emit(client, 'session:start', { nickname: 'cat' })).ok, true);
+    const started = await emit(client, 'session:start', { nickname: 'cat' });
+    assert.equal(started.ok, true);
     const oldPid = emulator.pids.get(killedId)!;
     const from = emulator.lines.length;
     const reconnected = new Promise<void>((resolve) => client.io.once('reconnect', () => resolve()));
@@ -166,8 +114,10 @@ describe('emulator', { timeout: 60_000 }, () => {
 
     await emulator.waitFor(new RegExp(`^emulator: ${killedId} exited \\(signal SIGKILL\\); restarting`), 5000, from);
     await reconnected;
-    // The session lived in the dead instance's memory; the client starts one where it landed.
-    assert.equal((await emit(client, 'session:start', { nickname: 'cat' })).ok, true);
+    // The session outlived its instance in the shared registry: the client resumes it where it landed.
+    const resumed = await emit(client, 'session:start', { nickname: 'cat', session: started.session });
+    assert.equal(resumed.ok, true);
+    assert.equal(resumed.session, started.session);
     await emulator.waitFor(new RegExp(`^emulator: ${killedId} started \\(pid \\d+`), 5000, from);
     await emulator.waitFor(new RegExp(`^emulator: ${killedId} is in rotation`), 10_000, from);
     assert.notEqual(emulator.pids.get(killedId), oldPid);
@@ -200,7 +150,7 @@ test('refuses a --setting the role does not have, naming it, before starting any
   assert.match(run?.stderr ?? '', /--setting REDIS_ULR: not a setting of WorkerRole1/);
 });
 
-describe('emulator storage', { timeout: 60_000 }, () => {
+describe('emulator storage', { timeout: 120_000 }, () => {
   const storageDir = temporaryStorageDir();
   const running: RunningEmulator[] = [];
 

@@ -12,7 +12,7 @@ function occupy(): Promise<{ server: net.Server; port: number }> {
 }
 
 function balancer(): LoadBalancer {
-  return new LoadBalancer({ distribution: 'sourceIP', idleTimeoutMs: 60_000, inRotation: () => [], log: () => {} });
+  return new LoadBalancer({ distribution: 'sourceIP', inRotation: () => [], log: () => {} });
 }
 
 describe('endpoint port', () => {

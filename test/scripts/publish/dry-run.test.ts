@@ -61,6 +61,13 @@ describe('publish --dry-run', () => {
     assert.deepEqual(printed, []);
   });
 
+  it('refuses the Cloud cscfg\'s two instances with REDIS_URL deployed empty on purpose', async () => {
+    await assert.rejects(
+      publish([...FLAGS, '--dry-run', '--storage-connection-string', STORAGE_SECRET, '--setting', 'REDIS_URL='], { env: {}, log: () => {} }),
+      /2 instances without REDIS_URL[\s\S]*fix: pass --redis-url .* or set <Instances count="1"\/> in ServiceConfiguration\.Cloud\.cscfg/,
+    );
+  });
+
   it('names the flags that are missing', async () => {
     await assert.rejects(publish(['--dry-run'], { env: {} }), /missing --subscription \(or AZURE_SUBSCRIPTION_ID\), --resource-group/);
   });

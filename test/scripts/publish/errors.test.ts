@@ -33,4 +33,11 @@ describe('errors name the cause and the fix', () => {
     const error = Object.assign(new Error('AADSTS700082: The refresh token has expired'), { name: 'AuthenticationError' });
     assert.match(explainError(error, context).fix, /az login/);
   });
+
+  it('for App Service, an unregistered provider names Microsoft.Web and a 409 names the global host name', () => {
+    const appService = { ...context, target: 'appservice' as const };
+    assert.match(explainError(restError(409, 'MissingSubscriptionRegistration', "The subscription is not registered to use namespace 'Microsoft.Web'."), appService).fix, /az provider register --namespace Microsoft\.Web/);
+    assert.match(explainError(restError(409, 'Conflict', 'Website with given name chatapp-test already exists.'), appService).fix, /"chatapp-test\.azurewebsites\.net" belongs to another app/);
+    assert.doesNotMatch(explainError(restError(403, 'AuthorizationFailed', 'no access to Microsoft.Web/sites/write on storage'), appService).fix, /Storage Blob/);
+  });
 });

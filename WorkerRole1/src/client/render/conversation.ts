@@ -19,7 +19,7 @@ export function renderConversation(elements: ConversationElements, conversation:
   setText(
     elements.subtitle,
     isRoom
-      ? `${conversation.members.length} online`
+      ? `${conversation.members.count.toLocaleString()} online`
       : 'Private conversation: only the two of you see these messages',
   );
   elements.leaveButton.hidden = isRoom && conversation.name === LOBBY;

@@ -7,13 +7,21 @@ import type { TypingTracker } from '../typing.js';
 import { renderConversation } from './conversation.js';
 import { buildEntries } from './log-entries.js';
 import type { LogView } from './log.js';
+import type { MemberListView } from './member-list.js';
 import { renderSidebar } from './sidebar.js';
 import { renderStatus } from './status.js';
 
 const SLOW_START_MS = 5000;
 
 /** Draws everything from the store; called once per batch of changes. */
-export function createRenderer(elements: Elements, store: Store, outbox: Outbox, typing: TypingTracker, log: LogView): () => void {
+export function createRenderer(
+  elements: Elements,
+  store: Store,
+  outbox: Outbox,
+  typing: TypingTracker,
+  log: LogView,
+  members: MemberListView,
+): () => void {
   let membersRoomKey = roomKey(LOBBY);
   let slowStart = false;
   setTimeout(() => {
@@ -28,7 +36,8 @@ export function createRenderer(elements: Elements, store: Store, outbox: Outbox,
     if (!active) return;
     // In a DM, the member list keeps showing the room seen last.
     if (active.kind === 'room') membersRoomKey = active.key;
-    renderSidebar(elements, store, store.conversations.get(membersRoomKey) ?? store.conversations.get(roomKey(LOBBY)));
+    renderSidebar(elements, store);
+    members.render(store.conversations.get(membersRoomKey) ?? store.conversations.get(roomKey(LOBBY)));
     log.connected = store.status === 'connected';
     log.me = store.me ?? '';
     log.render(active.key, buildEntries(active, outbox.forConversation(active.key), (name) => store.isMe(name)));

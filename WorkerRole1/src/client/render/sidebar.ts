@@ -2,47 +2,21 @@ import { h, setText } from '../dom.js';
 import type { Conversation } from '../state/conversation.js';
 import type { Store } from '../state/store.js';
 import { avatar } from './avatar.js';
-import { rebuildIfChanged, reconcile } from './keyed.js';
+import { reconcile } from './keyed.js';
 
 export interface SidebarElements {
   roomList: HTMLUListElement;
   dmList: HTMLUListElement;
   dmEmpty: HTMLElement;
-  memberList: HTMLUListElement;
-  membersHeading: HTMLElement;
 }
 
-/**
- * The sidebar: joined rooms and DM conversations (with unread counts), and who is online in the
- * room on screen (or the last room shown, while a DM is open). Clicking a person opens a DM.
- */
-export function renderSidebar(elements: SidebarElements, store: Store, membersRoom: Conversation | undefined): void {
+/** The sidebar's conversations: joined rooms and DM threads, with unread counts. */
+export function renderSidebar(elements: SidebarElements, store: Store): void {
   const rooms = store.rooms().sort((a, b) => a.name.localeCompare(b.name));
   reconcile(elements.roomList, rooms, conversationRenderer(store));
   const dms = store.dms().sort((a, b) => a.name.localeCompare(b.name, undefined, { sensitivity: 'base' }));
   reconcile(elements.dmList, dms, conversationRenderer(store));
   elements.dmEmpty.hidden = dms.length > 0;
-
-  const members = membersRoom?.members ?? [];
-  setText(elements.membersHeading, membersRoom ? `Online in #${membersRoom.name} (${members.length})` : 'Online');
-  // You first, then everyone else alphabetically.
-  const ordered = [...members.filter((name) => store.isMe(name)), ...members.filter((name) => !store.isMe(name))];
-  reconcile(elements.memberList, ordered, {
-    key: (name) => name.toLowerCase(),
-    create: () => h('li'),
-    update: (element, name) => {
-      const self = store.isMe(name);
-      rebuildIfChanged(element, `${name}|${self}`, () => {
-        if (self) {
-          element.append(h('span', { className: 'member-self' }, avatar(name), h('span', { className: 'conv-name', text: name }), h('span', { className: 'you', text: '(you)' })));
-        } else {
-          const button = h('button', { className: 'member-button', attrs: { type: 'button', 'data-nickname': name, 'aria-label': `Message ${name} privately` } },
-            avatar(name), h('span', { className: 'conv-name', text: name }), h('span', { className: 'presence', attrs: { 'aria-hidden': 'true' } }));
-          element.append(button);
-        }
-      });
-    },
-  });
 }
 
 function conversationRenderer(store: Store) {

@@ -1,3 +1,5 @@
+import { RoomMembers } from './room-members.js';
+
 /**
  * A conversation is a room or a direct-message thread. Its messages are kept sorted by id
  * (ULIDs sort by time) and deduplicated, whichever way they arrive: live event, ack, join
@@ -34,8 +36,8 @@ export interface Conversation {
   /** Sender and clientId of every message held. */
   refs: Set<string>;
   notices: Notice[];
-  /** Rooms only: who is in the room now. */
-  members: string[];
+  /** Rooms only: who is in the room. */
+  members: RoomMembers;
   /** Rooms only: who is typing, with the time their indicator expires. */
   typing: Map<string, number>;
   unread: number;
@@ -58,7 +60,7 @@ export function createConversation(kind: ConversationKind, name: string): Conver
     ids: new Set(),
     refs: new Set(),
     notices: [],
-    members: [],
+    members: new RoomMembers(),
     typing: new Map(),
     unread: 0,
     loaded: false,
@@ -101,23 +103,4 @@ export function addNotice(conversation: Conversation, text: string, sequence: nu
   const afterId = lastSeenId(conversation) ?? '';
   conversation.notices.push({ key: `notice-${String(sequence).padStart(8, '0')}`, afterId, text, ts: Date.now() });
   if (conversation.notices.length > 50) conversation.notices.shift();
-}
-
-export function setMembers(conversation: Conversation, members: readonly string[]): void {
-  conversation.members = [...new Set(members)].sort((a, b) => a.localeCompare(b, undefined, { sensitivity: 'base' }));
-}
-
-export function addMember(conversation: Conversation, nickname: string): boolean {
-  const lower = nickname.toLowerCase();
-  if (conversation.members.some((member) => member.toLowerCase() === lower)) return false;
-  setMembers(conversation, [...conversation.members, nickname]);
-  return true;
-}
-
-export function removeMember(conversation: Conversation, nickname: string): boolean {
-  const lower = nickname.toLowerCase();
-  const before = conversation.members.length;
-  conversation.members = conversation.members.filter((member) => member.toLowerCase() !== lower);
-  conversation.typing.delete(nickname);
-  return conversation.members.length !== before;
 }

@@ -1,27 +1,40 @@
 import cluster from 'node:cluster';
+import type { Server as NetServer } from 'node:net';
 import { createAdapter as createClusterAdapter } from '@socket.io/cluster-adapter';
 import { createAdapter as createRedisStreamsAdapter } from '@socket.io/redis-streams-adapter';
 import type { ServerOptions } from 'socket.io';
 import type { Config } from '../config/load-config.js';
 import type { Logger } from '../logger.js';
 import { MemorySessionRegistry } from '../sessions/memory-session-registry.js';
-import { createRedisSessionRegistry } from '../sessions/redis-session-registry.js';
+import { createRedisSessionRegistry } from '../sessions/redis-session-connection.js';
 import type { SessionRegistry } from '../sessions/session-registry.js';
+import { serveHandedConnections } from './cluster-connections.js';
+import { connectClusterRegistry } from './cluster-registry-client.js';
 import { connectRedis } from './redis-client.js';
 
 export interface ScaleOut {
   /** How instances share broadcasts; Socket.IO's in-memory adapter when undefined. */
   adapter: ServerOptions['adapter'] | undefined;
   sessions: SessionRegistry;
+  /**
+   * Serves, on `server`, the connections a cluster primary hands over (the local emulator's load
+   * balancer does); nothing otherwise. The server still accepts on its own port too.
+   */
+  serveHandedConnections(server: NetServer): void;
   close(): Promise<void>;
 }
 
 /**
  * How this instance meets the others: through Redis when REDIS_URL is set (production: the
  * streams adapter survives Redis restarts and keeps connection state recovery working), over the
- * cluster IPC channel when the local emulator forked it, or not at all when it runs alone.
+ * cluster IPC channel when the local emulator forked it (broadcasts through the cluster adapter,
+ * sessions in the one registry the primary hosts), or not at all when it runs alone.
  */
 export async function createScaleOut(config: Config, logger: Logger): Promise<ScaleOut> {
+  let stopServing = () => {};
+  const serve = (server: NetServer) => {
+    if (cluster.isWorker) stopServing = serveHandedConnections(server);
+  };
   if (config.redisUrl !== undefined) {
     const [redis, sessions] = await Promise.all([
       connectRedis(config.redisUrl, logger, { name: 'adapter', failFast: false }),
@@ -34,14 +47,29 @@ export async function createScaleOut(config: Config, logger: Logger): Promise<Sc
     return {
       adapter: createRedisStreamsAdapter(redis),
       sessions,
+      serveHandedConnections: serve,
       close: async () => {
+        stopServing();
         await Promise.all([sessions.close(), redis.close()]);
       },
     };
   }
+  if (cluster.isWorker) {
+    const sessions = await connectClusterRegistry();
+    return {
+      adapter: createClusterAdapter(),
+      sessions,
+      serveHandedConnections: serve,
+      close: async () => {
+        stopServing();
+        await sessions.close();
+      },
+    };
+  }
   return {
-    adapter: cluster.isWorker ? createClusterAdapter() : undefined,
+    adapter: undefined,
     sessions: new MemorySessionRegistry({ presenceIndividualMax: config.presenceIndividualMax }),
+    serveHandedConnections: serve,
     close: async () => {},
   };
 }

@@ -197,11 +197,15 @@ export class MemorySessionRegistry implements SessionRegistry {
   private endSession(session: MutableSession): EndedSession {
     this.byToken.delete(session.token);
     if (this.byKey.get(session.key) === session.token) this.byKey.delete(session.key);
-    const left = [...session.rooms].map((room) => this.removeFromRoom(session, room));
+    // A lapsed session's nickname may have a new holder already, in some of the same rooms.
+    const successorToken = this.byKey.get(session.key);
+    const successor = successorToken === undefined ? undefined : this.live(successorToken);
+    const left = [...session.rooms].map((room) => this.removeFromRoom(session, room, successor?.rooms.has(room) ?? false));
     return { token: session.token, nickname: session.nickname, key: session.key, rooms: new Set(session.rooms), left };
   }
 
-  private removeFromRoom(session: MutableSession, room: string): RoomChange {
+  /** `stays`: the nickname is still in the room (its new holder), so nobody is told it left. */
+  private removeFromRoom(session: MutableSession, room: string, stays = false): RoomChange {
     const index = this.rooms.get(room);
     index?.remove(session.key, session.token);
     const count = index?.size ?? 0;
@@ -210,6 +214,7 @@ export class MemorySessionRegistry implements SessionRegistry {
       this.presence.forget(room);
       return { room, count, coalesced: false };
     }
+    if (stays) return { room, count, coalesced: count + 1 > this.presenceIndividualMax };
     return this.changed(room, count, count + 1, session, false);
   }
 

@@ -31,6 +31,7 @@ export class Presence {
   private readonly expiries = new Map<string, NodeJS.Timeout>();
   private readonly presenceTimers = new Map<string, NodeJS.Timeout>();
   private renewTimer: NodeJS.Timeout | undefined;
+  private renewing: Promise<void> | undefined;
   private closed = false;
 
   constructor(
@@ -44,10 +45,19 @@ export class Presence {
   start(): void {
     const every = this.sessions.renewEveryMs;
     if (every === undefined) return;
-    this.renewTimer = setInterval(() => {
-      this.renewAndSweep().catch((error: unknown) => this.logger.warn({ err: error }, 'session lease renewal failed'));
-    }, every);
+    this.renewTimer = setInterval(() => this.renewNow(), every);
     this.renewTimer.unref();
+  }
+
+  /**
+   * Renews (and puts back what a store that lost its data no longer has) now rather than at the
+   * next interval: a claim answered 'restoring' says the data was lost. One renewal at a time.
+   */
+  renewNow(): void {
+    if (this.renewing || this.closed || this.sessions.renewEveryMs === undefined) return;
+    this.renewing = this.renewAndSweep()
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'session lease renewal failed'))
+      .finally(() => (this.renewing = undefined));
   }
 
   /**

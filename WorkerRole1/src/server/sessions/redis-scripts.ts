@@ -1,162 +1,11 @@
-import { createHash } from 'node:crypto';
+import { script } from './redis-lua-prelude.js';
 
-/**
- * The Lua scripts of the Redis session registry, which is also the rooms' membership index. Each
- * runs atomically in Redis, which is what makes a claim, a replace, a sweep or a presence flush
- * race-free across instances.
- *
- * Keys, all under ARGV[1] (the registry's key base, e.g. `chatapp:{sessions}:`); KEYS[1] is the
- * leases key, declared so that a cluster proxy (Azure Managed Redis) routes each script to the
- * shard of the `{sessions}` hash tag, where all the other keys live too:
- *   nick:<nickname key>        STRING  token of the session holding the nickname
- *   session:<token>            HASH    nickname (display), key
- *   session:<token>:rooms      ZSET    room -> join sequence
- *   session:<token>:holders    HASH    instance -> its lease deadline for the session
- *   session:<token>:peers      HASH    nickname key -> token NUL nickname of whom it wrote to
- *   members:<room>             ZSET    `key NUL token`, all scored 0: the room in nickname order
- *   presence:<room>            HASH    nickname key -> 'J' or 'L' then the nickname, not yet announced
- *   presence-slot:<room>       STRING  exists while the room's last room:presence is fresher than the interval
- *   leases                     ZSET    token -> lease deadline (ms, Redis server clock)
- *   joins                      STRING  join sequence counter, so a session's rooms come in join order
- *   epoch                      HASH    id, created, restoring_until: which incarnation of the data this is
- *
- * A session is live while its lease deadline is in the future. A lapsed session is invisible to
- * every script at once, but its keys stay until `sweep` removes them and hands them to exactly
- * one caller to announce. Time comes from Redis so that instances with skewed clocks agree.
- *
- * The epoch tells a Redis that lost its data (a restart without persistence, a flush) from one
- * that never had any: instances pass the epoch they last saw; one that finds another (or none)
- * opens a restoring window of one lease, in which new claims wait while instances put back the
- * sessions they hold, so that nobody can take the nickname of someone still connected.
+export type { LuaScript } from './redis-lua-prelude.js';
+
+/*
+ * The scripts of the Redis session registry, one per operation. The keys they use and the helpers
+ * they share are described in redis-lua-prelude.ts.
  */
-
-export interface LuaScript {
-  source: string;
-  sha1: string;
-}
-
-const PRELUDE = `
-local base, leases = ARGV[1], KEYS[1]
-
-local function now_ms()
-  local time = redis.call('TIME')
-  return tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-end
-
-local function is_live(token, now)
-  local deadline = redis.call('ZSCORE', leases, token)
-  return deadline ~= false and tonumber(deadline) > now
-end
-
-local function fields_of(token)
-  local fields = redis.call('HMGET', base .. 'session:' .. token, 'nickname', 'key')
-  if not fields[1] then return false end
-  return fields
-end
-
--- A session as the registry reads it: { nickname, key, rooms... } with rooms in join order.
-local function describe(token, fields)
-  local reply = { fields[1], fields[2] }
-  for _, room in ipairs(redis.call('ZRANGE', base .. 'session:' .. token .. ':rooms', 0, -1)) do
-    reply[#reply + 1] = room
-  end
-  return reply
-end
-
-local function hold(token, holder, now, lease)
-  redis.call('ZADD', leases, now + lease, token)
-  redis.call('HSET', base .. 'session:' .. token .. ':holders', holder, now + lease)
-end
-
--- Queues a join or leave of a large room for its next room:presence; a join and a leave of the
--- same nickname in between cancel out.
-local function note_presence(room, key, nickname, kind)
-  local pending = base .. 'presence:' .. room
-  local earlier = redis.call('HGET', pending, key)
-  if earlier and string.sub(earlier, 1, 1) ~= kind then
-    redis.call('HDEL', pending, key)
-  else
-    redis.call('HSET', pending, key, kind .. nickname)
-  end
-end
-
--- Adds to a room; replies { count, coalesced } where coalesced is 1 when queued for room:presence.
-local function add_to_room(token, key, nickname, room, threshold)
-  local members = base .. 'members:' .. room
-  redis.call('ZADD', members, 0, key .. '\\0' .. token)
-  local count = redis.call('ZCARD', members)
-  if count > threshold then
-    note_presence(room, key, nickname, 'J')
-    return { count, 1 }
-  end
-  return { count, 0 }
-end
-
-local function remove_from_room(token, key, nickname, room, threshold)
-  local members = base .. 'members:' .. room
-  redis.call('ZREM', members, key .. '\\0' .. token)
-  local count = redis.call('ZCARD', members)
-  if count == 0 then
-    redis.call('DEL', base .. 'presence:' .. room, base .. 'presence-slot:' .. room)
-    return { 0, 0 }
-  end
-  if count + 1 > threshold then
-    note_presence(room, key, nickname, 'L')
-    return { count, 1 }
-  end
-  return { count, 0 }
-end
-
--- Removes every key of the session; the nickname only if it still points here, because a
--- lapsed session's nickname may already belong to a newer session. Replies
--- { nickname, key, { room, count, coalesced, ... } } with the rooms in join order.
-local function end_session(token, threshold)
-  redis.call('ZREM', leases, token)
-  local fields = fields_of(token)
-  if not fields then return false end
-  local session = base .. 'session:' .. token
-  local left = {}
-  for _, room in ipairs(redis.call('ZRANGE', session .. ':rooms', 0, -1)) do
-    local change = remove_from_room(token, fields[2], fields[1], room, threshold)
-    left[#left + 1] = room
-    left[#left + 1] = change[1]
-    left[#left + 1] = change[2]
-  end
-  local nick = base .. 'nick:' .. fields[2]
-  if redis.call('GET', nick) == token then redis.call('DEL', nick) end
-  redis.call('DEL', session, session .. ':rooms', session .. ':holders', session .. ':peers')
-  return { fields[1], fields[2], left }
-end
-
--- Which incarnation of the data this is. \`known\` is the epoch the caller last saw ('' for none);
--- \`fresh\` names a new epoch if there is none. A caller that saw another epoch than the current
--- one proves the data was lost: new claims then wait one lease while sessions are put back.
--- Replies { id, ms left of the restoring window }.
-local function check_epoch(known, fresh, now, lease)
-  local epoch = base .. 'epoch'
-  local id = redis.call('HGET', epoch, 'id')
-  if not id then
-    id = fresh
-    redis.call('HSET', epoch, 'id', id, 'created', now, 'restoring_until', 0)
-  end
-  local until_ms = tonumber(redis.call('HGET', epoch, 'restoring_until'))
-  if known ~= '' and known ~= id then
-    local created = tonumber(redis.call('HGET', epoch, 'created'))
-    if created + lease > until_ms then
-      until_ms = created + lease
-      redis.call('HSET', epoch, 'restoring_until', until_ms)
-    end
-  end
-  local left = until_ms - now
-  if left < 0 then left = 0 end
-  return { id, left }
-end
-`;
-
-function script(body: string): LuaScript {
-  const source = PRELUDE + body;
-  return { source, sha1: createHash('sha1').update(source).digest('hex') };
-}
 
 /**
  * ARGV: base, nickname key, display, token ('' for none), fresh token, lease ms, holder, known
@@ -227,7 +76,7 @@ if not is_live(token, now_ms()) then return false end
 local fields = fields_of(token)
 if not fields then return false end
 if redis.call('ZREM', base .. 'session:' .. token .. ':rooms', room) == 0 then return false end
-return remove_from_room(token, fields[2], fields[1], room, threshold)
+return remove_from_room(token, fields[2], fields[1], room, threshold, false)
 `);
 
 /** ARGV: base, rooms... Replies each room's member count. */
@@ -322,33 +171,43 @@ return { epoch[1], missing }
 `);
 
 /**
- * ARGV: base, lease ms, holder, threshold, then per session: token, nickname, key, room count,
- * rooms... Puts back sessions a store that lost its data no longer has, with their rooms, unless
- * their nickname is someone else's by now. Replies the tokens that could not be put back.
+ * ARGV: base, lease ms, holder, then per session: token, nickname, key, room count, rooms... Puts
+ * back sessions a store that lost its data no longer has, with their rooms, unless their nickname
+ * is someone else's by now; a session another of its holders put back already is held and gets
+ * the rooms it lacks. Nobody left or joined, so no presence is queued. Replies the tokens that
+ * could not be put back.
  */
 export const RESTORE = script(`
-local lease, holder, threshold = tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4])
+local lease, holder = tonumber(ARGV[2]), ARGV[3]
 local now = now_ms()
 local lost = {}
-local i = 5
+local i = 4
 while i <= #ARGV do
   local token, nickname, key, room_count = ARGV[i], ARGV[i + 1], ARGV[i + 2], tonumber(ARGV[i + 3])
   local rooms_at = i + 4
   i = rooms_at + room_count
-  if redis.call('EXISTS', base .. 'session:' .. token) == 0 then
+  local session = base .. 'session:' .. token
+  local restorable = false
+  if redis.call('EXISTS', session) == 1 then
+    restorable = is_live(token, now)
+  else
     local current = redis.call('GET', base .. 'nick:' .. key)
-    if current and current ~= token and is_live(current, now) then
-      lost[#lost + 1] = token
-    else
+    restorable = not (current and current ~= token and is_live(current, now))
+    if restorable then
       redis.call('SET', base .. 'nick:' .. key, token)
-      redis.call('HSET', base .. 'session:' .. token, 'nickname', nickname, 'key', key)
-      hold(token, holder, now, lease)
-      for r = rooms_at, rooms_at + room_count - 1 do
-        local sequence = redis.call('INCR', base .. 'joins')
-        redis.call('ZADD', base .. 'session:' .. token .. ':rooms', 'NX', sequence, ARGV[r])
-        add_to_room(token, key, nickname, ARGV[r], threshold)
+      redis.call('HSET', session, 'nickname', nickname, 'key', key)
+    end
+  end
+  if restorable then
+    hold(token, holder, now, lease)
+    for r = rooms_at, rooms_at + room_count - 1 do
+      local sequence = redis.call('INCR', base .. 'joins')
+      if redis.call('ZADD', session .. ':rooms', 'NX', sequence, ARGV[r]) == 1 then
+        redis.call('ZADD', base .. 'members:' .. ARGV[r], 0, key .. '\\0' .. token)
       end
     end
+  else
+    lost[#lost + 1] = token
   end
 end
 return lost

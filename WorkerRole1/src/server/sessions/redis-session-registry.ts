@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { LIMITS } from '../../shared/protocol.js';
-import type { Logger } from '../logger.js';
 import type { Nickname } from './nickname.js';
 import {
   CLAIM,
@@ -20,7 +19,7 @@ import {
   SWEEP,
   TAKE_PRESENCE,
 } from './redis-scripts.js';
-import { connectRedis } from '../scale-out/redis-client.js';
+import { asArray, asNumber, asString, toEndedSession, toRoomChange, toSession, unexpectedReply } from './redis-replies.js';
 import {
   type ClaimResult,
   type EndedSession,
@@ -76,8 +75,8 @@ export interface RedisCommandClient {
  * scripts can reach them all.
  *
  * The registry does not own a client given to its constructor: the caller connects it, handles
- * its 'error' events and closes it. `createRedisSessionRegistry` creates a client that the
- * registry owns and closes in `close()`.
+ * its 'error' events and closes it. `createRedisSessionRegistry` (redis-session-connection.ts)
+ * creates a client that the registry owns and closes in `close()`.
  */
 export class RedisSessionRegistry implements SessionRegistry {
   private readonly base: string;
@@ -88,6 +87,12 @@ export class RedisSessionRegistry implements SessionRegistry {
   private readonly threshold: string;
   /** The incarnation of the data this instance last saw; another one means Redis lost its data. */
   private epoch = '';
+  /**
+   * The epoch in which each session this instance claimed or renewed was last seen alive. A
+   * session missing from a later epoch was lost with the data, not ended, and is put back; one
+   * missing from the epoch it was seen in ended for good (swept, renamed) and stays so.
+   */
+  private readonly seenIn = new Map<string, string>();
 
   /** `onClose` releases what the registry owns: nothing, unless the factory gave it a client. */
   constructor(
@@ -118,12 +123,19 @@ export class RedisSessionRegistry implements SessionRegistry {
     this.epoch = asString(epoch);
     switch (outcome) {
       case 'resumed':
+        if (token !== undefined) this.seenIn.set(token, this.epoch);
         return { ok: true, session: toSession(token ?? '', detail), resumed: true };
       case 'taken':
         return { ok: false, reason: 'taken', holder: asString(detail) };
-      case 'restoring':
-        return { ok: false, reason: 'restoring', retryAfterMs: Math.max(1, Number(detail)) };
+      case 'restoring': {
+        // The holder of a live session puts it back at its next renewal, usually sooner: its owner
+        // need not wait out the whole window, which is for everyone else.
+        const windowMs = Math.max(1, asNumber(detail));
+        return { ok: false, reason: 'restoring', retryAfterMs: token === undefined ? windowMs : Math.min(windowMs, Math.ceil(this.renewEveryMs / 2)) };
+      }
       case 'created': {
+        this.seenIn.set(fresh, this.epoch);
+        if (token !== undefined) this.seenIn.delete(token);
         const session: Session = { token: fresh, nickname: nickname.display, key: nickname.key, rooms: new Set() };
         if (detail === null || detail === undefined) return { ok: true, session, resumed: false };
         return { ok: true, session, resumed: false, replaced: toEndedSession(token ?? '', detail) };
@@ -168,11 +180,13 @@ export class RedisSessionRegistry implements SessionRegistry {
   }
 
   async end(token: string): Promise<EndedSession | undefined> {
+    this.seenIn.delete(token);
     const reply = await this.run(END, [token, this.threshold]);
     return reply === null ? undefined : toEndedSession(token, reply);
   }
 
   async release(token: string, holder: string): Promise<EndedSession | undefined> {
+    this.seenIn.delete(token);
     const reply = await this.run(RELEASE, [token, holder, this.threshold]);
     return reply === null ? undefined : toEndedSession(token, reply);
   }
@@ -182,21 +196,26 @@ export class RedisSessionRegistry implements SessionRegistry {
    * merely busy would let live sessions lapse.
    */
   async renew(holder: string, sessions: readonly HeldSession[]): Promise<void> {
-    const known = this.epoch;
-    const missing = new Set<string>();
-    let epoch = known;
+    const lost: HeldSession[] = [];
     for (let start = 0; start < sessions.length || start === 0; start += RENEW_BATCH) {
-      const batch = sessions.slice(start, start + RENEW_BATCH).map((session) => session.token);
+      const batch = sessions.slice(start, start + RENEW_BATCH);
       const reply = asArray(
-        await this.run(RENEW, [String(this.leaseMs), holder, known, randomBytes(12).toString('base64url'), ...batch], this.renewEveryMs),
+        await this.run(
+          RENEW,
+          [String(this.leaseMs), holder, this.epoch, randomBytes(12).toString('base64url'), ...batch.map((session) => session.token)],
+          this.renewEveryMs,
+        ),
       );
-      epoch = asString(reply[0]);
-      for (const token of asArray(reply[1])) missing.add(asString(token));
+      this.epoch = asString(reply[0]);
+      const missing = new Set(asArray(reply[1]).map(asString));
+      for (const session of batch) {
+        const seen = this.seenIn.get(session.token);
+        if (!missing.has(session.token)) this.seenIn.set(session.token, this.epoch);
+        else if (seen !== undefined && seen !== this.epoch) lost.push(session);
+        else this.seenIn.delete(session.token);
+      }
     }
-    if (known !== '' && epoch !== known && missing.size > 0) {
-      await this.restore(holder, sessions.filter((session) => missing.has(session.token)));
-    }
-    this.epoch = epoch;
+    if (lost.length > 0) await this.restore(holder, lost);
   }
 
   async sweepExpired(): Promise<EndedSession[]> {
@@ -205,6 +224,7 @@ export class RedisSessionRegistry implements SessionRegistry {
       const [lapsed, batch] = asArray(await this.run(SWEEP, [String(SWEEP_BATCH), this.threshold], this.renewEveryMs));
       for (const entry of asArray(batch)) {
         const [token, session] = asArray(entry);
+        this.seenIn.delete(asString(token));
         swept.push(toEndedSession(asString(token), session));
       }
       if (lapsed !== SWEEP_BATCH) return swept;
@@ -247,10 +267,13 @@ export class RedisSessionRegistry implements SessionRegistry {
   /** Puts back what a Redis that lost its data no longer has of the sessions this instance holds. */
   private async restore(holder: string, sessions: readonly HeldSession[]): Promise<void> {
     for (let start = 0; start < sessions.length; start += RENEW_BATCH) {
-      const args = sessions
-        .slice(start, start + RENEW_BATCH)
-        .flatMap((session) => [session.token, session.nickname, session.key, String(session.rooms.length), ...session.rooms]);
-      await this.run(RESTORE, [String(this.leaseMs), holder, this.threshold, ...args], this.renewEveryMs);
+      const batch = sessions.slice(start, start + RENEW_BATCH);
+      const args = batch.flatMap((session) => [session.token, session.nickname, session.key, String(session.rooms.length), ...session.rooms]);
+      const lost = new Set(asArray(await this.run(RESTORE, [String(this.leaseMs), holder, ...args], this.renewEveryMs)).map(asString));
+      for (const session of batch) {
+        if (lost.has(session.token)) this.seenIn.delete(session.token);
+        else this.seenIn.set(session.token, this.epoch);
+      }
     }
   }
 
@@ -296,112 +319,4 @@ export class RedisSessionRegistry implements SessionRegistry {
       throw new SessionStoreError(`session store (Redis) failed: ${reason}`, { cause: error });
     }
   }
-}
-
-export interface CreateRedisSessionRegistryOptions extends RedisSessionRegistryOptions {
-  logger: Logger;
-}
-
-/**
- * Connects a client of its own to `url` and returns a registry that closes it. While Redis is
- * down, commands reject at once (no offline queue) or after the command timeout, so a client's
- * ack turns into an error instead of hanging; a connection on which Redis stopped answering is
- * replaced.
- */
-export async function createRedisSessionRegistry(url: string, options: CreateRedisSessionRegistryOptions): Promise<RedisSessionRegistry> {
-  const { logger, ...registryOptions } = options;
-  const commandTimeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
-  const client = await connectRedis(url, logger, { name: 'session store', failFast: true });
-
-  let closed = false;
-  // A connection on which nothing at all has come back for a while, though commands wait, means
-  // Redis went away without closing it (a failover behind a load balancer, a cut network). TCP
-  // would notice only after many minutes, so the connection is replaced. A Redis that is merely
-  // busy still answers something, in order: that connection is kept, and slow commands time out
-  // on their own (the caller answers STORAGE_UNAVAILABLE with a retry delay).
-  const frozenAfterMs = 3 * commandTimeoutMs;
-  let lastAnswerAt = Date.now();
-  function replaceIfFrozen(): void {
-    if (closed || !client.isReady || Date.now() - lastAnswerAt < frozenAfterMs) return;
-    logger.warn({ silentMs: Date.now() - lastAnswerAt }, 'session store (Redis) stopped answering; reconnecting');
-    lastAnswerAt = Date.now();
-    client.destroy();
-    client.connect().catch((error: unknown) => logger.error({ err: error }, 'session store (Redis) reconnection failed'));
-  }
-  const watched: RedisCommandClient = {
-    async sendCommand(args) {
-      const stalled = setTimeout(replaceIfFrozen, frozenAfterMs);
-      try {
-        const reply = await client.sendCommand(args);
-        lastAnswerAt = Date.now();
-        return reply;
-      } catch (error) {
-        if (error instanceof Error && error.name === 'ErrorReply') lastAnswerAt = Date.now();
-        throw error;
-      } finally {
-        clearTimeout(stalled);
-      }
-    },
-  };
-
-  return new RedisSessionRegistry(watched, registryOptions, async () => {
-    closed = true;
-    if (!client.isOpen) return;
-    // close() waits for pending replies, which a Redis that stopped answering never sends.
-    const force = setTimeout(() => client.destroy(), commandTimeoutMs);
-    try {
-      await client.close();
-    } finally {
-      clearTimeout(force);
-    }
-  });
-}
-
-function unexpectedReply(): SessionStoreError {
-  return new SessionStoreError('session store (Redis) sent an unexpected reply');
-}
-
-function asArray(reply: unknown): unknown[] {
-  if (!Array.isArray(reply)) throw unexpectedReply();
-  return reply;
-}
-
-function asString(reply: unknown): string {
-  if (typeof reply !== 'string') throw unexpectedReply();
-  return reply;
-}
-
-function asNumber(reply: unknown): number {
-  if (typeof reply !== 'number') throw unexpectedReply();
-  return reply;
-}
-
-function toRoomChange(room: string, reply: unknown): RoomChange {
-  const [count, coalesced] = asArray(reply).map(asNumber);
-  if (count === undefined) throw unexpectedReply();
-  return { room, count, coalesced: coalesced === 1 };
-}
-
-/** Reads an ended session as end_session replies it: nickname, key, then room, count, coalesced triples. */
-function toEndedSession(token: string, reply: unknown): EndedSession {
-  const [nickname, key, left] = asArray(reply);
-  const triples = asArray(left);
-  const changes: RoomChange[] = [];
-  for (let at = 0; at + 2 < triples.length; at += 3) {
-    changes.push({ room: asString(triples[at]), count: asNumber(triples[at + 1]), coalesced: triples[at + 2] === 1 });
-  }
-  return {
-    token,
-    nickname: asString(nickname),
-    key: asString(key),
-    rooms: new Set(changes.map((change) => change.room)),
-    left: changes,
-  };
-}
-
-/** Reads a session as the scripts describe it: nickname, key, then its rooms in join order. */
-function toSession(token: string, reply: unknown): Session {
-  const [nickname, key, ...rooms] = asArray(reply).map(asString);
-  if (nickname === undefined || key === undefined) throw unexpectedReply();
-  return { token, nickname, key, rooms: new Set(rooms) };
 }

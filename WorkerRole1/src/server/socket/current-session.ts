@@ -11,6 +11,8 @@ export async function currentSession(ctx: ChatContext, socket: ChatSocket): Prom
   const token = socket.data.session?.token;
   const session = token === undefined ? undefined : await ctx.sessions.get(token);
   if (!session) {
+    // The socket no longer speaks for the session: this instance must stop holding it for the socket.
+    if (token !== undefined) ctx.presence.detach(token, socket.id);
     delete socket.data.session;
     throw errors.noSession();
   }

@@ -4,11 +4,14 @@ import { type Server, createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 /**
- * A local HTTPS server that plays Azure Resource Manager for the three resource types publish
- * touches, closely enough for the Azure SDK: GET answers 404 until a PUT stored the resource;
- * network PUTs complete at once (200, provisioningState Succeeded); a cloud service PUT is a
- * long-running operation (201 + Azure-AsyncOperation, polled: InProgress, then Succeeded), as Azure
- * does it. Every request is recorded for the test to assert; `failNext` injects an error response.
+ * A local HTTPS server that plays Azure Resource Manager for the resource types publish touches,
+ * closely enough for the Azure SDK: GET answers 404 until a PUT stored the resource; network, App
+ * Service plan and site PUTs complete at once (200/201, provisioningState Succeeded); a cloud
+ * service PUT is a long-running operation (201 + Azure-AsyncOperation, polled: InProgress, then
+ * Succeeded), as Azure does it. A site's `config/web` and `config/appsettings` are stored as sent
+ * (no provisioningState: they are not tracked resources), and `POST config/appsettings/list` reads
+ * the settings back, as Azure's does. Every request is recorded for the test to assert; `failNext`
+ * injects an error response.
  */
 export interface RecordedRequest {
   method: string;
@@ -56,6 +59,11 @@ export class FakeResourceManager {
     this.failures.push(failure);
   }
 
+  /** What a PUT stored at this path (case-insensitive, like ARM), as a later GET would return it. */
+  stored(path: string): Record<string, any> | undefined {
+    return this.resources.get(path.toLowerCase());
+  }
+
   /** Requests since the last call, as `METHOD path` lines (operation polls collapsed to one). */
   takeRequests(): RecordedRequest[] {
     return this.requests.splice(0, this.requests.length);
@@ -97,6 +105,18 @@ export class FakeResourceManager {
     }
 
     const key = path.toLowerCase();
+    if (method === 'POST' && key.endsWith('/config/appsettings/list')) {
+      const site = path.slice(0, path.length - '/config/appsettings/list'.length);
+      send(200, this.resources.get(`${site}/config/appsettings`.toLowerCase()) ?? { id: `${site}/config/appsettings`, name: 'appsettings', properties: {} });
+      return;
+    }
+    if (method === 'PUT' && /\/providers\/Microsoft\.Web\/sites\/[^/]+\/config\/[^/]+$/i.test(path)) {
+      const body = JSON.parse(text) as Record<string, unknown>;
+      const stored = { ...body, id: path, name: path.slice(path.lastIndexOf('/') + 1), type: 'Microsoft.Web/sites/config' };
+      this.resources.set(key, stored);
+      send(200, stored);
+      return;
+    }
     if (method === 'GET') {
       const resource = this.resources.get(key);
       if (resource) send(200, resource);
@@ -112,6 +132,11 @@ export class FakeResourceManager {
       // Write-only properties are not returned, as in Azure.
       delete stored.properties.packageUrl;
       delete stored.properties.configurationUrl;
+      if (type === 'Microsoft.Web/sites') {
+        stored.properties.defaultHostName = `${name}.azurewebsites.net`;
+        // Azure does not return siteConfig from a site PUT or GET (it may hold secrets).
+        delete stored.properties.siteConfig;
+      }
       if (type === 'Microsoft.Network/publicIPAddresses') {
         stored.properties.dnsSettings = { ...body.properties.dnsSettings, fqdn: `${body.properties.dnsSettings.domainNameLabel}.${body.location}.cloudapp.azure.com` };
       }

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 
 /**
- * A checker for the parts of Swagger 2.0 that Azure's cloudService definition uses: local `$ref`s,
+ * A checker for the parts of Swagger 2.0 that Azure's cloudService and Microsoft.Web definitions
+ * use: local `$ref`s, `allOf` (a resource's `location`, `kind`, `tags` come from `Resource`),
  * object / array / string / integer / boolean types, `required`, `enum`, `readOnly` (which a request
  * must not send) and `additionalProperties`. Unknown properties are reported too: ARM ignores or
  * rejects them, and either way a typo in a body would otherwise pass. The `../../../common-types`
@@ -22,6 +23,7 @@ interface Schema {
   items?: Schema;
   additionalProperties?: Schema | boolean;
   format?: string;
+  allOf?: Schema[];
 }
 
 const COMMON_TYPES: Record<string, Schema> = {
@@ -43,6 +45,17 @@ export function checkAgainstDefinition(document: SwaggerDocument, definition: st
 }
 
 function resolve(document: SwaggerDocument, schema: Schema): Schema {
+  if (schema.allOf) {
+    // The parents' properties and required fields, then the schema's own on top.
+    const { allOf, ...own } = schema;
+    const parents = allOf.map((parent) => resolve(document, parent));
+    return {
+      ...own,
+      type: own.type ?? 'object',
+      properties: Object.assign({}, ...parents.map((parent) => parent.properties ?? {}), own.properties ?? {}),
+      required: [...parents.flatMap((parent) => parent.required ?? []), ...(own.required ?? [])],
+    };
+  }
   if (!schema.$ref) return schema;
   const name = schema.$ref.slice(schema.$ref.lastIndexOf('/') + 1);
   const target = schema.$ref.startsWith('#/') ? document.definitions[name] : COMMON_TYPES[name];

@@ -56,6 +56,11 @@ describe('room:members', () => {
     assert.ok(joined.members.includes(late.nickname), 'the caller is on the first page even though it sorts last');
     assert.deepEqual(joined.members, [...joined.members].sort(caseless));
     assert.deepEqual(joined.members.slice(0, 99), [...names].sort(caseless).slice(0, 99));
+
+    assert.ok(joined.next, 'the first page says where the next one starts');
+    const rest = okValue(await request(late.socket, 'room:members', { room, after: joined.next }));
+    const everyone = [...joined.members.filter((name) => name !== late.nickname), ...rest.members];
+    assert.deepEqual(everyone, [...names, late.nickname].sort(caseless), 'the first page and the rest hold every member once');
   });
 
   it('finds members by a prefix, ignoring case, across pages', async () => {

@@ -33,23 +33,33 @@ export const joinRoom = defineHandler({
       ctx.sessions.members(room, { limit: LIMITS.joinMembersMax }),
       recentHistory(ctx, room),
     ]);
+    const first = firstPage(page.members, page.next, session);
     return {
       room,
       memberCount: page.count,
-      members: withCaller(page.members, page.next !== undefined, session),
+      members: first.members,
+      ...(first.next === undefined ? {} : { next: first.next }),
       history: history.map((message) => toChatMessage(message, room)),
     };
   },
 });
 
-/** The first page always shows the caller, in sorted place, even when they sort past its end. */
-function withCaller(members: string[], truncated: boolean, session: Session): string[] {
-  if (members.includes(session.nickname)) return members;
+/**
+ * The first page always shows the caller, in sorted place, even when they sort past its end; the
+ * member it displaces is where the next page (room:members {after: next}) starts.
+ */
+function firstPage(members: string[], next: string | undefined, session: Session): { members: string[]; next?: string } {
+  if (members.includes(session.nickname)) return next === undefined ? { members } : { members, next };
   const keyed = members.map((nickname) => ({ nickname, key: nicknameKey(nickname) }));
-  if (truncated || keyed.length >= LIMITS.joinMembersMax) keyed.pop();
+  let resumeAfter = next;
+  if (next !== undefined || keyed.length >= LIMITS.joinMembersMax) {
+    keyed.pop();
+    resumeAfter = keyed.at(-1)?.key;
+  }
   keyed.push({ nickname: session.nickname, key: session.key });
   keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  return keyed.map(({ nickname }) => nickname);
+  const page = keyed.map(({ nickname }) => nickname);
+  return resumeAfter === undefined ? { members: page } : { members: page, next: resumeAfter };
 }
 
 /** Joining works while storage is down: the client fetches the history later with history:fetch. */

@@ -27,7 +27,10 @@ export const startSession = defineHandler({
     const previous = socket.data.session;
     const claim = await ctx.sessions.claim(parsed.nickname, payload.session ?? previous?.token, ctx.config.instanceId);
     if (!claim.ok) {
-      if (claim.reason === 'restoring') throw errors.sessionsRestoring(claim.retryAfterMs);
+      if (claim.reason === 'restoring') {
+        ctx.presence.renewNow();
+        throw errors.sessionsRestoring(claim.retryAfterMs);
+      }
       throw errors.nicknameTaken(parsed.nickname.display);
     }
     const { session, resumed } = claim;

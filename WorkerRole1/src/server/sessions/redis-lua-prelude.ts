@@ -1,0 +1,165 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * The Lua scripts of the Redis session registry, which is also the rooms' membership index. Each
+ * runs atomically in Redis, which is what makes a claim, a replace, a sweep or a presence flush
+ * race-free across instances.
+ *
+ * Keys, all under ARGV[1] (the registry's key base, e.g. `chatapp:{sessions}:`); KEYS[1] is the
+ * leases key, declared so that a cluster proxy (Azure Managed Redis) routes each script to the
+ * shard of the `{sessions}` hash tag, where all the other keys live too:
+ *   nick:<nickname key>        STRING  token of the session holding the nickname
+ *   session:<token>            HASH    nickname (display), key
+ *   session:<token>:rooms      ZSET    room -> join sequence
+ *   session:<token>:holders    HASH    instance -> its lease deadline for the session
+ *   session:<token>:peers      HASH    nickname key -> token NUL nickname of whom it wrote to
+ *   members:<room>             ZSET    `key NUL token`, all scored 0: the room in nickname order
+ *   presence:<room>            HASH    nickname key -> 'J' or 'L' then the nickname, not yet announced
+ *   presence-slot:<room>       STRING  exists while the room's last room:presence is fresher than the interval
+ *   leases                     ZSET    token -> lease deadline (ms, Redis server clock)
+ *   joins                      STRING  join sequence counter, so a session's rooms come in join order
+ *   epoch                      HASH    id, created, restoring_until: which incarnation of the data this is
+ *
+ * A session is live while its lease deadline is in the future. A lapsed session is invisible to
+ * every script at once, but its keys stay until `sweep` removes them and hands them to exactly
+ * one caller to announce. Time comes from Redis so that instances with skewed clocks agree.
+ *
+ * The epoch tells a Redis that lost its data (a restart without persistence, a flush) from one
+ * that never had any: instances pass the epoch they last saw; one that finds another (or none)
+ * opens a restoring window of one lease, in which new claims wait while instances put back the
+ * sessions they hold, so that nobody can take the nickname of someone still connected.
+ */
+
+export interface LuaScript {
+  source: string;
+  sha1: string;
+}
+
+const PRELUDE = `
+local base, leases = ARGV[1], KEYS[1]
+
+local function now_ms()
+  local time = redis.call('TIME')
+  return tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+end
+
+local function is_live(token, now)
+  local deadline = redis.call('ZSCORE', leases, token)
+  return deadline ~= false and tonumber(deadline) > now
+end
+
+local function fields_of(token)
+  local fields = redis.call('HMGET', base .. 'session:' .. token, 'nickname', 'key')
+  if not fields[1] then return false end
+  return fields
+end
+
+-- A session as the registry reads it: { nickname, key, rooms... } with rooms in join order.
+local function describe(token, fields)
+  local reply = { fields[1], fields[2] }
+  for _, room in ipairs(redis.call('ZRANGE', base .. 'session:' .. token .. ':rooms', 0, -1)) do
+    reply[#reply + 1] = room
+  end
+  return reply
+end
+
+local function hold(token, holder, now, lease)
+  redis.call('ZADD', leases, now + lease, token)
+  redis.call('HSET', base .. 'session:' .. token .. ':holders', holder, now + lease)
+end
+
+-- Queues a join or leave of a large room for its next room:presence; a join and a leave of the
+-- same nickname in between cancel out.
+local function note_presence(room, key, nickname, kind)
+  local pending = base .. 'presence:' .. room
+  local earlier = redis.call('HGET', pending, key)
+  if earlier and string.sub(earlier, 1, 1) ~= kind then
+    redis.call('HDEL', pending, key)
+  else
+    redis.call('HSET', pending, key, kind .. nickname)
+  end
+end
+
+-- Adds to a room; replies { count, coalesced } where coalesced is 1 when queued for room:presence.
+local function add_to_room(token, key, nickname, room, threshold)
+  local members = base .. 'members:' .. room
+  redis.call('ZADD', members, 0, key .. '\\0' .. token)
+  local count = redis.call('ZCARD', members)
+  if count > threshold then
+    note_presence(room, key, nickname, 'J')
+    return { count, 1 }
+  end
+  return { count, 0 }
+end
+
+-- \`stays\`: the nickname is still in the room (its new holder), so nobody is told it left.
+local function remove_from_room(token, key, nickname, room, threshold, stays)
+  local members = base .. 'members:' .. room
+  redis.call('ZREM', members, key .. '\\0' .. token)
+  local count = redis.call('ZCARD', members)
+  if count == 0 then
+    redis.call('DEL', base .. 'presence:' .. room, base .. 'presence-slot:' .. room)
+    return { 0, 0 }
+  end
+  if count + 1 > threshold then
+    if not stays then note_presence(room, key, nickname, 'L') end
+    return { count, 1 }
+  end
+  return { count, 0 }
+end
+
+-- Removes every key of the session; the nickname only if it still points here, because a
+-- lapsed session's nickname may already belong to a newer session. Replies
+-- { nickname, key, { room, count, coalesced, ... } } with the rooms in join order.
+local function end_session(token, threshold)
+  redis.call('ZREM', leases, token)
+  local fields = fields_of(token)
+  if not fields then return false end
+  local session = base .. 'session:' .. token
+  -- A lapsed session's nickname may have a new holder already, in some of the same rooms.
+  local successor = redis.call('GET', base .. 'nick:' .. fields[2])
+  if successor == token or (successor and not is_live(successor, now_ms())) then successor = false end
+  local left = {}
+  for _, room in ipairs(redis.call('ZRANGE', session .. ':rooms', 0, -1)) do
+    local stays = successor and redis.call('ZSCORE', base .. 'session:' .. successor .. ':rooms', room) ~= false
+    local change = remove_from_room(token, fields[2], fields[1], room, threshold, stays)
+    left[#left + 1] = room
+    left[#left + 1] = change[1]
+    left[#left + 1] = change[2]
+  end
+  local nick = base .. 'nick:' .. fields[2]
+  if redis.call('GET', nick) == token then redis.call('DEL', nick) end
+  redis.call('DEL', session, session .. ':rooms', session .. ':holders', session .. ':peers')
+  return { fields[1], fields[2], left }
+end
+
+-- Which incarnation of the data this is. \`known\` is the epoch the caller last saw ('' for none);
+-- \`fresh\` names a new epoch if there is none. A caller that saw another epoch than the current
+-- one proves the data was lost: new claims then wait one lease while sessions are put back.
+-- Replies { id, ms left of the restoring window }.
+local function check_epoch(known, fresh, now, lease)
+  local epoch = base .. 'epoch'
+  local id = redis.call('HGET', epoch, 'id')
+  if not id then
+    id = fresh
+    redis.call('HSET', epoch, 'id', id, 'created', now, 'restoring_until', 0)
+  end
+  local until_ms = tonumber(redis.call('HGET', epoch, 'restoring_until'))
+  if known ~= '' and known ~= id then
+    local created = tonumber(redis.call('HGET', epoch, 'created'))
+    if created + lease > until_ms then
+      until_ms = created + lease
+      redis.call('HSET', epoch, 'restoring_until', until_ms)
+    end
+  end
+  local left = until_ms - now
+  if left < 0 then left = 0 end
+  return { id, left }
+end
+`;
+
+/** A script: the prelude's helpers, then `body`. */
+export function script(body: string): LuaScript {
+  const source = PRELUDE + body;
+  return { source, sha1: createHash('sha1').update(source).digest('hex') };
+}

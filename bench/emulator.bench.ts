@@ -1,0 +1,216 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { io, type Socket } from 'socket.io-client';
+import { developmentStorageConnectionString } from '../scripts/emulator/development-storage.js';
+import { freePort } from '../scripts/emulator/free-port.js';
+
+/**
+ * What the emulator costs beside the role alone: `npm start -- --instances 1` (the load balancer,
+ * the session registry it hosts and the cluster adapter's relay, around one instance) against
+ * `npm run serve` (the role alone) pointed at the same Azurite, the one inside the emulator. Each
+ * pass measures both under the same load: CPU per delivery of every process involved, and the
+ * latency from send to delivery. Linux only (CPU time from /proc).
+ * Usage: npm run bench:emulator [-- --clients 200 --rate 10000 --seconds 10 --passes 2]
+ */
+const args = new Map<string, string>();
+for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1]!);
+const clients = Number(args.get('clients') ?? 200);
+const deliveriesPerSecond = Number(args.get('rate') ?? 10_000);
+const seconds = Number(args.get('seconds') ?? 10);
+const passes = Number(args.get('passes') ?? 2);
+const warmUpSeconds = 3;
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CLOCK_TICKS_PER_SECOND = 100;
+/** The same for both: the Local cscfg says debug, which logs every message. */
+const LOG_LEVEL = 'info';
+
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  // utime and stime, fields 14 and 15 of the whole line (11 and 12 after the command name).
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+
+function waitForLine(child: ChildProcess, pattern: RegExp, timeoutMs = 60_000): Promise<RegExpMatchArray> {
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    const timer = setTimeout(() => reject(new Error(`no line matching ${pattern}; output:\n${buffered.slice(-2000)}`)), timeoutMs);
+    const onData = (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const match = buffered.match(pattern);
+      if (!match) return;
+      clearTimeout(timer);
+      child.stdout?.off('data', onData);
+      child.stdout?.resume();
+      resolve(match);
+    };
+    child.stdout?.on('data', onData);
+  });
+}
+
+interface Emulator {
+  child: ChildProcess;
+  port: number;
+  storagePort: number;
+  workerPid: number;
+}
+
+async function startEmulator(storageDir: string): Promise<Emulator> {
+  const [port, storagePort] = [await freePort(), await freePort()];
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'scripts/emulator/main.ts', '--instances', '1', '--fresh', '--port', String(port),
+      '--storage-port', String(storagePort), '--storage-dir', storageDir, '--pid-file', join(storageDir, 'emulator.pid'),
+      '--setting', `LOG_LEVEL=${LOG_LEVEL}`],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const started = waitForLine(child, /started \(pid (\d+), port \d+\)/);
+  await waitForLine(child, /^emulator: chat at /m);
+  return { child, port, storagePort, workerPid: Number((await started)[1]) };
+}
+
+async function startServe(storagePort: number): Promise<{ child: ChildProcess; port: number }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['dist/server/main.js'], {
+    cwd: join(ROOT, 'WorkerRole1'),
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: {
+      PATH: process.env.PATH,
+      PORT: String(port),
+      LOG_LEVEL,
+      STORAGE_CONNECTION_STRING: developmentStorageConnectionString(storagePort),
+    },
+  });
+  await waitForLine(child, /chat listening/);
+  return { child, port };
+}
+
+function connect(port: number): Promise<Socket> {
+  const socket = io(`http://127.0.0.1:${port}`, { transports: ['websocket'], reconnection: false });
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', reject);
+  });
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+let room = 0;
+
+/** `clients` sockets in one room; messages from each in turn, at the rate that gives `deliveriesPerSecond`. */
+async function load(port: number, pids: Record<string, number>) {
+  const roomName = `bench${room++}`;
+  const sockets: Socket[] = [];
+  for (let i = 0; i < clients; i += 50) {
+    const batch = await Promise.all(Array.from({ length: Math.min(50, clients - i) }, () => connect(port)));
+    await Promise.all(batch.map((socket, j) => socket.emitWithAck('session:start', { nickname: `${roomName}u${i + j}` })));
+    await Promise.all(batch.map((socket) => socket.emitWithAck('room:join', { room: roomName })));
+    sockets.push(...batch);
+  }
+  let latencies: number[] = [];
+  let recording = false;
+  for (const socket of sockets) {
+    socket.on('message', (message: { text: string }) => {
+      if (recording) latencies.push(performance.now() - Number(message.text));
+    });
+  }
+  const sendEveryMs = (1000 * clients) / deliveriesPerSecond;
+  let sent = 0;
+  let failed = 0;
+  const run = async (durationMs: number) => {
+    const start = performance.now();
+    let n = 0;
+    while (performance.now() - start < durationMs) {
+      const due = start + n * sendEveryMs;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      const sender = sockets[sent++ % sockets.length]!;
+      n += 1;
+      void sender
+        .timeout(10_000)
+        .emitWithAck('message:send', { room: roomName, text: String(performance.now()), clientId: `c${sent}` })
+        .then((ack: { ok: boolean }) => ack.ok || (failed += 1), () => (failed += 1));
+    }
+  };
+  await run(warmUpSeconds * 1000);
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  latencies = [];
+  recording = true;
+  const cpuBefore = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuMs(pid)]));
+  const started = performance.now();
+  await run(seconds * 1000);
+  // Deliveries still on their way count too.
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const cpu = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuMs(pid) - cpuBefore[name]!]));
+  const elapsed = (performance.now() - started) / 1000;
+  recording = false;
+  for (const socket of sockets) socket.close();
+  const sorted = Float64Array.from(latencies).sort();
+  const deliveries = sorted.length;
+  const totalCpu = Object.values(cpu).reduce((a, b) => a + b, 0);
+  return {
+    deliveries,
+    deliveriesPerSecond: deliveries / elapsed,
+    failed,
+    cpuUsPerDelivery: (totalCpu * 1000) / deliveries,
+    perProcess: Object.fromEntries(Object.entries(cpu).map(([name, ms]) => [name, (ms * 1000) / deliveries])),
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+  };
+}
+
+console.log(
+  `${clients} clients in one room (websocket), ${deliveriesPerSecond} deliveries/s for ${seconds} s after ${warmUpSeconds} s of warm-up, ` +
+    `${passes} passes, Node ${process.version}, LOG_LEVEL=${LOG_LEVEL}`,
+);
+const storageDir = mkdtempSync(join(tmpdir(), 'chatapp-bench-emulator-'));
+const emulator = await startEmulator(storageDir);
+const rows: Record<string, string | number>[] = [];
+const ratios: { cpu: number; p99: number }[] = [];
+try {
+  for (let pass = 1; pass <= passes; pass++) {
+    // Alternate which goes first, so that neither always meets a warmer Azurite.
+    const order = pass % 2 === 1 ? ['serve', 'emulator'] : ['emulator', 'serve'];
+    const results: Record<string, Awaited<ReturnType<typeof load>>> = {};
+    for (const kind of order) {
+      if (kind === 'emulator') {
+        results[kind] = await load(emulator.port, { 'emulator (balancer, registry, Azurite)': emulator.child.pid!, instance: emulator.workerPid });
+      } else {
+        const serve = await startServe(emulator.storagePort);
+        results[kind] = await load(serve.port, { 'emulator (Azurite only)': emulator.child.pid!, instance: serve.child.pid! });
+        serve.child.kill('SIGTERM');
+        await once(serve.child, 'exit');
+      }
+      const result = results[kind]!;
+      rows.push({
+        pass,
+        setup: kind === 'serve' ? 'npm run serve + Azurite' : 'npm start -- --instances 1',
+        'deliveries/s': Math.round(result.deliveriesPerSecond),
+        'CPU µs/delivery': result.cpuUsPerDelivery.toFixed(1),
+        'of which': Object.entries(result.perProcess).map(([name, us]) => `${name} ${us.toFixed(1)}`).join(', '),
+        'p50 ms': result.p50.toFixed(1),
+        'p99 ms': result.p99.toFixed(1),
+        'failed acks': result.failed,
+      });
+    }
+    ratios.push({
+      cpu: results.emulator!.cpuUsPerDelivery / results.serve!.cpuUsPerDelivery,
+      p99: results.emulator!.p99 / results.serve!.p99,
+    });
+  }
+} finally {
+  emulator.child.kill('SIGINT');
+  await once(emulator.child, 'exit');
+  rmSync(storageDir, { recursive: true, force: true });
+}
+console.table(rows);
+const spread = (values: number[]) => `${Math.min(...values).toFixed(2)}-${Math.max(...values).toFixed(2)}`;
+const mean = (values: number[]) => (values.reduce((a, b) => a + b, 0) / values.length).toFixed(2);
+console.log(`emulator / serve, CPU per delivery: mean ${mean(ratios.map((r) => r.cpu))}x (passes ${spread(ratios.map((r) => r.cpu))})`);
+console.log(`emulator / serve, p99 latency:      mean ${mean(ratios.map((r) => r.p99))}x (passes ${spread(ratios.map((r) => r.p99))})`);
+process.exit(0);
