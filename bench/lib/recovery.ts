@@ -42,6 +42,9 @@ export async function recover(
   deadline: Deadline,
 ): Promise<Recovery> {
   const recovery: Recovery = { connectedMs: undefined, recoveredMs: undefined, usedRoomJoin: false, attempts: 0, errors: [] };
+  // The catch-up starts after the last message seen before the crash: live messages that arrive
+  // once the socket is back are newer than the gap and must not move this cursor.
+  const lastBeforeCrash = receiver.lastSeenId;
   while (!deadline.passed) {
     await sleep(Math.min(backoff(recovery.attempts), deadline.remainingMs));
     recovery.attempts += 1;
@@ -50,7 +53,7 @@ export async function recover(
       socket = await connect(survivorUrl, localAddress, deadline);
       recovery.connectedMs ??= Date.now() - crashedAt;
       socket.on('message', receiver.see);
-      await resume(socket, client, receiver, room, recovery, deadline);
+      await resume(socket, client, receiver, room, lastBeforeCrash, recovery, deadline);
       client.socket = socket;
       recovery.recoveredMs = Date.now() - crashedAt;
       return recovery;
@@ -62,7 +65,15 @@ export async function recover(
   return recovery;
 }
 
-async function resume(socket: ChatSocket, client: JoinedClient, receiver: Receiver, room: string, recovery: Recovery, deadline: Deadline): Promise<void> {
+async function resume(
+  socket: ChatSocket,
+  client: JoinedClient,
+  receiver: Receiver,
+  room: string,
+  lastBeforeCrash: string | undefined,
+  recovery: Recovery,
+  deadline: Deadline,
+): Promise<void> {
   const started = await request(socket, 'session:start', { nickname: client.nickname, session: client.session }, deadline);
   if (!started.ok) throw new Error(`session:start: ${started.error.code}`);
   client.session = started.session;
@@ -73,12 +84,12 @@ async function resume(socket: ChatSocket, client: JoinedClient, receiver: Receiv
     if (!joined.ok) throw new Error(`room:join: ${joined.error.code}`);
     for (const message of joined.history) receiver.see(message);
   }
-  // The client is in one room, so the last id it has seen is that room's cursor.
+  let after = lastBeforeCrash;
   for (;;) {
-    const after = receiver.lastSeenId;
     const page = await request(socket, 'history:fetch', { room, limit: HISTORY_PAGE, ...(after === undefined ? {} : { after }) }, deadline);
     if (!page.ok) throw new Error(`history:fetch: ${page.error.code}`);
     for (const message of page.messages) receiver.see(message);
     if (page.messages.length < HISTORY_PAGE || after === undefined) return;
+    after = page.messages.at(-1)!.id;
   }
 }
