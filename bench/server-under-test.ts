@@ -1,50 +1,78 @@
 import { createServer } from 'node:http';
-import { Server } from 'socket.io';
-import { startChatServer } from '../test/helpers/chat-server.js';
+import { parseArgs } from 'node:util';
+import { Server, type Socket } from 'socket.io';
 
 /**
- * A server for the benchmarks, alone in its process so its heap can be measured: `chatapp` is the
- * real chat server; `baseline` is a bare Socket.IO server that relays the same events with no
- * validation, sessions or history, the floor that chatapp's own work is measured against.
+ * The baseline: a bare Socket.IO 4.8 chat that answers chatapp's events with the same shapes and
+ * none of its checks (no validation, no unique nicknames, no rate limits, no stored history, no
+ * sessions to resume). It does the same room work in the simplest way Socket.IO allows: the
+ * member count and up to 100 names from the adapter's room, `user:joined`/`user:left` in rooms of
+ * up to 50, one coalesced `room:presence` per room per second above that.
+ * Usage: node --import tsx bench/server-under-test.ts --port P
  */
-type Kind = 'chatapp' | 'baseline';
+const INDIVIDUAL_MAX = 50;
+const PRESENCE_INTERVAL_MS = 1000;
+const MEMBERS_IN_JOIN = 100;
 
-async function startBaseline(): Promise<number> {
-  const httpServer = createServer();
-  const io = new Server(httpServer, { serveClient: false });
-  io.on('connection', (socket) => {
-    socket.on('session:start', (payload: { nickname: string }, ack: (r: object) => void) =>
-      ack({ ok: true, nickname: payload.nickname, session: 'x' }),
-    );
-    socket.on('room:join', async (payload: { room: string }, ack: (r: object) => void) => {
-      await socket.join(payload.room);
-      ack({ ok: true, room: payload.room, members: [], history: [] });
-    });
-    socket.on('message:send', (payload: { room: string; text: string }, ack: (r: object) => void) => {
-      const message = { id: String(Date.now()), room: payload.room, from: 'x', text: payload.text, ts: Date.now() };
-      io.to(payload.room).emit('message', message);
-      ack({ ok: true, message });
-    });
+type Ack = (response: object) => void;
+
+const { values } = parseArgs({ options: { port: { type: 'string' } } });
+const httpServer = createServer();
+const io = new Server(httpServer, { serveClient: false });
+const nicknames = new Map<string, string>();
+const pending = new Map<string, { joined: string[]; left: string[] }>();
+let nextId = 0;
+
+function memberCount(room: string): number {
+  return io.sockets.adapter.rooms.get(room)?.size ?? 0;
+}
+
+function announce(socket: Socket, room: string, change: 'joined' | 'left', nickname: string): void {
+  const count = memberCount(room);
+  if (count <= INDIVIDUAL_MAX) {
+    socket.to(room).emit(`user:${change}`, { room, nickname, count });
+    return;
+  }
+  const changes = pending.get(room) ?? { joined: [], left: [] };
+  changes[change].push(nickname);
+  pending.set(room, changes);
+}
+
+setInterval(() => {
+  for (const [room, { joined, left }] of pending) {
+    io.to(room).emit('room:presence', { room, joined: joined.slice(0, 100), left: left.slice(0, 100), count: memberCount(room) });
+  }
+  pending.clear();
+}, PRESENCE_INTERVAL_MS);
+
+io.on('connection', (socket) => {
+  socket.on('session:start', (payload: { nickname: string }, ack: Ack) => {
+    nicknames.set(socket.id, payload.nickname);
+    ack({ ok: true, nickname: payload.nickname, session: socket.id, rooms: [] });
   });
-  await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
-  return (httpServer.address() as { port: number }).port;
-}
-
-async function startChatapp(): Promise<number> {
-  const server = await startChatServer({ eventBurst: 1_000_000, eventRatePerSecond: 1000, messageBurst: 1_000_000, messageRatePerSecond: 1000 });
-  return server.port;
-}
-
-const kind = process.argv[2] as Kind;
-const port = kind === 'baseline' ? await startBaseline() : await startChatapp();
-
-function heapAfterGc(): number {
-  globalThis.gc?.();
-  globalThis.gc?.();
-  return process.memoryUsage().heapUsed;
-}
-
-process.on('message', (request: string) => {
-  if (request === 'heap') process.send?.({ heap: heapAfterGc() });
+  socket.on('room:join', (payload: { room: string }, ack: Ack) => {
+    void socket.join(payload.room);
+    const nickname = nicknames.get(socket.id) ?? '';
+    const members = [nickname];
+    for (const id of io.sockets.adapter.rooms.get(payload.room) ?? []) {
+      if (members.length >= MEMBERS_IN_JOIN) break;
+      if (id !== socket.id) members.push(nicknames.get(id) ?? '');
+    }
+    announce(socket, payload.room, 'joined', nickname);
+    ack({ ok: true, room: payload.room, memberCount: memberCount(payload.room), members, history: [] });
+  });
+  socket.on('message:send', (payload: { room: string; text: string; clientId: string }, ack: Ack) => {
+    nextId += 1;
+    const message = { id: String(nextId).padStart(26, '0'), room: payload.room, from: nicknames.get(socket.id), text: payload.text, ts: Date.now(), clientId: payload.clientId };
+    io.to(payload.room).emit('message', message);
+    ack({ ok: true, message });
+  });
+  socket.on('history:fetch', (_payload: unknown, ack: Ack) => ack({ ok: true, messages: [] }));
+  socket.on('disconnecting', () => {
+    const nickname = nicknames.get(socket.id) ?? '';
+    for (const room of socket.rooms) if (room !== socket.id) announce(socket, room, 'left', nickname);
+  });
+  socket.on('disconnect', () => nicknames.delete(socket.id));
 });
-process.send?.({ port, heap: heapAfterGc() });
+
+httpServer.listen(Number(values.port), '127.0.0.1');

@@ -1,0 +1,124 @@
+import { startRedisServer } from '../../test/helpers/redis-server.js';
+import { closeAll, sleep } from '../lib/clients.js';
+import { startEmulator } from '../lib/emulator.js';
+import { joinStorm } from '../lib/join.js';
+import type { BenchOptions } from '../lib/options.js';
+import { ownCpuMs, sampleProcesses } from '../lib/process-stats.js';
+import type { Comparison } from '../lib/report.js';
+import { progress } from '../lib/progress.js';
+import { startBare, startChatapp } from '../lib/servers.js';
+import { KIB, type ScenarioResult, generatorShare } from './scenario.js';
+
+/** Long enough for a coalesced presence round (1 s) and the last acks' follow-up work to settle. */
+const SETTLE_MS = 1500;
+
+interface Target {
+  url: string;
+  pids: number[];
+  /** Heap of the one server process, when there is one to ask. */
+  heapBytes: (() => Promise<number>) | undefined;
+  stop(): Promise<void>;
+}
+
+interface Measurement {
+  seconds: number;
+  joined: number;
+  rssPerClient: number;
+  heapPerClient: number;
+  serverCpuMs: number;
+  generatorCpuMs: number;
+  failures: string;
+}
+
+async function measure(target: Target, options: { count: number; concurrency: number; timeoutMs: number }): Promise<Measurement> {
+  await sleep(500);
+  const heapBefore = await target.heapBytes?.();
+  const before = sampleProcesses(target.pids);
+  const generatorBefore = ownCpuMs();
+  const storm = await joinStorm({ url: target.url, count: options.count, concurrency: options.concurrency, timeoutMs: options.timeoutMs, spread: true });
+  const generatorCpuMs = ownCpuMs() - generatorBefore;
+  const cpuAfterStorm = sampleProcesses(target.pids).cpuMs;
+  await sleep(SETTLE_MS);
+  const heapAfter = await target.heapBytes?.();
+  const after = sampleProcesses(target.pids);
+  const joined = storm.clients.length;
+  closeAll(storm.clients.map((client) => client.socket));
+  await target.stop();
+  return {
+    seconds: storm.seconds,
+    joined,
+    rssPerClient: (after.rssBytes - before.rssBytes) / Math.max(joined, 1),
+    heapPerClient: heapBefore === undefined || heapAfter === undefined ? Number.NaN : (heapAfter - heapBefore) / Math.max(joined, 1),
+    serverCpuMs: cpuAfterStorm - before.cpuMs,
+    generatorCpuMs,
+    failures: storm.failures,
+  };
+}
+
+function describe(kind: string, run: number, count: number, m: Measurement): string {
+  const complete = m.joined === count ? `all ${count} joined` : `${m.joined} of ${count} joined (${m.failures || 'stopped at the timeout'})`;
+  return `run ${run} ${kind}: ${complete} in ${m.seconds.toFixed(1)} s; server CPU ${(m.serverCpuMs / 1000).toFixed(1)} s; generator CPU ${generatorShare(m.generatorCpuMs, m.seconds)} of a core`;
+}
+
+async function storms(scenario: string, count: number, options: BenchOptions, startTarget: () => Promise<Target>, withHeap: boolean): Promise<ScenarioResult> {
+  const timeoutMs = options.timeout * 1000;
+  const time: Comparison = { scenario, metric: `time until ${count} joined (s)`, baseline: [], chatapp: [], digits: 1, target: '≤ 1.5×' };
+  const rss: Comparison = { scenario, metric: 'server RSS per client (KiB)', baseline: [], chatapp: [], digits: 1, target: '≤ 1.2×' };
+  const heap: Comparison = { scenario, metric: 'server heap per client (KiB)', baseline: [], chatapp: [], digits: 1, target: '-' };
+  const cpu: Comparison = { scenario, metric: 'server CPU during the storm (s)', baseline: [], chatapp: [], digits: 2, target: '-' };
+  const notes: string[] = [];
+  for (let run = 1; run <= options.runs; run += 1) {
+    progress(`${scenario} run ${run}: baseline, ${count} clients joining`);
+    const bare = await startBare();
+    const baseline = await measure({ url: bare.url, pids: [bare.pid], heapBytes: bare.heapBytes, stop: bare.stop }, { count, concurrency: options.concurrency, timeoutMs });
+    progress(`${scenario} run ${run}: chatapp, ${count} clients joining`);
+    const chatapp = await measure(await startTarget(), { count, concurrency: options.concurrency, timeoutMs });
+    for (const [kind, m] of [['baseline', baseline], ['chatapp', chatapp]] as const) {
+      time[kind].push(m.seconds);
+      rss[kind].push(m.rssPerClient / KIB);
+      heap[kind].push(m.heapPerClient / KIB);
+      cpu[kind].push(m.serverCpuMs / 1000);
+      notes.push(describe(kind, run, count, m));
+    }
+  }
+  return { comparisons: withHeap ? [time, rss, heap, cpu] : [time, rss, cpu], notes };
+}
+
+/** Scenario 1: N clients join one room of a single server, as fast as it answers. */
+export async function joinSingle(options: BenchOptions): Promise<ScenarioResult> {
+  const count = options.clients ?? 5000;
+  const result = await storms('join', count, options, async () => {
+    const server = await startChatapp();
+    return { url: server.url, pids: [server.pid], heapBytes: server.heapBytes, stop: server.stop };
+  }, true);
+  result.notes.unshift(`join: ${count} clients, at most ${options.concurrency} in flight, baseline bare Socket.IO vs chatapp single server (npm run serve settings, in-memory history)`);
+  return result;
+}
+
+/**
+ * The balancer is one process holding two descriptors per client (its side and the instance's),
+ * and the open-file limit here is 20,000, hard, for root too (no CAP_SYS_RESOURCE): 10,000
+ * clients would not fit, so the default stays just under.
+ */
+const CLUSTER_CLIENTS = 9900;
+
+/** Scenario 2: the same through the emulator's balancer onto two instances sharing a real redis-server. */
+export async function joinCluster(options: BenchOptions): Promise<ScenarioResult> {
+  const count = options.clients ?? CLUSTER_CLIENTS;
+  const redis = await startRedisServer();
+  try {
+    let flushes = 0;
+    const result = await storms('join-cluster', count, options, async () => {
+      // Each run starts from an empty Redis, as the baseline starts from an empty process.
+      if (flushes++ > 0) await redis.restart();
+      const emulator = await startEmulator(2, { REDIS_URL: redis.url, LOG_LEVEL: 'info' });
+      return { url: emulator.url, pids: emulator.instancePids, heapBytes: undefined, stop: emulator.stop };
+    }, false);
+    result.notes.unshift(
+      `join-cluster: ${count} clients from 250 loopback addresses, at most ${options.concurrency} in flight; baseline bare Socket.IO in ONE process; chatapp the emulator (balancer, 2 instances, Azurite, redis-server); RSS is the two instances' sum`,
+    );
+    return result;
+  } finally {
+    await redis.stop();
+  }
+}
