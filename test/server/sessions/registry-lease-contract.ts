@@ -25,6 +25,21 @@ export function leaseContract(target: RegistryTarget): void {
       assert.notEqual(newcomer.session.token, session.token);
     });
 
+    it('gives a claim presented again with the token it replaced the session that claim made, not NICKNAME_TAKEN', async () => {
+      const [east, west] = await leased();
+      const { session } = await east.take('alice');
+      await sleep(LEASE_MS + 100);
+      const replacement = await west.take('alice', session.token);
+      assert.equal(replacement.resumed, false);
+      // Its ack was lost: the client presents the old token again, on another instance.
+      const again = await east.take('alice', session.token);
+      assert.equal(again.resumed, true);
+      assert.equal(again.session.token, replacement.session.token);
+      const renamed = await east.registry.claim({ display: 'alicia', key: 'alicia' }, session.token, 'east');
+      assert.equal(renamed.ok, true, 'another nickname with the old token is a new claim');
+      assert.notEqual(renamed.ok && renamed.session.token, replacement.session.token);
+    });
+
     it('keeps a session alive for as long as some instance renews it, and does not revive a lapsed one', async () => {
       const [east, west] = await leased();
       const { session } = await east.take('alice');

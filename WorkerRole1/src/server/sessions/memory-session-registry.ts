@@ -23,6 +23,8 @@ interface MutableSession extends Session {
   /** Instance -> its own lease deadline. */
   holders: Map<string, number>;
   peers: Map<string, Peer>;
+  /** The token this session's claim replaced, which still finds it (see claim). */
+  predecessor?: string;
 }
 
 export interface MemorySessionRegistryOptions {
@@ -44,6 +46,8 @@ export interface MemorySessionRegistryOptions {
 export class MemorySessionRegistry implements SessionRegistry {
   private readonly byToken = new Map<string, MutableSession>();
   private readonly byKey = new Map<string, string>();
+  /** Presented token -> the session its claim made, while that session lives. */
+  private readonly successors = new Map<string, string>();
   private readonly rooms = new Map<string, RoomIndex>();
   private readonly presence = new PendingPresence();
   private readonly leaseMs: number | undefined;
@@ -64,6 +68,14 @@ export class MemorySessionRegistry implements SessionRegistry {
       this.hold(previous, holder);
       return { ok: true, session: snapshot(previous), resumed: true };
     }
+    // The same token presented again after a claim that replaced it (an ack lost to a timeout or a
+    // dropped connection): the caller gets the session that claim made, not NICKNAME_TAKEN.
+    const successorToken = token === undefined ? undefined : this.successors.get(token);
+    const successor = successorToken === undefined ? undefined : this.live(successorToken);
+    if (successor && successor.key === nickname.key) {
+      this.hold(successor, holder);
+      return { ok: true, session: snapshot(successor), resumed: true };
+    }
     const holderToken = this.byKey.get(nickname.key);
     const current = holderToken === undefined ? undefined : this.live(holderToken);
     if (current) return { ok: false, reason: 'taken', holder: current.nickname };
@@ -81,6 +93,10 @@ export class MemorySessionRegistry implements SessionRegistry {
     this.byToken.set(session.token, session);
     this.byKey.set(session.key, session.token);
     this.hold(session, holder);
+    if (token !== undefined) {
+      this.successors.set(token, session.token);
+      session.predecessor = token;
+    }
     return { ok: true, session: snapshot(session), resumed: false, ...(replaced ? { replaced } : {}) };
   }
 
@@ -196,6 +212,9 @@ export class MemorySessionRegistry implements SessionRegistry {
 
   private endSession(session: MutableSession): EndedSession {
     this.byToken.delete(session.token);
+    if (session.predecessor !== undefined && this.successors.get(session.predecessor) === session.token) {
+      this.successors.delete(session.predecessor);
+    }
     if (this.byKey.get(session.key) === session.token) this.byKey.delete(session.key);
     // A lapsed session's nickname may have a new holder already, in some of the same rooms.
     const successorToken = this.byKey.get(session.key);

@@ -10,7 +10,7 @@ export type { LuaScript } from './redis-lua-prelude.js';
 /**
  * ARGV: base, nickname key, display, token ('' for none), fresh token, lease ms, holder, known
  * epoch, threshold. Replies { epoch, outcome, detail } where outcome and detail are
- * 'resumed', session | 'taken', holder display | 'created', replaced ended session or nil |
+ * 'resumed', session, its token | 'taken', holder display | 'created', replaced ended session or nil |
  * 'restoring', ms to wait.
  */
 export const CLAIM = script(`
@@ -23,7 +23,19 @@ local previous = false
 if token ~= '' and is_live(token, now) then previous = fields_of(token) end
 if previous and previous[2] == key then
   hold(token, holder, now, lease)
-  return { epoch[1], 'resumed', describe(token, previous) }
+  return { epoch[1], 'resumed', describe(token, previous), token }
+end
+-- The same token presented again after a claim that replaced it (an ack lost to a timeout or a
+-- dropped connection): the caller gets the session that claim made, not NICKNAME_TAKEN.
+if token ~= '' then
+  local successor = redis.call('GET', base .. 'successor:' .. token)
+  if successor and is_live(successor, now) then
+    local fields = fields_of(successor)
+    if fields and fields[2] == key then
+      hold(successor, holder, now, lease)
+      return { epoch[1], 'resumed', describe(successor, fields), successor }
+    end
+  end
 end
 if epoch[2] > 0 then return { epoch[1], 'restoring', epoch[2] } end
 
@@ -37,6 +49,7 @@ if previous then replaced = end_session(token, threshold) end
 redis.call('SET', base .. 'nick:' .. key, fresh)
 redis.call('HSET', base .. 'session:' .. fresh, 'nickname', display, 'key', key)
 hold(fresh, holder, now, lease)
+if token ~= '' then redis.call('SET', base .. 'successor:' .. token, fresh, 'PX', lease) end
 return { epoch[1], 'created', replaced }
 `);
 

@@ -119,12 +119,14 @@ export class RedisSessionRegistry implements SessionRegistry {
       this.epoch,
       this.threshold,
     ]);
-    const [epoch, outcome, detail] = asArray(reply);
+    const [epoch, outcome, detail, resumedToken] = asArray(reply);
     this.epoch = asString(epoch);
     switch (outcome) {
-      case 'resumed':
-        if (token !== undefined) this.seenIn.set(token, this.epoch);
-        return { ok: true, session: toSession(token ?? '', detail), resumed: true };
+      case 'resumed': {
+        const resumed = asString(resumedToken);
+        this.seenIn.set(resumed, this.epoch);
+        return { ok: true, session: toSession(resumed, detail), resumed: true };
+      }
       case 'taken':
         return { ok: false, reason: 'taken', holder: asString(detail) };
       case 'restoring': {
