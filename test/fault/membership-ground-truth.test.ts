@@ -13,6 +13,7 @@ import {
   waitForConnect,
 } from '../helpers/clients.js';
 import { type RunningRedisServer, startRedisServer } from '../helpers/redis-server.js';
+import { createRandom } from '../helpers/seeded-random.js';
 
 /**
  * Two instances sharing a real redis-server, driven through a seeded random sequence of starts,
@@ -45,18 +46,6 @@ interface User {
   away: boolean;
 }
 
-/** mulberry32: the same seed gives the same sequence, so a failure can be replayed. */
-function random(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return { next, pick: <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]! };
-}
 
 const byKey = (a: string, b: string) => {
   const [x, y] = [a.toLowerCase(), b.toLowerCase()];
@@ -86,7 +75,7 @@ after(async () => {
 });
 
 test('the membership index matches the ground truth and the real sockets after a random sequence on two instances', async () => {
-  const rng = random(SEED);
+  const rng = createRandom(SEED);
   const alive = [true, true];
   const users: User[] = NAMES.map((name) => ({ name, rooms: new Set(), tabs: [], away: false }));
   const counts: Record<string, number> = {};

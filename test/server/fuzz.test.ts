@@ -15,6 +15,7 @@ import {
   sendMessage,
   startSession,
 } from '../helpers/clients.js';
+import { createRandom, type Random } from '../helpers/seeded-random.js';
 
 /**
  * Thousands of random events (names, payloads, argument counts, acks or none, binary) against one
@@ -29,22 +30,6 @@ const RAW_PACKETS = Math.round(EVENTS / 10);
 const BATCH = Math.min(50, Number(process.env.FUZZ_BATCH ?? 50));
 const MAX_PAYLOAD_BYTES = 32_768;
 
-/** mulberry32: small, fast and good enough to explore inputs reproducibly. */
-function createRandom(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (min: number, max: number) => min + Math.floor(next() * (max - min + 1));
-  const chance = (p: number) => next() < p;
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
-  return { next, int, chance, pick };
-}
-type Random = ReturnType<typeof createRandom>;
 
 /** Sets an own property, even "__proto__" (as JSON.parse would), without touching the prototype. */
 function setOwn(object: Record<string, unknown>, key: string, value: unknown): void {
