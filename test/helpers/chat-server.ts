@@ -4,6 +4,7 @@ import { type Config, loadConfig } from '../../WorkerRole1/src/server/config/loa
 import { MemoryHistoryStore } from '../../WorkerRole1/src/server/history/memory-history-store.js';
 import { createLogger } from '../../WorkerRole1/src/server/logger.js';
 import { MemorySessionRegistry } from '../../WorkerRole1/src/server/sessions/memory-session-registry.js';
+import type { SessionRegistry } from '../../WorkerRole1/src/server/sessions/session-registry.js';
 
 export interface RunningChatServer {
   url: string;
@@ -19,7 +20,10 @@ const publicDir = fileURLToPath(new URL('../../WorkerRole1/dist/public/', import
  * The real chat server, as main.ts wires it, on 127.0.0.1 and an ephemeral port. Logs are
  * silent unless TEST_LOG_LEVEL is set.
  */
-export async function startChatServer(overrides: Partial<Config> = {}): Promise<RunningChatServer> {
+export async function startChatServer(
+  overrides: Partial<Config> = {},
+  deps: { sessions?: SessionRegistry } = {},
+): Promise<RunningChatServer> {
   const config: Config = {
     ...loadConfig({ LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', INSTANCE_ID: 'test' }),
     port: 0,
@@ -29,7 +33,7 @@ export async function startChatServer(overrides: Partial<Config> = {}): Promise<
   const server = createChatServer(config, {
     logger: createLogger({ level: config.logLevel, instanceId: config.instanceId }),
     history: new MemoryHistoryStore(config.historyMaxPerRoom),
-    sessions: new MemorySessionRegistry({ presenceIndividualMax: config.presenceIndividualMax }),
+    sessions: deps.sessions ?? new MemorySessionRegistry({ presenceIndividualMax: config.presenceIndividualMax }),
     publicDir,
   });
   const { port } = await server.listen();

@@ -180,9 +180,7 @@ export class MemorySessionRegistry implements SessionRegistry {
   }
 
   async takePresence(room: string, intervalMs: number): Promise<PresenceTake> {
-    const taken = this.presence.take(room, intervalMs, this.now(), this.rooms.get(room)?.size ?? 0);
-    if ('batch' in taken) return { taken: true, batch: taken.batch };
-    return taken.retryInMs === undefined ? { taken: false } : { taken: false, retryInMs: taken.retryInMs };
+    return this.presence.take(room, intervalMs, this.now(), this.rooms.get(room)?.size ?? 0);
   }
 
   async notePeer(token: string, peerKey: string, peer: Peer): Promise<void> {

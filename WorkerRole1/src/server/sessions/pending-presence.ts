@@ -1,5 +1,5 @@
 import { LIMITS } from '../../shared/protocol.js';
-import type { PresenceBatch } from './session-registry.js';
+import type { PresenceBatch, PresenceTake } from './session-registry.js';
 
 type Change = { joined: boolean; nickname: string };
 
@@ -22,14 +22,14 @@ export class PendingPresence {
     else changes.set(key, { joined, nickname });
   }
 
-  take(room: string, intervalMs: number, now: number, count: number): { batch: PresenceBatch } | { retryInMs?: number } {
+  take(room: string, intervalMs: number, now: number, count: number): PresenceTake {
     const changes = this.rooms.get(room);
     if (!changes || changes.size === 0) {
       this.rooms.delete(room);
-      return {};
+      return { taken: false };
     }
     const since = now - (this.lastTaken.get(room) ?? -Infinity);
-    if (since < intervalMs) return { retryInMs: intervalMs - since };
+    if (since < intervalMs) return { taken: false, retryInMs: intervalMs - since };
     this.lastTaken.set(room, now);
     this.rooms.delete(room);
     const batch: PresenceBatch = { joined: [], left: [], count };
@@ -37,7 +37,7 @@ export class PendingPresence {
       const names = joined ? batch.joined : batch.left;
       if (names.length < LIMITS.presenceNamesMax) names.push(nickname);
     }
-    return { batch };
+    return { taken: true, batch };
   }
 
   forget(room: string): void {

@@ -73,8 +73,9 @@ export class Presence {
       local = { nickname: session.nickname, key: session.key, sockets: new Map() };
       this.local.set(session.token, local);
       if (!held) {
+        // Holding is all this asks; the rooms come with the next renewal.
         this.sessions
-          .renew(this.options.instanceId, [this.describe(session.token, local)])
+          .renew(this.options.instanceId, [{ token: session.token, nickname: session.nickname, key: session.key, rooms: [] }])
           .catch((error: unknown) => this.logger.warn({ err: error }, 'session hold failed'));
       }
     }

@@ -11,7 +11,7 @@ function createInstruments(meter: Meter) {
     meter.createHistogram(name, { description, unit, advice: { explicitBucketBoundaries: boundaries } });
   return {
     messagesAccepted: counter('chat.messages.accepted', 'Messages (room and direct) stored and acknowledged', '{message}'),
-    messagesDelivered: counter('chat.messages.delivered', 'Messages broadcast live to their room or recipient, once each', '{message}'),
+    messagesDelivered: counter('chat.messages.delivered', 'Messages broadcast live to their room or recipient (a resend broadcasts its first copy again)', '{message}'),
     messagesRefused: counter('chat.messages.refused', 'Messages answered with an error, by code', '{message}'),
     eventsRefused: counter('chat.events.refused', 'Client events answered with an error, by event and code'),
     ackDuration: histogram('chat.ack.duration', 'From an event arriving to its ack (for messages: stored)', 'ms', [
