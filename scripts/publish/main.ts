@@ -174,7 +174,9 @@ function uploadError(error: unknown, options: PublishOptions, storage: Awaited<R
   const fix =
     storage.role === 'created'
       ? 'publish assigned the Storage Blob Data Contributor role in this run and it has not applied yet: wait a few minutes and run publish again'
-      : `the signed-in identity needs the "Storage Blob Data Contributor" role on ${options.storageAccount}, and publish could not assign it; someone with Owner or User Access Administrator runs: ${assignRoleCommand(scope, storage.principal)} (it applies within a few minutes), then run publish again`;
+      : storage.role === 'exists'
+        ? `the Storage Blob Data Contributor role is assigned on ${options.storageAccount}: if that was in the last few minutes, wait and run publish again; otherwise check the account's networking (a firewall that leaves this machine out also answers 403)`
+        : `the signed-in identity needs the "Storage Blob Data Contributor" role on ${options.storageAccount}, and publish could not assign it; someone with Owner or User Access Administrator runs: ${assignRoleCommand(scope, storage.principal)} (it applies within a few minutes), then run publish again`;
   return new PublishError(problem, fix);
 }
 

@@ -72,10 +72,13 @@ export type RoleOutcome = 'created' | 'exists' | 'not allowed';
  * @azure/arm-authorization dependency for one PUT.
  */
 export async function ensureRoleAssignment(clients: AzureClients, planned: PlannedResource<RoleAssignmentBody>): Promise<RoleOutcome> {
+  // Without its leading slash: arm-resources builds the URL as `/{resourceId}`, and a `//subscriptions`
+  // there would be read as a host name (the stand-in Resource Manager's path check caught this).
+  const id = planned.id.replace(/^\//, '');
   try {
-    const existing = await getOrUndefined(() => clients.resources.resources.getById(planned.id, AUTHORIZATION_API_VERSION));
+    const existing = await getOrUndefined(() => clients.resources.resources.getById(id, AUTHORIZATION_API_VERSION));
     if (existing) return 'exists';
-    await clients.resources.resources.beginCreateOrUpdateByIdAndWait(planned.id, AUTHORIZATION_API_VERSION, planned.body, {
+    await clients.resources.resources.beginCreateOrUpdateByIdAndWait(id, AUTHORIZATION_API_VERSION, planned.body, {
       updateIntervalInMs: clients.pollIntervalMs,
     });
     return 'created';

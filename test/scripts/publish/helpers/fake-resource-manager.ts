@@ -241,7 +241,7 @@ export class FakeResourceManager {
       else send(200, { keys: FAKE_STORAGE_KEYS.map((value, index) => ({ keyName: `key${index + 1}`, value, permissions: 'FULL' })) });
       return true;
     }
-    const assignment = key.match(/^(.*)\/providers\/microsoft\.authorization\/roleassignments\/[^/]+$/);
+    const assignment = key.match(/^(\/subscriptions\/.*)\/providers\/microsoft\.authorization\/roleassignments\/[^/]+$/);
     if (assignment && method === 'GET') {
       this.resources.has(key) ? send(200, this.resources.get(key)) : notFound('RoleAssignmentNotFound');
       return true;
