@@ -93,7 +93,7 @@ export function describeStoragePlan(plan: StoragePlan): string[] {
     },
   };
   return [
-    `  a. if missing: PUT ${plan.resourceGroup.id}?api-version=${RESOURCES_API_VERSION}`,
+    `  a. resource group ${plan.resourceGroup.name}, if missing: PUT ${plan.resourceGroup.id}?api-version=${RESOURCES_API_VERSION}`,
     json(plan.resourceGroup.body),
     `  b. storage account ${account.name}, used as it is when it exists; if missing:`,
     `     POST /subscriptions/${subscription}/providers/Microsoft.Storage/checkNameAvailability?api-version=${STORAGE_API_VERSION}`,
