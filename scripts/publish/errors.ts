@@ -71,7 +71,12 @@ export function explainError(error: unknown, context: ErrorContext = {}): Publis
   }
   // The SDK wraps DNS failures as REQUEST_SEND_ERROR; the host name is in the message.
   if (/ENOTFOUND/.test(`${code} ${message}`) && context.storageAccount && message.includes(`${context.storageAccount}.blob.`)) {
-    return new PublishError(`storage account ${context.storageAccount} does not exist`, `create it: az storage account create --name ${context.storageAccount} --resource-group <group> --sku Standard_LRS`);
+    // Publish found or created the account through Resource Manager before uploading, so a name that
+    // does not resolve is a new account's DNS lagging behind, or the wrong cloud or network.
+    return new PublishError(
+      `storage account ${context.storageAccount}: ${context.storageAccount}.blob.core.windows.net does not resolve`,
+      'if publish created the account just now, its address can take a few minutes to appear: run publish again; otherwise check that this machine resolves *.blob.core.windows.net (a proxy or private DNS zone may hide it)',
+    );
   }
   if (status === 403 || code === 'AuthorizationFailed' || code === 'AuthorizationPermissionMismatch') {
     const blob = !appService && (/blob|storage/i.test(message) || code === 'AuthorizationPermissionMismatch');

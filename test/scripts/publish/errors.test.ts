@@ -23,10 +23,10 @@ describe('errors name the cause and the fix', () => {
     assert.match(explained.fix, /az provider register --namespace Microsoft.Compute/);
   });
 
-  it('a storage account that does not exist (DNS) says how to create it', () => {
+  it('a storage account whose name does not resolve (DNS) says why that can be and what to do', () => {
     const explained = explainError(restError(0, 'REQUEST_SEND_ERROR', 'getaddrinfo ENOTFOUND chatdeploy.blob.core.windows.net'), context);
-    assert.equal(explained.problem, 'storage account chatdeploy does not exist');
-    assert.match(explained.fix, /az storage account create --name chatdeploy/);
+    assert.equal(explained.problem, 'storage account chatdeploy: chatdeploy.blob.core.windows.net does not resolve');
+    assert.match(explained.fix, /if publish created the account just now, .*run publish again/);
   });
 
   it('an expired or foreign sign-in says to sign in again', () => {
