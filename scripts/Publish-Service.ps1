@@ -8,10 +8,14 @@
     is done by npm, so both paths publish the same way:
       1. unless -SkipPackage or -PackagePath, `npm run package` builds, validates, stages WorkerRole1
          and runs cspack.exe (Azure SDK for .NET, Windows only) to write dist\chatapp.cspkg;
-      2. `npm run publish` fills the setting values into a copy of ServiceConfiguration.Cloud.cscfg,
-         uploads it and the .cspkg to a private blob container with read-only SAS URLs that expire
-         after -SasHours, creates the virtual network, subnet and public IP when they are missing,
-         creates the cloud service or updates it in place, and prints the public URL.
+      2. `npm run publish` creates the resource group and the storage account when they are missing
+         (and gives the signed-in identity Storage Blob Data Contributor on the account), fills the
+         setting values into a copy of ServiceConfiguration.Cloud.cscfg (STORAGE_CONNECTION_STRING,
+         when not given, from the account's key), uploads it and the .cspkg to a private blob
+         container with read-only SAS URLs that expire after -SasHours, creates the virtual network,
+         subnet and public IP when they are missing, creates the cloud service or updates it in
+         place, and prints the public URL. On a new subscription, -Subscription, -Name and
+         -Location are all it needs.
 
     Signing in: npm run publish uses DefaultAzureCredential from @azure/identity, whose chain includes
     AzurePowerShellCredential. After Connect-AzAccount (module Az.Accounts 2.2.0 or later) no
@@ -28,7 +32,8 @@
     The Azure subscription id (a GUID). Default: $env:AZURE_SUBSCRIPTION_ID.
 
 .PARAMETER ResourceGroup
-    The resource group, which must exist. Default: $env:CHATAPP_RESOURCE_GROUP.
+    The resource group. Cloud service: created when missing; default $env:CHATAPP_RESOURCE_GROUP,
+    else rg-<Name>. App Service: required (or $env:CHATAPP_RESOURCE_GROUP).
 
 .PARAMETER Name
     The cloud service's name, also its DNS label: http://<name>.<location>.cloudapp.azure.com/.
@@ -38,8 +43,12 @@
     The Azure region, e.g. westeurope. Default: $env:CHATAPP_LOCATION.
 
 .PARAMETER StorageAccount
-    Cloud service only: the storage account that receives the package; it must exist.
-    Default: $env:CHATAPP_STORAGE_ACCOUNT.
+    Cloud service only: the storage account that receives the package and, unless
+    STORAGE_CONNECTION_STRING is given, holds the chat history (publish then reads its key into the
+    uploaded cscfg, so the account keeps shared-key access: a cloud service has no managed
+    identity). Created when missing; an existing one is used as it is. Default:
+    $env:CHATAPP_STORAGE_ACCOUNT, else the name's letters and digits and 8 hex digits of a hash of
+    subscription and name (storage account names are global across Azure).
 
 .PARAMETER Target
     Where to publish: CloudService (Cloud Services (extended support), the default) or AppService.
@@ -81,11 +90,12 @@
 
 .EXAMPLE
     Connect-AzAccount
-    $env:CHATAPP_SETTING_STORAGE_CONNECTION_STRING = '<connection string>'
     $env:CHATAPP_SETTING_REDIS_URL = 'rediss://:<key>@<name>.<region>.redis.azure.net:10000'
-    .\scripts\Publish-Service.ps1 -Subscription <id> -ResourceGroup chat-rg -Name chatapp-demo -Location westeurope -StorageAccount chatappdeploy
+    .\scripts\Publish-Service.ps1 -Subscription <id> -Name chatapp-demo -Location westeurope
 
-    Packages, uploads, creates the cloud service (or updates it in place) and prints its URL.
+    On a new subscription: creates the resource group rg-chatapp-demo and a storage account for the
+    package and the history, packages, uploads, creates the cloud service (or updates it in place)
+    and prints its URL.
 
 .EXAMPLE
     .\scripts\Publish-Service.ps1 -Subscription <id> -ResourceGroup chat-rg -Name chatapp-demo -Location westeurope -StorageAccount chatappdeploy -WhatIf
@@ -169,22 +179,24 @@ if (-not (Get-Command npm -ErrorAction SilentlyContinue)) {
     Stop-WithFix 'npm was not found on PATH' 'install Node.js 20 or later (https://nodejs.org/) and try again'
 }
 
-# Each parameter, its npm flag and the environment variable npm reads when the flag is absent.
-$required = @(
-    @{ Parameter = 'Subscription'; Flag = '--subscription'; Variable = 'AZURE_SUBSCRIPTION_ID' },
-    @{ Parameter = 'ResourceGroup'; Flag = '--resource-group'; Variable = 'CHATAPP_RESOURCE_GROUP' },
-    @{ Parameter = 'Name'; Flag = '--name'; Variable = 'CHATAPP_NAME' },
-    @{ Parameter = 'Location'; Flag = '--location'; Variable = 'CHATAPP_LOCATION' },
-    @{ Parameter = 'StorageAccount'; Flag = '--storage-account'; Variable = 'CHATAPP_STORAGE_ACCOUNT' }
+# Each parameter, its npm flag and the environment variable npm reads when the flag is absent. A
+# cloud service needs only Subscription, Name and Location: npm creates the resource group and the
+# storage account under defaults when they are missing. App Service takes a zip deployment (no
+# storage account) and, for now, a resource group that is named.
+$parameters = @(
+    @{ Parameter = 'Subscription'; Flag = '--subscription'; Variable = 'AZURE_SUBSCRIPTION_ID'; Required = $true },
+    @{ Parameter = 'ResourceGroup'; Flag = '--resource-group'; Variable = 'CHATAPP_RESOURCE_GROUP'; Required = ($Target -eq 'AppService') },
+    @{ Parameter = 'Name'; Flag = '--name'; Variable = 'CHATAPP_NAME'; Required = $true },
+    @{ Parameter = 'Location'; Flag = '--location'; Variable = 'CHATAPP_LOCATION'; Required = $true },
+    @{ Parameter = 'StorageAccount'; Flag = '--storage-account'; Variable = 'CHATAPP_STORAGE_ACCOUNT'; Required = $false }
 )
-# App Service takes a zip deployment: no storage account to stage the package in.
-if ($Target -eq 'AppService') { $required = @($required | Where-Object { $_.Parameter -ne 'StorageAccount' }) }
+if ($Target -eq 'AppService') { $parameters = @($parameters | Where-Object { $_.Parameter -ne 'StorageAccount' }) }
 $npmArguments = @()
 $missing = @()
-foreach ($entry in $required) {
+foreach ($entry in $parameters) {
     $value = $PSBoundParameters[$entry.Parameter]
     if ($value) { $npmArguments += @($entry.Flag, $value) }
-    elseif (-not [Environment]::GetEnvironmentVariable($entry.Variable)) { $missing += "-$($entry.Parameter) (or `$env:$($entry.Variable))" }
+    elseif ($entry.Required -and -not [Environment]::GetEnvironmentVariable($entry.Variable)) { $missing += "-$($entry.Parameter) (or `$env:$($entry.Variable))" }
 }
 if ($missing.Count -gt 0) {
     Stop-WithFix "missing $($missing -join ', ')" 'pass the parameters or set the environment variables; Get-Help ./scripts/Publish-Service.ps1 -Full lists them'

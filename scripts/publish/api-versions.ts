@@ -13,3 +13,11 @@ export const NETWORK_API_VERSION = '2025-05-01';
  * check the bodies against: what is validated is what is called.
  */
 export const WEB_API_VERSION = '2024-11-01';
+/**
+ * The Cloud Service's storage account and its resource group: what @azure/arm-storage 19.1.0 and
+ * @azure/arm-resources 7.0.0 send by default. Role assignments go through arm-resources' generic
+ * by-id calls, which take the api-version as an argument: 2022-04-01, the current stable one.
+ */
+export const STORAGE_API_VERSION = '2025-06-01';
+export const RESOURCES_API_VERSION = '2025-04-01';
+export const AUTHORIZATION_API_VERSION = '2022-04-01';

@@ -1,5 +1,7 @@
 import { ComputeManagementClient } from '@azure/arm-compute';
 import { NetworkManagementClient } from '@azure/arm-network';
+import { ResourceManagementClient } from '@azure/arm-resources';
+import { StorageManagementClient } from '@azure/arm-storage';
 import type { TokenCredential } from '@azure/identity';
 import { PublishError } from './errors.js';
 import type { PlannedResource, PublicIpBody, VirtualNetworkBody } from './plan.js';
@@ -8,6 +10,10 @@ import type { CloudService } from '@azure/arm-compute';
 export interface AzureClients {
   compute: ComputeManagementClient;
   network: NetworkManagementClient;
+  /** The resource group, and role assignments through its generic by-id calls (storage-account.ts). */
+  resources: ResourceManagementClient;
+  /** The storage account that receives the package (storage-account.ts). */
+  storage: StorageManagementClient;
   /** Between long-running-operation polls; Azure's Retry-After wins when it is longer. */
   pollIntervalMs: number;
 }
@@ -36,6 +42,8 @@ export function createAzureClients(options: AzureClientOptions): AzureClients {
   return {
     compute: new ComputeManagementClient(options.credential, options.subscription, clientOptions),
     network: new NetworkManagementClient(options.credential, options.subscription, clientOptions),
+    resources: new ResourceManagementClient(options.credential, options.subscription, clientOptions),
+    storage: new StorageManagementClient(options.credential, options.subscription, clientOptions),
     pollIntervalMs: options.pollIntervalMs ?? 10_000,
   };
 }
@@ -118,7 +126,7 @@ export async function publicFqdn(clients: AzureClients, resourceGroup: string, p
   return address.dnsSettings?.fqdn;
 }
 
-async function getOrUndefined<T>(get: () => Promise<T>): Promise<T | undefined> {
+export async function getOrUndefined<T>(get: () => Promise<T>): Promise<T | undefined> {
   try {
     return await get();
   } catch (error) {

@@ -63,9 +63,20 @@ export function explainError(error: unknown, context: ErrorContext = {}): Publis
   if (code === 'SubscriptionNotFound' || code === 'InvalidSubscriptionId') {
     return new PublishError(`subscription ${context.subscription ?? ''} not found`, 'check --subscription against `az account list -o table`');
   }
+  if (code === 'RequestDisallowedByPolicy') {
+    return new PublishError(
+      `Azure Policy refused ${message.match(/Resource '([^']+)'/)?.[1] ?? 'a resource'}: ${policyNames(err) ?? firstLine(message)}`,
+      'change what the policy forbids (its name says what), or ask the policy\'s owner for an exemption for this resource group',
+    );
+  }
   // The SDK wraps DNS failures as REQUEST_SEND_ERROR; the host name is in the message.
   if (/ENOTFOUND/.test(`${code} ${message}`) && context.storageAccount && message.includes(`${context.storageAccount}.blob.`)) {
-    return new PublishError(`storage account ${context.storageAccount} does not exist`, `create it: az storage account create --name ${context.storageAccount} --resource-group <group> --sku Standard_LRS`);
+    // Publish found or created the account through Resource Manager before uploading, so a name that
+    // does not resolve is a new account's DNS lagging behind, or the wrong cloud or network.
+    return new PublishError(
+      `storage account ${context.storageAccount}: ${context.storageAccount}.blob.core.windows.net does not resolve`,
+      'if publish created the account just now, its address can take a few minutes to appear: run publish again; otherwise check that this machine resolves *.blob.core.windows.net (a proxy or private DNS zone may hide it)',
+    );
   }
   if (status === 403 || code === 'AuthorizationFailed' || code === 'AuthorizationPermissionMismatch') {
     const blob = !appService && (/blob|storage/i.test(message) || code === 'AuthorizationPermissionMismatch');
@@ -93,4 +104,91 @@ export function explainError(error: unknown, context: ErrorContext = {}): Publis
 
 function firstLine(text: string): string {
   return text.split('\n')[0] ?? text;
+}
+
+/** Where and what publish was doing with the storage account when Azure said no. */
+interface StorageContext {
+  account: string;
+  resourceGroup: string;
+  location: string;
+  operation?: 'listKeys';
+}
+
+const SHARED_KEY = /shared.?key|allowSharedKeyAccess|key.?based|local.?auth/i;
+const NO_MANAGED_IDENTITY =
+  'a cloud service has no managed identity, so its history can only reach Table storage with a connection string that carries the account key';
+
+/**
+ * The storage account's own causes and fixes: a name taken elsewhere, a policy, a quota, shared-key
+ * access refused. Anything else falls through to explainError.
+ */
+export function storageAccountError(error: unknown, context: StorageContext): PublishError {
+  if (error instanceof PublishError) return error;
+  const err = error as { message?: string; statusCode?: number; code?: string };
+  const code = err?.code ?? '';
+  const message = err?.message ?? String(error);
+  const account = `storage account ${context.account}`;
+  const another = 'pass --storage-account NAME (3-24 lowercase letters and digits)';
+  const ownAccount = `pass --storage-account with an account that exists and that your organisation allows, and --setting STORAGE_CONNECTION_STRING=<its connection string> for history`;
+
+  if (code === 'AlreadyExists' || code === 'StorageAccountAlreadyTaken') {
+    return new PublishError(
+      `${account}: the name is taken (storage account names are global across Azure; this one belongs to another subscription or another resource group)`,
+      `${another} with a name nobody uses yet; if the account is yours in another resource group, pass that group as --resource-group`,
+    );
+  }
+  if (code === 'AccountNameInvalid') return new PublishError(`${account}: ${firstLine(message) || 'not a valid name'}`, another);
+  if (code === 'RequestDisallowedByPolicy') {
+    const policy = policyNames(err) ?? firstLine(message);
+    if (SHARED_KEY.test(`${policy} ${message}`)) {
+      return new PublishError(
+        `${account} refused by Azure Policy: ${policy}. Publish keeps shared-key access on that account because ${NO_MANAGED_IDENTITY}`,
+        `either pass --setting STORAGE_CONNECTION_STRING=<connection string of an account your organisation allows keys on> (then publish creates ${context.account} for the package only, with shared-key access off), or deploy with --target appservice, which uses a managed identity and no key, or ask for a policy exemption`,
+      );
+    }
+    if (/location/i.test(`${policy} ${message}`)) {
+      return new PublishError(
+        `${account} refused by Azure Policy in ${context.location}: ${policy}`,
+        `pass a --location the policy allows (the cloud service goes there too), or ${ownAccount}, or ask for a policy exemption`,
+      );
+    }
+    return new PublishError(`${account} refused by Azure Policy: ${policy}`, `${ownAccount}, or ask the policy's owner for an exemption`);
+  }
+  if (/QuotaExceeded|StorageAccountsPerRegion|TooManyStorageAccounts/i.test(`${code} ${message}`)) {
+    return new PublishError(
+      `${account}: the subscription's storage account quota in ${context.location} is used up (${code || 'quota'}: ${firstLine(message)})`,
+      `${ownAccount}, or delete accounts you no longer use (az storage account list --query "[?location=='${context.location}'].name"), or ask for more in the portal (Quotas > Storage)`,
+    );
+  }
+  if (code === 'SharedKeyAccessDisabled' || code === 'KeyBasedAuthenticationNotPermitted' || (context.operation === 'listKeys' && SHARED_KEY.test(message))) {
+    return new PublishError(
+      `${account} does not allow shared-key access, and ${NO_MANAGED_IDENTITY}`,
+      `pass --setting STORAGE_CONNECTION_STRING=<connection string of an account that allows keys>; or, where policy permits, turn keys on for this one (az storage account update -n ${context.account} -g ${context.resourceGroup} --allow-shared-key-access true); or deploy with --target appservice, which needs no key`,
+    );
+  }
+  if (context.operation === 'listKeys' && (err?.statusCode === 403 || code === 'AuthorizationFailed')) {
+    return new PublishError(
+      `cannot read the key of ${account} (HTTP 403 ${code || 'Forbidden'}): history on a cloud service needs it`,
+      `ask for "Contributor" or "Storage Account Key Operator Service Role" on ${context.account}, or pass --setting STORAGE_CONNECTION_STRING=<connection string> yourself`,
+    );
+  }
+  return explainError(error, { resourceGroup: context.resourceGroup, storageAccount: context.account });
+}
+
+/**
+ * The policy's name from a RequestDisallowedByPolicy error: Azure puts the assignment and definition
+ * in the message as JSON ("Policy identifiers: '[{"policyAssignment":{"name":...') and, in newer
+ * answers, in additionalInfo. A person searches the portal by these names.
+ */
+export function policyNames(error: unknown): string | undefined {
+  const err = error as { message?: string; details?: { error?: { additionalInfo?: { info?: Record<string, string> }[] } } };
+  const names = new Set<string>();
+  for (const { info } of err?.details?.error?.additionalInfo ?? []) {
+    const name = info?.policyAssignmentDisplayName ?? info?.policyDefinitionDisplayName ?? info?.policyAssignmentName;
+    if (name) names.add(name);
+  }
+  for (const match of (err?.message ?? '').matchAll(/\\?"policy(?:Assignment|Definition)\\?"\s*:\s*\{\s*\\?"name\\?"\s*:\s*\\?"([^"\\]+)/g)) {
+    names.add(match[1]!);
+  }
+  return names.size > 0 ? `policy "${[...names].join('", "')}"` : undefined;
 }

@@ -76,3 +76,11 @@ function* elements(parent: Element | null, localName: string): Generator<Element
   const found = parent.getElementsByTagNameNS('*', localName);
   for (let index = 0; index < found.length; index += 1) yield found.item(index)!;
 }
+
+/** A setting's value as the cscfg file itself has it, before any flag; undefined if not declared. */
+export function configuredValue(cscfgText: string, roleName: string, settingName: string): string | undefined {
+  const document = new DOMParser().parseFromString(cscfgText.replace(/^\uFEFF/, ''), 'text/xml');
+  const role = [...elements(document.documentElement, 'Role')].find((element) => element.getAttribute('name') === roleName);
+  const setting = [...elements(role ?? null, 'Setting')].find((element) => element.getAttribute('name') === settingName);
+  return setting ? (setting.getAttribute('value') ?? '') : undefined;
+}

@@ -1,5 +1,6 @@
 /**
- * `npm run publish -- <flags>`: uploads the package and the filled-in cscfg, creates or updates the
+ * `npm run publish -- <flags>`: creates the resource group and the storage account when they are
+ * missing (provision-storage.ts), uploads the package and the filled-in cscfg, creates or updates the
  * Microsoft.Compute/cloudServices resource (and the virtual network and public IP it needs), and
  * prints the public URL. With `--target appservice` it deploys the same role to App Service on
  * Linux instead (app-service/publish-app-service.ts). `--dry-run` prints the plan and every request
@@ -16,13 +17,17 @@ import { COMPUTE_API_VERSION, NETWORK_API_VERSION } from './api-versions.js';
 import { type AzureClientOptions, createAzureClients, deployCloudService, ensurePublicIp, ensureVirtualNetwork, publicFqdn } from './arm-client.js';
 import { publishToAppService } from './app-service/publish-app-service.js';
 import { PublishError, explainError } from './errors.js';
-import { fillConfiguration } from './fill-configuration.js';
+import { configuredValue, fillConfiguration } from './fill-configuration.js';
 import { requireRedisForInstances } from './instances.js';
 import { type PublishOptions, parsePublishOptions } from './options.js';
 import { deploymentStamp, planPublish } from './plan.js';
 import { describePlan } from './print-plan.js';
+import { describeStoragePlan, planStorage, provisionStorage } from './provision-storage.js';
+import { assignRoleCommand } from './role-assignment.js';
 import { redactText } from './secrets.js';
+import { HISTORY_SETTING } from './storage-account.js';
 import { uploadDeploymentFiles } from './upload.js';
+import { DEFAULT_ROLE_WAIT, retryWhileAccessApplies } from './upload-retry.js';
 
 const REPOSITORY_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -37,6 +42,8 @@ export interface PublishEnvironment {
   arm?: Partial<Omit<AzureClientOptions, 'credential' | 'subscription'>>;
   /** App Service: Kudu's base URL instead of https://<site>.scm.azurewebsites.net, and its CA. */
   deployment?: { endpoint: string; ca?: string };
+  /** Cloud Services: how long the upload waits for a role assigned in the same run to apply. */
+  roleWait?: { timeoutMs: number; intervalMs: number };
 }
 
 export interface PublishResult {
@@ -58,7 +65,14 @@ export async function publish(argv: string[], environment: PublishEnvironment = 
     const { model, cloud } = readValidServiceModel(root, false);
     const role = singleRole(model);
     // Always the Cloud cscfg: the plan's instance count and network come from the same file.
-    const configuration = fillConfiguration(readFileSync(join(root, cloud.file), 'utf8'), role.name, options.settings);
+    const cscfgText = readFileSync(join(root, cloud.file), 'utf8');
+    // A cloud service whose STORAGE_CONNECTION_STRING nobody gave (flag, environment or the file)
+    // keeps its history in the storage account publish provisions; until publish reads that
+    // account's key, a placeholder stands in, so every other setting is checked before anything is sent.
+    const keyForHistory =
+      options.target !== 'appservice' && !Object.hasOwn(options.settings, HISTORY_SETTING) && configuredValue(cscfgText, role.name, HISTORY_SETTING) === '';
+    const placeholder = `<connection string with the key of storage account ${options.storageAccount}, read when publishing>`;
+    let configuration = fillConfiguration(cscfgText, role.name, keyForHistory ? { ...options.settings, [HISTORY_SETTING]: placeholder } : options.settings);
     secrets = configuration.secretValues;
     const shownPackage = options.packageFile.startsWith(root) ? relative(root, options.packageFile) : options.packageFile;
     if (options.target === 'appservice') {
@@ -78,10 +92,21 @@ export async function publish(argv: string[], environment: PublishEnvironment = 
     requireRedisForInstances(instances, configuration.settings, 'set <Instances count="1"/> in ServiceConfiguration.Cloud.cscfg');
     const packagePresent = existsSync(options.packageFile);
     const planInput = { ...options, role, configuration: cloud, deploymentStamp: deploymentStamp(now) };
+    const storagePlan = planStorage({ ...options, keyForHistory });
 
     if (options.dryRun) {
       const plan = planPublish({ ...planInput, packageUrl: '<package SAS URL, read-only>', configurationUrl: '<cscfg SAS URL, read-only>' });
-      log(describePlan({ plan, configuration, ...options, packageFile: shownPackage, computeApiVersion: COMPUTE_API_VERSION, networkApiVersion: NETWORK_API_VERSION }));
+      log(
+        describePlan({
+          plan,
+          configuration,
+          ...options,
+          packageFile: shownPackage,
+          storageSteps: describeStoragePlan(storagePlan),
+          computeApiVersion: COMPUTE_API_VERSION,
+          networkApiVersion: NETWORK_API_VERSION,
+        }),
+      );
       if (!packagePresent) log(`note: ${shownPackage} does not exist yet; a real run needs it (npm run package on Windows with cspack).`);
       return { publicUrl: plan.publicUrl, outcome: 'dry-run' };
     }
@@ -93,23 +118,37 @@ export async function publish(argv: string[], environment: PublishEnvironment = 
     }
 
     const credential = await (environment.credential ?? defaultCredential)();
+    const clients = createAzureClients({ credential, subscription: options.subscription, ...environment.arm });
+    const storage = await provisionStorage(clients, credential, storagePlan, log);
+    if (storage.history) {
+      configuration = fillConfiguration(cscfgText, role.name, { ...options.settings, [HISTORY_SETTING]: storage.history.connectionString });
+      secrets = [...configuration.secretValues, storage.history.key];
+    }
+
     const blobService = await (environment.blobService ?? defaultBlobService)(options, credential);
     const draft = planPublish({ ...planInput, packageUrl: '', configurationUrl: '' });
     log(`uploading to ${options.storageAccount}/${options.container}`);
-    const uploaded = await uploadDeploymentFiles({
-      service: blobService,
-      container: options.container,
-      packageFile: options.packageFile,
-      configurationXml: configuration.xml,
-      blobs: draft.blobs,
-      sasHours: options.sasHours,
-      now,
-      onProgress: log,
+    const upload = () =>
+      uploadDeploymentFiles({
+        service: blobService,
+        container: options.container,
+        packageFile: options.packageFile,
+        configurationXml: configuration.xml,
+        blobs: draft.blobs,
+        sasHours: options.sasHours,
+        now,
+        onProgress: log,
+      });
+    const uploaded = await retryWhileAccessApplies(upload, {
+      ...(environment.roleWait ?? DEFAULT_ROLE_WAIT),
+      log,
+      roleJustAssigned: storage.role === 'created',
+      accountJustCreated: storage.account === 'created',
+    }).catch((error: unknown) => {
+      throw uploadError(error, options, storage);
     });
     secrets = [...secrets, uploaded.packageUrl, uploaded.configurationUrl];
     const plan = planPublish({ ...planInput, packageUrl: uploaded.packageUrl, configurationUrl: uploaded.configurationUrl });
-
-    const clients = createAzureClients({ credential, subscription: options.subscription, ...environment.arm });
     log(`virtual network ${plan.virtualNetwork.name}: ${await ensureVirtualNetwork(clients, options.resourceGroup, plan.virtualNetwork)}`);
     log(`public IP ${plan.publicIp.name}: ${await ensurePublicIp(clients, options.resourceGroup, plan.publicIp)}`);
     const { outcome, provisioningState } = await deployCloudService(clients, options.resourceGroup, plan.cloudService, (line) =>
@@ -125,6 +164,20 @@ export async function publish(argv: string[], environment: PublishEnvironment = 
     // The message may quote a request or a URL: redact before anyone prints it.
     throw new PublishError(redactText(explained.problem, secrets), redactText(explained.fix, secrets));
   }
+}
+
+/** A 403 from the upload, with the exact command that gives the role (publish could not, or it did not apply in time). */
+function uploadError(error: unknown, options: PublishOptions, storage: Awaited<ReturnType<typeof provisionStorage>>): unknown {
+  if ((error as { statusCode?: number }).statusCode !== 403) return error;
+  const { problem } = explainError(error, options);
+  const scope = `/subscriptions/${options.subscription}/resourceGroups/${options.resourceGroup}/providers/Microsoft.Storage/storageAccounts/${options.storageAccount}`;
+  const fix =
+    storage.role === 'created'
+      ? 'publish assigned the Storage Blob Data Contributor role in this run and it has not applied yet: wait a few minutes and run publish again'
+      : storage.role === 'exists'
+        ? `the Storage Blob Data Contributor role is assigned on ${options.storageAccount}: if that was in the last few minutes, wait and run publish again; otherwise check the account's networking (a firewall that leaves this machine out also answers 403)`
+        : `the signed-in identity needs the "Storage Blob Data Contributor" role on ${options.storageAccount}, and publish could not assign it; someone with Owner or User Access Administrator runs: ${assignRoleCommand(scope, storage.principal)} (it applies within a few minutes), then run publish again`;
+  return new PublishError(problem, fix);
 }
 
 async function defaultCredential(): Promise<TokenCredential> {

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_APP_SERVICE_SKU } from './app-service/sku.js';
 import { PublishError } from './errors.js';
+import { defaultStorageAccountName, storageAccountNameProblem } from './storage-account.js';
 
 /**
  * Command-line flags of `npm run publish`, each also readable from an environment variable so CI
@@ -12,12 +13,15 @@ export interface PublishOptions {
   /** Cloud Services (extended support), the default, or App Service on Linux. */
   target: PublishTarget;
   subscription: string;
+  /** Created when missing (Cloud Services). @default `rg-<name>` for a cloud service */
   resourceGroup: string;
   /** The cloud service's name and DNS label (http://<name>.<location>.cloudapp.azure.com/), or the
    * web app's name (https://<name>.azurewebsites.net/). */
   name: string;
   location: string;
-  /** The storage account that receives the package; it must exist. Cloud Services only. */
+  /** Cloud Services only: the storage account that receives the package and, unless
+   * STORAGE_CONNECTION_STRING is given, holds history; created when missing.
+   * @default the name's letters and digits and 8 hex digits of a hash of subscription and name */
   storageAccount: string;
   /** Private container for packages and configurations. */
   container: string;
@@ -61,10 +65,12 @@ export const USAGE = `usage: npm run publish -- [options]      (not \`npm publis
 
   --target cloudservice|appservice    default cloudservice; appservice deploys to App Service on Linux
   --subscription ID          Azure subscription           (env ${ENVIRONMENT_VARIABLES.subscription})
-  --resource-group NAME      resource group, must exist   (env ${ENVIRONMENT_VARIABLES['resource-group']})
+  --resource-group NAME      resource group; cloudservice: created if missing, default rg-<name> (env ${ENVIRONMENT_VARIABLES['resource-group']})
   --name NAME                cloud service or web app name, also its DNS label (env ${ENVIRONMENT_VARIABLES.name})
   --location REGION          e.g. westeurope              (env ${ENVIRONMENT_VARIABLES.location})
-  --storage-account NAME     receives the package, cloudservice only (env ${ENVIRONMENT_VARIABLES['storage-account']})
+  --storage-account NAME     cloudservice: receives the package and, unless STORAGE_CONNECTION_STRING is given,
+                             holds history; created if missing; default <name's letters and digits><8 hex digits>
+                             (env ${ENVIRONMENT_VARIABLES['storage-account']})
   --setting NAME=VALUE       a cscfg setting value, repeatable (env ${SETTING_ENVIRONMENT_PREFIX}<NAME>)
   --storage-connection-string VALUE   same as --setting STORAGE_CONNECTION_STRING=VALUE
   --redis-url VALUE          same as --setting REDIS_URL=VALUE
@@ -117,14 +123,20 @@ export function parsePublishOptions(argv: string[], env: NodeJS.ProcessEnv, defa
     if (!value && needed) missing.push(`--${flag} (or ${ENVIRONMENT_VARIABLES[flag]})`);
     return value ?? '';
   };
+  const subscription = required('subscription');
+  const givenGroup = required('resource-group', appService);
+  const name = required('name');
+  // A cloud service needs only subscription, name and location: publish creates the group and the
+  // storage account when they are missing, under these defaults, which a second run finds again.
+  const resourceGroup = givenGroup || (appService || !name ? '' : `rg-${name}`);
   const options: PublishOptions = {
     target,
-    subscription: required('subscription'),
-    resourceGroup: required('resource-group'),
-    name: required('name'),
+    subscription,
+    resourceGroup,
+    name,
     location: required('location'),
     // App Service takes the zip straight from this machine: no storage account in between.
-    storageAccount: required('storage-account', !appService),
+    storageAccount: required('storage-account', false) || (appService || !name ? '' : defaultStorageAccountName(subscription, name)),
     container: (values.container as string | undefined) ?? 'chatapp-packages',
     packageFile: (values.package as string | undefined) ?? (appService ? (defaults.appServicePackageFile ?? defaults.packageFile) : defaults.packageFile),
     settings: settingValues(values, env),
@@ -165,6 +177,8 @@ export function parsePublishOptions(argv: string[], env: NodeJS.ProcessEnv, defa
       'use 3 to 63 lowercase letters, digits and hyphens, starting with a letter: it becomes <name>.<location>.cloudapp.azure.com',
     );
   }
+  const accountProblem = storageAccountNameProblem(options.storageAccount);
+  if (accountProblem) throw new PublishError(`--storage-account ${JSON.stringify(options.storageAccount)}: ${accountProblem}`, 'pass another --storage-account, or leave it out for the default');
   return options;
 }
 

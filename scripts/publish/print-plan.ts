@@ -11,6 +11,8 @@ export interface PlanDescription {
   container: string;
   packageFile: string;
   sasHours: number;
+  /** The resource group, storage account, role and key steps before the upload (provision-storage.ts). */
+  storageSteps: string[];
   /** api-version the SDK sends for cloudServices, for the printed request lines. */
   computeApiVersion: string;
   networkApiVersion: string;
@@ -26,6 +28,9 @@ export function describePlan(description: PlanDescription): string {
   const json = (value: unknown) => JSON.stringify(value, null, 2).replace(/^/gm, '     ');
   const lines = [
     `publish plan for cloud service ${plan.cloudService.name} in resource group ${description.resourceGroup} (${description.location})`,
+    '',
+    `  first, where the package goes (each created only when missing):`,
+    ...description.storageSteps,
     '',
     `  1. upload ${description.packageFile}`,
     `     -> ${blobBase}/${plan.blobs.package}`,

@@ -77,6 +77,24 @@ Describe 'Publish-Service.ps1 -WhatIf' {
     }
 }
 
+Describe 'Publish-Service.ps1 -WhatIf with only -Subscription, -Name and -Location' {
+    It 'shows the resource group and storage account it would create, and sends nothing' {
+        $result = Invoke-RepositoryScript 'Publish-Service.ps1' @('-Subscription', '11111111-2222-3333-4444-555555555555', '-Name', 'chatapp-ps',
+            '-Location', 'westeurope', '-PackagePath', $package, '-RedisUrl', $redisSecret, '-WhatIf')
+
+        $result.ExitCode | Should -Be 0 -Because $result.Output
+        $result.Output | Should -Match 'publish plan for cloud service chatapp-ps in resource group rg-chatapp-ps \(westeurope\)'
+        $result.Output | Should -Match 'a\. resource group rg-chatapp-ps, if missing: PUT /subscriptions/11111111-2222-3333-4444-555555555555/resourcegroups/rg-chatapp-ps'
+        $result.Output | Should -Match 'b\. storage account chatappps[0-9a-f]{8}, used as it is when it exists'
+        $result.Output | Should -Match '"allowSharedKeyAccess": true'
+        $result.Output | Should -Match 'roleDefinitions/ba92f5b4-2d11-453d-a403-e96b0029c9fe'
+        $result.Output | Should -Match 'STORAGE_CONNECTION_STRING = <redacted>'
+        $result.Output | Should -Not -Match ([regex]::Escape('redis-access-key-not-to-be-printed'))
+        Get-FakeAzure 'requests' | Should -BeNullOrEmpty
+        Get-FakeAzure 'blobs' | Should -BeNullOrEmpty
+    }
+}
+
 Describe 'Publish-Service.ps1 -Target AppService -WhatIf' {
     It 'prints the App Service plan without a storage account and sends nothing' {
         $appServiceArguments = @('-Target', 'AppService', '-Subscription', '11111111-2222-3333-4444-555555555555', '-ResourceGroup', 'chat-rg',
@@ -110,7 +128,7 @@ Describe 'Publish-Service.ps1 -Confirm' {
 }
 
 Describe 'Publish-Service.ps1 against the fake Resource Manager' {
-    It 'creates the cloud service, signed in through Azure PowerShell' {
+    It 'creates the resource group, the storage account and the cloud service, signed in through Azure PowerShell' {
         $result = Invoke-RepositoryScript 'Publish-Service.ps1' ($publishArguments + '-Confirm:$false')
 
         $result.ExitCode | Should -Be 0 -Because $result.Output
@@ -119,7 +137,8 @@ Describe 'Publish-Service.ps1 against the fake Resource Manager' {
         $result.Output | Should -Not -Match ([regex]::Escape('redis-access-key-not-to-be-printed'))
         $requests = @(Get-FakeAzure 'requests')
         @($requests | Where-Object method -eq 'PUT' | ForEach-Object { ($_.path -split '/')[-2] }) |
-            Should -Be @('virtualNetworks', 'publicIPAddresses', 'cloudServices')
+            Should -Be @('resourcegroups', 'storageAccounts', 'virtualNetworks', 'publicIPAddresses', 'cloudServices')
+        $result.Output | Should -Match 'storage account devstoreaccount1: created'
         $requests | Where-Object path -eq $cloudService | Should -Not -BeNullOrEmpty
         # The token AzurePowerShellCredential got from Get-AzAccessToken, for Resource Manager.
         @($requests.authorization | Select-Object -Unique) | Should -Be @('Bearer azure-powershell-token-for-management.azure.com')
@@ -133,6 +152,7 @@ Describe 'Publish-Service.ps1 against the fake Resource Manager' {
 
         $result.ExitCode | Should -Be 0 -Because $result.Output
         $result.Output | Should -Match 'virtual network chatapp-vnet: exists'
+        $result.Output | Should -Match 'storage account devstoreaccount1: exists \(used as it is\)'
         $result.Output | Should -Match 'cloud service chatapp-ps updated'
         $puts = @(Get-FakeAzure 'requests' | Where-Object method -eq 'PUT')
         $puts.path | Should -Be @($cloudService)

@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { publish } from '../../../scripts/publish/main.js';
+import { defaultStorageAccountName } from '../../../scripts/publish/storage-account.js';
 
 const REPOSITORY = fileURLToPath(new URL('../../../', import.meta.url));
 const STORAGE_SECRET = 'DefaultEndpointsProtocol=https;AccountName=chatdata;AccountKey=ZHJ5LXJ1bi1zZWNyZXQ=;EndpointSuffix=core.windows.net';
@@ -53,9 +54,10 @@ describe('publish --dry-run', () => {
 
   it('names a secret setting left empty and how to fill it, without printing a plan', async () => {
     const printed: string[] = [];
+    // STORAGE_CONNECTION_STRING is not among them: left out, it comes from the storage account.
     await assert.rejects(publish([...FLAGS, '--dry-run'], { env: {}, log: (line) => printed.push(line) }), (error: Error) => {
-      assert.match(error.message, /settings left empty: STORAGE_CONNECTION_STRING, REDIS_URL/);
-      assert.match(error.message, /fix: pass --setting STORAGE_CONNECTION_STRING=<value> or set CHATAPP_SETTING_STORAGE_CONNECTION_STRING/);
+      assert.match(error.message, /setting left empty: REDIS_URL\n/);
+      assert.match(error.message, /fix: pass --setting REDIS_URL=<value> or set CHATAPP_SETTING_REDIS_URL/);
       return true;
     });
     assert.deepEqual(printed, []);
@@ -68,7 +70,47 @@ describe('publish --dry-run', () => {
     );
   });
 
-  it('names the flags that are missing', async () => {
-    await assert.rejects(publish(['--dry-run'], { env: {} }), /missing --subscription \(or AZURE_SUBSCRIPTION_ID\), --resource-group/);
+  it('names the flags that are missing: for a cloud service only subscription, name and location', async () => {
+    await assert.rejects(publish(['--dry-run'], { env: {} }), /missing --subscription \(or AZURE_SUBSCRIPTION_ID\), --name \(or CHATAPP_NAME\), --location \(or CHATAPP_LOCATION\)\n/);
+  });
+
+  it('with only subscription, name and location, shows the resource group, storage account, role and key read it would do', async () => {
+    const printed: string[] = [];
+    const minimal = ['--subscription', '11111111-2222-3333-4444-555555555555', '--name', 'chatapp-new', '--location', 'westeurope', '--redis-url', REDIS_SECRET, '--dry-run'];
+    await publish(minimal, {
+      env: {},
+      log: (line) => printed.push(line),
+      credential: async () => assert.fail('a dry run must not sign in'),
+      blobService: async () => assert.fail('a dry run must not upload'),
+    });
+    const output = printed.join('\n');
+    const account = defaultStorageAccountName('11111111-2222-3333-4444-555555555555', 'chatapp-new');
+    assert.match(output, /publish plan for cloud service chatapp-new in resource group rg-chatapp-new \(westeurope\)/);
+    assert.match(output, /a\. resource group rg-chatapp-new, if missing: PUT \/subscriptions\/11111111-2222-3333-4444-555555555555\/resourcegroups\/rg-chatapp-new\?api-version=2025-04-01/);
+    assert.match(output, /POST \/subscriptions\/[^/]+\/providers\/Microsoft\.Storage\/checkNameAvailability\?api-version=2025-06-01/);
+    assert.ok(output.includes(`then PUT /subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-chatapp-new/providers/Microsoft.Storage/storageAccounts/${account}?api-version=2025-06-01`));
+    for (const property of ['"kind": "StorageV2"', '"name": "Standard_LRS"', '"minimumTlsVersion": "TLS1_2"', '"allowBlobPublicAccess": false', '"supportsHttpsTrafficOnly": true', '"allowSharedKeyAccess": true']) {
+      assert.ok(output.includes(property), property);
+    }
+    assert.match(output, /roleAssignments\/<GUID from the account, the identity and the role>\?api-version=2022-04-01/);
+    assert.match(output, /"roleDefinitionId": "\/subscriptions\/[^/]+\/providers\/Microsoft\.Authorization\/roleDefinitions\/ba92f5b4-2d11-453d-a403-e96b0029c9fe"/);
+    assert.ok(output.includes(`d. POST /subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-chatapp-new/providers/Microsoft.Storage/storageAccounts/${account}/listKeys`));
+    assert.match(output, /STORAGE_CONNECTION_STRING = <redacted>/);
+    assert.ok(output.includes(`-> https://${account}.blob.core.windows.net/chatapp-packages/`));
+    assert.match(output, /nothing was uploaded and no request was sent/);
+  });
+
+  it('with STORAGE_CONNECTION_STRING given, the account it would create has no shared-key access and no key is read', async () => {
+    const printed: string[] = [];
+    await publish([...FLAGS, '--dry-run', '--storage-connection-string', STORAGE_SECRET, '--redis-url', REDIS_SECRET], { env: {}, log: (line) => printed.push(line) });
+    const output = printed.join('\n');
+    assert.match(output, /"allowSharedKeyAccess": false/);
+    assert.match(output, /d\. history: STORAGE_CONNECTION_STRING as given; publish reads no key and chatdeploy gets no shared-key access/);
+    assert.doesNotMatch(output, /listKeys/);
+    assertNoSecrets(output);
+  });
+
+  it('refuses a --storage-account Azure would refuse, with the rule', async () => {
+    await assert.rejects(publish([...FLAGS, '--storage-account', 'Chat-Deploy', '--dry-run'], { env: {} }), /--storage-account "Chat-Deploy": a storage account name is 3 to 24 lowercase letters and digits[\s\S]*fix: pass another --storage-account/);
   });
 });

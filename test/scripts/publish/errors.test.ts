@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { explainError } from '../../../scripts/publish/errors.js';
+import { explainError, policyNames, storageAccountError } from '../../../scripts/publish/errors.js';
 
 const context = { subscription: 'sub', resourceGroup: 'chat-rg', name: 'chatapp-test', storageAccount: 'chatdeploy' };
 const restError = (statusCode: number, code: string, message: string) => Object.assign(new Error(message), { name: 'RestError', statusCode, code });
@@ -23,10 +23,10 @@ describe('errors name the cause and the fix', () => {
     assert.match(explained.fix, /az provider register --namespace Microsoft.Compute/);
   });
 
-  it('a storage account that does not exist (DNS) says how to create it', () => {
+  it('a storage account whose name does not resolve (DNS) says why that can be and what to do', () => {
     const explained = explainError(restError(0, 'REQUEST_SEND_ERROR', 'getaddrinfo ENOTFOUND chatdeploy.blob.core.windows.net'), context);
-    assert.equal(explained.problem, 'storage account chatdeploy does not exist');
-    assert.match(explained.fix, /az storage account create --name chatdeploy/);
+    assert.equal(explained.problem, 'storage account chatdeploy: chatdeploy.blob.core.windows.net does not resolve');
+    assert.match(explained.fix, /if publish created the account just now, .*run publish again/);
   });
 
   it('an expired or foreign sign-in says to sign in again', () => {
@@ -39,5 +39,23 @@ describe('errors name the cause and the fix', () => {
     assert.match(explainError(restError(409, 'MissingSubscriptionRegistration', "The subscription is not registered to use namespace 'Microsoft.Web'."), appService).fix, /az provider register --namespace Microsoft\.Web/);
     assert.match(explainError(restError(409, 'Conflict', 'Website with given name chatapp-test already exists.'), appService).fix, /"chatapp-test\.azurewebsites\.net" belongs to another app/);
     assert.doesNotMatch(explainError(restError(403, 'AuthorizationFailed', 'no access to Microsoft.Web/sites/write on storage'), appService).fix, /Storage Blob/);
+  });
+
+  it('a policy denial names the policy, from the message Azure writes or from additionalInfo', () => {
+    const inMessage = restError(403, 'RequestDisallowedByPolicy', `Resource 'chat-vnet' was disallowed by policy. Policy identifiers: '[{"policyAssignment":{"name":"No public IPs","id":"/x"},"policyDefinition":{"name":"Deny public IP","id":"/y"}}]'.`);
+    assert.equal(policyNames(inMessage), 'policy "No public IPs", "Deny public IP"');
+    assert.equal(explainError(inMessage, context).problem, 'Azure Policy refused chat-vnet: policy "No public IPs", "Deny public IP"');
+    const inDetails = Object.assign(restError(403, 'RequestDisallowedByPolicy', 'Resource was disallowed by policy.'), {
+      details: { error: { additionalInfo: [{ type: 'PolicyViolation', info: { policyAssignmentDisplayName: 'Deny storage shared key', policyAssignmentName: 'abc' } }] } },
+    });
+    assert.equal(policyNames(inDetails), 'policy "Deny storage shared key"');
+    const storage = storageAccountError(inDetails, { account: 'chatdeploy', resourceGroup: 'chat-rg', location: 'westeurope' });
+    assert.match(storage.problem, /^storage account chatdeploy refused by Azure Policy: policy "Deny storage shared key"\. Publish keeps shared-key access/);
+    assert.match(storage.fix, /--target appservice/);
+  });
+
+  it('a storage error publish has no special words for falls back to the general explanation', () => {
+    const explained = storageAccountError(restError(404, 'ResourceGroupNotFound', "Resource group 'chat-rg' could not be found."), { account: 'chatdeploy', resourceGroup: 'chat-rg', location: 'westeurope' });
+    assert.equal(explained.problem, 'resource group chat-rg does not exist');
   });
 });

@@ -54,7 +54,8 @@ describe('publish against a fake Azure Resource Manager and the real Azurite blo
     arm: { endpoint: arm.url, tlsOptions: { ca: FAKE_ARM_CA }, pollIntervalMs: 5 },
     ...overrides,
   });
-  const lines = (requests: RecordedRequest[]) => requests.map(({ method, path }) => `${method} ${path.replace(GROUP, '')}`);
+  const lines = (requests: RecordedRequest[]) =>
+    requests.map(({ method, path }) => `${method} ${path.replace(GROUP, '').replace(`/subscriptions/${SUBSCRIPTION}`, '')}`);
   const assertNoSecretLogged = () => {
     const output = logged.join('\n');
     for (const secret of [STORAGE_SECRET, REDIS_SECRET, 'c2VjcmV0LWtleS1ub3QtdG8tYmUtcHJpbnRlZA', 'redis-access-key-not-to-be-printed']) {
@@ -70,6 +71,16 @@ describe('publish against a fake Azure Resource Manager and the real Azurite blo
 
     const requests = arm.takeRequests();
     assert.deepEqual(lines(requests), [
+      // The group and the storage account, created because they are missing (cloud-storage.test.ts
+      // has the details); with STORAGE_CONNECTION_STRING given no key is read, and this token names
+      // no identity, so no role is assigned.
+      'HEAD /resourcegroups/chat-rg',
+      'PUT /resourcegroups/chat-rg',
+      'GET /Microsoft.Storage/storageAccounts/devstoreaccount1',
+      'POST /providers/Microsoft.Storage/checkNameAvailability',
+      'PUT /Microsoft.Storage/storageAccounts/devstoreaccount1',
+      'GET /storage-operations/1',
+      'GET /storage-operations/1/1',
       'GET /Microsoft.Network/virtualNetworks/chatapp-vnet',
       'PUT /Microsoft.Network/virtualNetworks/chatapp-vnet',
       'GET /Microsoft.Network/publicIPAddresses/chatapp-test-ip',
@@ -84,12 +95,12 @@ describe('publish against a fake Azure Resource Manager and the real Azurite blo
     ]);
     for (const request of requests) {
       assert.equal(request.authorization, 'Bearer fake-token', `${request.method} ${request.path} carries the token`);
-      if (!request.path.startsWith('/operations/')) {
+      if (/Microsoft\.(Compute|Network)\//.test(request.path)) {
         assert.equal(request.apiVersion, request.path.includes('Microsoft.Compute') ? COMPUTE_API_VERSION : NETWORK_API_VERSION);
       }
     }
 
-    const [vnetPut, ipPut, servicePut] = requests.filter(({ method }) => method === 'PUT').map(({ body }) => body as any);
+    const [vnetPut, ipPut, servicePut] = requests.filter(({ method, path }) => method === 'PUT' && /Microsoft\.(Compute|Network)\//.test(path)).map(({ body }) => body as any);
     // The wire bodies, after the SDK's serializers: what Azure would receive.
     assert.deepEqual(vnetPut.properties, {
       addressSpace: { addressPrefixes: ['10.0.0.0/16'] },
@@ -123,6 +134,8 @@ describe('publish against a fake Azure Resource Manager and the real Azurite blo
     const result = await publish(argv(), environment());
     assert.equal(result.outcome, 'updated');
     assert.deepEqual(lines(arm.takeRequests()), [
+      'HEAD /resourcegroups/chat-rg',
+      'GET /Microsoft.Storage/storageAccounts/devstoreaccount1',
       'GET /Microsoft.Network/virtualNetworks/chatapp-vnet',
       'GET /Microsoft.Network/publicIPAddresses/chatapp-test-ip',
       'GET /Microsoft.Compute/cloudServices/chatapp-test',
@@ -134,6 +147,7 @@ describe('publish against a fake Azure Resource Manager and the real Azurite blo
       'GET /Microsoft.Network/publicIPAddresses/chatapp-test-ip',
     ]);
     assert.ok(logged.includes('virtual network chatapp-vnet: exists'));
+    assert.ok(logged.includes('storage account devstoreaccount1: exists (used as it is)'));
     assertNoSecretLogged();
   });
 
@@ -173,7 +187,7 @@ describe('publish against a fake Azure Resource Manager and the real Azurite blo
         throw error;
       },
     });
-    // The first thing that needs a token is the network lookup; the upload uses Azurite's key.
+    // The first thing that needs a token is the resource group lookup; the upload uses Azurite's key.
     await assert.rejects(publish(argv(), environment({ credential: notSignedIn })), /not signed in to Azure[\s\S]*fix: run `az login`/);
     assert.equal(arm.takeRequests().length, 0);
   });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { uploadDeploymentFiles } from '../../../scripts/publish/upload.js';
+import { retryWhileAccessApplies } from '../../../scripts/publish/upload-retry.js';
 import { type BlobEmulator, startBlobEmulator } from './helpers/azurite-blob.js';
 
 describe('uploading the package and configuration (real Azurite blob service)', () => {
@@ -73,5 +74,31 @@ describe('uploading the package and configuration (real Azurite blob service)', 
     const service = BlobServiceClient.fromConnectionString(emulator.connectionString);
     await service.getContainerClient('public-packages').create({ access: 'blob' });
     await assert.rejects(upload('public-packages'), /allows anonymous blob access[\s\S]*fix: make it private/);
+  });
+});
+
+describe('waiting for access to a new storage account', () => {
+  const forbidden = Object.assign(new Error('This request is not authorized to perform this operation using this permission.'), { statusCode: 403, code: 'AuthorizationPermissionMismatch' });
+  const notResolved = Object.assign(new Error('getaddrinfo ENOTFOUND chatnew.blob.core.windows.net'), { code: 'REQUEST_SEND_ERROR' });
+  const failing = (errors: Error[]) => async () => {
+    const error = errors.shift();
+    if (error) throw error;
+    return 'uploaded';
+  };
+  const options = (roleJustAssigned: boolean, accountJustCreated: boolean, lines: string[]) => ({
+    timeoutMs: 1_000, intervalMs: 100, log: (line: string) => lines.push(line), roleJustAssigned, accountJustCreated, sleep: async () => {},
+  });
+
+  it('retries a 403 while a role assigned in this run applies, and a new account\'s name while it does not resolve, saying why', async () => {
+    const lines: string[] = [];
+    assert.equal(await retryWhileAccessApplies(failing([notResolved, forbidden, forbidden]), options(true, true, lines)), 'uploaded');
+    assert.equal(lines.length, 3);
+    assert.match(lines[0]!, /^the new storage account's address does not resolve yet: retrying in 0 s \(waited 0 s of at most 1 s\)$/);
+    assert.match(lines[1]!, /^the Storage Blob Data Contributor role assigned just now is not in effect yet \(HTTP 403 AuthorizationPermissionMismatch\); Azure takes up to a few minutes: retrying in 0 s/);
+  });
+
+  it('does not wait for a role nobody assigned in this run, or for an old account\'s name', async () => {
+    await assert.rejects(retryWhileAccessApplies(failing([forbidden]), options(false, true, [])), /not authorized/);
+    await assert.rejects(retryWhileAccessApplies(failing([notResolved]), options(true, false, [])), /ENOTFOUND/);
   });
 });

@@ -11,7 +11,8 @@ import type { AddressInfo } from 'node:net';
  * Succeeded), as Azure does it. A site's `config/web` and `config/appsettings` are stored as sent
  * (no provisioningState: they are not tracked resources), and `POST config/appsettings/list` reads
  * the settings back, as Azure's does. Every request is recorded for the test to assert; `failNext`
- * injects an error response.
+ * injects an error response. Resource groups, storage accounts and role assignments: see
+ * `storageRoute` at the end.
  */
 export interface RecordedRequest {
   method: string;
@@ -32,10 +33,17 @@ interface Failure {
 const FIXTURES = new URL('../fixtures/', import.meta.url);
 export const FAKE_ARM_CA = readFileSync(new URL('fake-arm.cert.pem', FIXTURES), 'utf8');
 
+/** The account keys listKeys answers with; a test asserts they never reach any output. */
+export const FAKE_STORAGE_KEYS = ['ZmFrZS1zdG9yYWdlLWtleS0xLW5vdC10by1iZS1wcmludGVk', 'ZmFrZS1zdG9yYWdlLWtleS0yLW5vdC10by1iZS1wcmludGVk'] as const;
+
 export class FakeResourceManager {
   readonly requests: RecordedRequest[] = [];
+  /** Storage account names some other subscription holds: checkNameAvailability says AlreadyExists. */
+  readonly takenStorageNames = new Set<string>();
   private readonly resources = new Map<string, Record<string, unknown>>();
   private readonly operations = new Map<string, number>();
+  /** Storage account creations in flight: operation id -> the account's key in `resources`. */
+  private readonly storageOperations = new Map<string, string>();
   private readonly failures: Failure[] = [];
   private server: Server | undefined;
   url = '';
@@ -62,6 +70,11 @@ export class FakeResourceManager {
   /** What a PUT stored at this path (case-insensitive, like ARM), as a later GET would return it. */
   stored(path: string): Record<string, any> | undefined {
     return this.resources.get(path.toLowerCase());
+  }
+
+  /** A resource that exists before the test (an account made by hand, a resource group). */
+  seed(path: string, resource: Record<string, unknown>): void {
+    this.resources.set(path.toLowerCase(), { id: path, name: path.slice(path.lastIndexOf('/') + 1), ...resource });
   }
 
   /** Requests since the last call, as `METHOD path` lines (operation polls collapsed to one). */
@@ -94,6 +107,8 @@ export class FakeResourceManager {
       send(status, { error: { code, message } });
       return;
     }
+
+    if (this.storageRoute(method, path, text, send)) return;
 
     if (path.startsWith('/operations/')) {
       const polls = (this.operations.get(path) ?? 0) + 1;
@@ -154,5 +169,100 @@ export class FakeResourceManager {
       return;
     }
     send(405, { error: { code: 'MethodNotAllowed', message: method } });
+  }
+
+  /**
+   * Resource groups (HEAD/GET/PUT), storage accounts (checkNameAvailability at subscription scope;
+   * PUT as Azure answers it, 202 + Location, polled: 202 once, then 200 with the account; listKeys)
+   * and role assignments (PUT/GET; the same principal, role and scope under another name is 409
+   * RoleAssignmentExists, as in Azure). A storage account PUT into a missing group is refused with
+   * ResourceGroupNotFound, so a test sees the group created first. True when it answered.
+   */
+  private storageRoute(method: string, path: string, text: string, send: (status: number, body?: unknown, headers?: Record<string, string>) => void): boolean {
+    const key = path.toLowerCase();
+    const body = text ? (JSON.parse(text) as Record<string, any>) : {};
+    const group = key.match(/^\/subscriptions\/[^/]+\/resourcegroups\/[^/]+/)?.[0];
+    const notFound = (code: string) => send(404, { error: { code, message: `The Resource '${path}' was not found.` } });
+
+    if (group === key) {
+      if (method === 'HEAD') send(this.resources.has(key) ? 204 : 404);
+      else if (method === 'GET') this.resources.has(key) ? send(200, this.resources.get(key)) : notFound('ResourceGroupNotFound');
+      else if (method === 'PUT') {
+        const existed = this.resources.has(key);
+        const stored = { id: path, name: path.slice(path.lastIndexOf('/') + 1), type: 'Microsoft.Resources/resourceGroups', ...body, properties: { provisioningState: 'Succeeded' } };
+        this.resources.set(key, stored);
+        send(existed ? 200 : 201, stored);
+      } else return false;
+      return true;
+    }
+    if (method === 'POST' && /^\/subscriptions\/[^/]+\/providers\/microsoft\.storage\/checknameavailability$/.test(key)) {
+      const name = String(body.name);
+      const ours = [...this.resources.values()].some((resource) => resource.type === 'Microsoft.Storage/storageAccounts' && resource.name === name);
+      send(200, this.takenStorageNames.has(name) || ours
+        ? { nameAvailable: false, reason: 'AlreadyExists', message: `The storage account named ${name} is already taken.` }
+        : { nameAvailable: true });
+      return true;
+    }
+    if (key.startsWith('/storage-operations/')) {
+      const [, , id, polls] = key.split('/');
+      if (polls === undefined) {
+        send(202, undefined, { location: `${this.url}/storage-operations/${id}/1`, 'retry-after': '0' });
+      } else {
+        send(200, this.resources.get(this.storageOperations.get(id!) ?? ''));
+      }
+      return true;
+    }
+    const account = key.match(/\/providers\/microsoft\.storage\/storageaccounts\/[^/]+$/);
+    if (account && method === 'PUT') {
+      if (!group || !this.resources.has(group)) {
+        notFound('ResourceGroupNotFound');
+        return true;
+      }
+      const name = path.slice(path.lastIndexOf('/') + 1);
+      const stored = {
+        ...body,
+        id: path,
+        name,
+        type: 'Microsoft.Storage/storageAccounts',
+        properties: {
+          ...body.properties,
+          provisioningState: 'Succeeded',
+          primaryEndpoints: { blob: `https://${name}.blob.core.windows.net/`, table: `https://${name}.table.core.windows.net/` },
+        },
+      };
+      this.resources.set(key, stored);
+      const id = String(this.storageOperations.size + 1);
+      this.storageOperations.set(id, key);
+      send(202, undefined, { location: `${this.url}/storage-operations/${id}`, 'retry-after': '0' });
+      return true;
+    }
+    if (method === 'POST' && key.endsWith('/listkeys') && /\/storageaccounts\/[^/]+\/listkeys$/.test(key)) {
+      if (!this.resources.has(key.slice(0, -'/listkeys'.length))) notFound('ResourceNotFound');
+      else send(200, { keys: FAKE_STORAGE_KEYS.map((value, index) => ({ keyName: `key${index + 1}`, value, permissions: 'FULL' })) });
+      return true;
+    }
+    const assignment = key.match(/^(\/subscriptions\/.*)\/providers\/microsoft\.authorization\/roleassignments\/[^/]+$/);
+    if (assignment && method === 'GET') {
+      this.resources.has(key) ? send(200, this.resources.get(key)) : notFound('RoleAssignmentNotFound');
+      return true;
+    }
+    if (assignment && method === 'PUT') {
+      const scope = assignment[1]!;
+      const { principalId, roleDefinitionId } = body.properties ?? {};
+      const twin = [...this.resources.entries()].find(
+        ([other, resource]: [string, Record<string, any>]) => other !== key && resource.type === 'Microsoft.Authorization/roleAssignments' &&
+          resource.properties.scope.toLowerCase() === scope && resource.properties.principalId === principalId && resource.properties.roleDefinitionId === roleDefinitionId,
+      );
+      if (twin) {
+        send(409, { error: { code: 'RoleAssignmentExists', message: 'The role assignment already exists.' } });
+        return true;
+      }
+      const existed = this.resources.has(key);
+      const stored = { id: path, name: path.slice(path.lastIndexOf('/') + 1), type: 'Microsoft.Authorization/roleAssignments', properties: { ...body.properties, scope: path.slice(0, scope.length) } };
+      this.resources.set(key, stored);
+      send(existed ? 200 : 201, stored);
+      return true;
+    }
+    return false;
   }
 }
