@@ -14,7 +14,8 @@ import { join, relative, sep } from 'node:path';
  *
  * So `target` stays a real folder and each file is renamed onto its old version. On POSIX rename(2)
  * replaces the directory entry atomically: an open() sees the old file or the new one, complete
- * either way. Between two renames the tree mixes old and new files (the new page beside the old
+ * either way, and a file already open keeps its old contents. (Windows' MoveFileEx replaces it the
+ * same way, unless another program holds the file open without sharing delete; Node's reads share.) Between two renames the tree mixes old and new files (the new page beside the old
  * script, say) for a few microseconds; every file a request finds is still whole. Pages go last, so
  * a new page never names an asset that is not there yet. Then whatever the new build no longer has
  * is removed, and the empty staging folder with it.
