@@ -88,6 +88,10 @@
     App Service only: how many instances the plan runs. Default: the Instances count of
     ServiceConfiguration.Cloud.cscfg. More than one needs REDIS_URL.
 
+.PARAMETER Launch
+    Opens the published site in the default browser once it answers /healthz, as
+    Publish-AzureServiceProject -Launch did. Where no browser can be opened, it prints the URL.
+
 .EXAMPLE
     Connect-AzAccount
     $env:CHATAPP_SETTING_REDIS_URL = 'rediss://:<key>@<name>.<region>.redis.azure.net:10000'
@@ -163,7 +167,9 @@ param(
     [string] $Sku,
 
     [ValidateRange(1, 30)]
-    [int] $Instances
+    [int] $Instances,
+
+    [switch] $Launch
 )
 
 Set-StrictMode -Version Latest
@@ -212,6 +218,7 @@ if ($PSBoundParameters.ContainsKey('SasHours')) { $npmArguments += @('--sas-hour
 if ($PublicIpSku) { $npmArguments += @('--public-ip-sku', $PublicIpSku) }
 if ($Sku) { $npmArguments += @('--sku', $Sku) }
 if ($PSBoundParameters.ContainsKey('Instances')) { $npmArguments += @('--instances', "$Instances") }
+if ($Launch) { $npmArguments += '--launch' }
 if ($PackagePath) {
     $package = $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($PackagePath)
     if (-not (Test-Path -LiteralPath $package -PathType Leaf)) {

@@ -6,7 +6,10 @@
     A thin wrapper over `npm run emulator`, which builds, validates the service model and starts
     the cross-platform emulator with ServiceConfiguration.Local.cscfg: Azurite for storage, one
     process per role instance, probes and a source-IP load balancer. Parameters are passed through
-    to it. Ctrl-C stops everything it started.
+    to it. Before it builds, the emulator refuses to start when one is already running from this
+    folder (it names its process id and URL, and Stop-Emulator.ps1 stops it) or when another program
+    holds a port it needs (it names the port, what it is for and the parameter that moves it).
+    Ctrl-C stops everything it started.
 
     With -UseComputeEmulator it runs the classic Azure Compute Emulator instead (csrun.exe from the
     Azure SDK; Windows only and no longer maintained): `npm run package` builds, validates and
@@ -34,11 +37,20 @@
     Where the emulator writes its process id for Stop-Emulator.ps1; by default .emulator/emulator.pid.
     Give each emulator its own file to run two side by side, and the same one to Stop-Emulator.ps1.
 
+.PARAMETER Launch
+    Opens the chat in the default browser once every instance is healthy, as Start-AzureEmulator
+    -Launch did. Where no browser can be opened (a server, CI), it says so, prints the URL and goes on.
+
 .PARAMETER UseComputeEmulator
     Runs the Azure SDK's Compute Emulator (csrun.exe) instead of the cross-platform emulator.
 
 .EXAMPLE
     .\scripts\Start-Emulator.ps1
+
+.EXAMPLE
+    .\scripts\Start-Emulator.ps1 -Launch
+
+    Starts the emulator and opens the chat in the default browser once it is ready.
 
 .EXAMPLE
     .\scripts\Start-Emulator.ps1 -Instances 3 -Port 8080 -Fresh
@@ -81,6 +93,9 @@ param(
     [Parameter(ParameterSetName = 'Emulator')]
     [ValidateNotNullOrEmpty()]
     [string] $PidFile,
+
+    [Parameter(ParameterSetName = 'Emulator')]
+    [switch] $Launch,
 
     [Parameter(ParameterSetName = 'ComputeEmulator')]
     [switch] $UseComputeEmulator
@@ -133,36 +148,6 @@ function Resolve-CallerPath([string] $Path) {
     return $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($Path)
 }
 
-# Whether the emulator could listen on the port as Node does (IPv6 and IPv4); only a port that is
-# taken or forbidden counts as not free, anything else is left for the emulator to report.
-function Test-PortFree([int] $Port) {
-    $listener = New-Object System.Net.Sockets.TcpListener ([System.Net.IPAddress]::IPv6Any), $Port
-    try {
-        $listener.Server.DualMode = $true
-        $listener.Start()
-        return $true
-    }
-    catch [System.Net.Sockets.SocketException] {
-        $code = $_.Exception.SocketErrorCode
-        return -not ($code -eq 'AddressAlreadyInUse' -or $code -eq 'AccessDenied')
-    }
-    finally {
-        $listener.Stop()
-    }
-}
-
-# Checked before npm builds (a minute on a slow machine) rather than after.
-foreach ($requested in @(@('Port', 'the load balancer'), @('StoragePort', "Azurite's table service"))) {
-    if ($PSBoundParameters.ContainsKey($requested[0])) {
-        $number = $PSBoundParameters[$requested[0]]
-        if (-not (Test-PortFree $number)) {
-            [Console]::Error.WriteLine("Start-Emulator.ps1: port $number (-$($requested[0]), $($requested[1])) is in use by another program. " +
-                "Stop that program, or pass another -$($requested[0]).")
-            exit 1
-        }
-    }
-}
-
 # npm runs from the repository; native commands are called at script level (not inside a function)
 # so their output goes straight to the console and only their exit code is kept.
 Push-Location -LiteralPath $repositoryRoot
@@ -191,6 +176,7 @@ try {
         # Paths are resolved against the caller's folder: npm runs the emulator from the repository root.
         if ($StorageDirectory) { $emulatorArguments += @('--storage-dir', (Resolve-CallerPath $StorageDirectory)) }
         if ($PidFile) { $emulatorArguments += @('--pid-file', (Resolve-CallerPath $PidFile)) }
+        if ($Launch) { $emulatorArguments += '--launch' }
         # '--' is quoted because npm's PowerShell shim (npm.ps1) swallows a bare one, and the
         # emulator's flags with it (npm/cli#3136).
         if ($emulatorArguments.Count -gt 0) { & npm run emulator '--' @emulatorArguments } else { & npm run emulator }

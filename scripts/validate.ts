@@ -1,8 +1,9 @@
 /**
  * `npm run validate`: checks ServiceDefinition.csdef and every ServiceConfiguration.*.cscfg for
- * what Azure Cloud Services (extended support) would reject, and that the csdef gives the role
- * every environment variable it reads. Prints `file:line: message` per problem on stderr and exits
- * 1, or prints one OK line and exits 0.
+ * what Azure Cloud Services (extended support) would reject, that the csdef gives the role every
+ * environment variable it reads, and that every setting value is one the role accepts (its own
+ * schema, its own words). Prints `file:line: message` per problem on stderr and exits 1, or prints
+ * one OK line and exits 0.
  *
  *   --root DIR         validate the service in DIR instead of this repository (tests use fixtures)
  *   --no-build-check   skip the checks that need `npm run build` to have run (the entry point's
@@ -12,8 +13,8 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { SETTING_NAMES } from '../WorkerRole1/src/server/config/settings.js';
 import { okSummary, problemLines } from './service-model/report.js';
+import { CHATAPP_ROLE_SETTINGS } from './service-model/role-settings.js';
 import { validateServiceModel } from './service-model/validate-service-model.js';
 
 const REPOSITORY_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -36,7 +37,7 @@ export function main(argv: string[]): number {
   const checkBuild = !options['no-build-check'];
   const { problems, model } = validateServiceModel({
     root: resolve(options.root ?? REPOSITORY_ROOT),
-    roleSettings: { names: SETTING_NAMES, source: 'SETTINGS in WorkerRole1/src/server/config/settings.ts' },
+    roleSettings: CHATAPP_ROLE_SETTINGS,
     checkBuild,
   });
   if (problems.length > 0 || !model) {

@@ -1,6 +1,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { storagePortMessage, unusableBecause } from './preflight.js';
 
 /**
  * Azurite's table service, in this process. Its modules are internal to the pinned azurite
@@ -64,8 +65,9 @@ export async function startStorage({ location, port, fresh }: StorageOptions): P
   try {
     await server.start();
   } catch (error) {
+    // Taken since the check before the start (preflight.ts): said the same way.
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new Error(`emulator: port ${port} (Azurite's table service) is in use`);
+    if (code === 'EADDRINUSE' || code === 'EACCES') throw new Error(storagePortMessage(port, unusableBecause(error)));
     throw error;
   }
   return { close: () => server.close() };

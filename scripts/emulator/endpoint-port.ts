@@ -1,4 +1,5 @@
 import type { LoadBalancer } from './load-balancer.js';
+import { balancerPortMessage, unusableBecause } from './preflight.js';
 
 /** Where the endpoint goes when its csdef port cannot be bound (80 needs privileges on most systems). */
 const FALLBACK_PORTS_FROM = 8080;
@@ -13,7 +14,7 @@ export async function listenOnEndpoint(balancer: LoadBalancer, csdefPort: number
     try {
       return await balancer.listen(forced);
     } catch (error) {
-      throw new Error(`emulator: port ${forced} is ${reason(error)}`);
+      throw new Error(balancerPortMessage(forced, unusableBecause(error)));
     }
   }
   const candidates = [csdefPort, ...Array.from({ length: FALLBACK_PORTS_TRIED }, (_, i) => FALLBACK_PORTS_FROM + i)];
@@ -26,11 +27,4 @@ export async function listenOnEndpoint(balancer: LoadBalancer, csdefPort: number
     }
   }
   throw new Error(`emulator: ports ${csdefPort} and ${FALLBACK_PORTS_FROM}-${FALLBACK_PORTS_FROM + FALLBACK_PORTS_TRIED - 1} are all in use`);
-}
-
-function reason(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'EADDRINUSE') return 'in use';
-  if (code === 'EACCES') return 'not allowed to this user (ports below 1024 need privileges)';
-  return `unusable: ${(error as Error).message}`;
 }

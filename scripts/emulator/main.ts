@@ -1,16 +1,20 @@
 /**
- * `npm run emulator`: runs the service locally the way Azure would. Validates the service model,
- * starts Azurite's table service, one Node cluster worker per role instance (the Local cscfg's
- * count, or --instances), a probe per instance, and a TCP load balancer on the endpoint port.
- * Ctrl-C or SIGTERM drains the instances and stops everything it started.
+ * `npm run emulator`: runs the service locally the way Azure would. First makes sure nothing stands
+ * in the way (an emulator already running from this folder, a taken port), then builds (--build,
+ * which package.json passes), validates the service model, starts Azurite's table service, one Node
+ * cluster worker per role instance (the Local cscfg's count, or --instances), a probe per instance,
+ * and a TCP load balancer on the endpoint port; with --launch it opens the chat in the browser once
+ * every instance is healthy. Ctrl-C or SIGTERM drains the instances and stops everything it started.
  */
+import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../WorkerRole1/src/server/config/load-config.js';
-import { SETTING_NAMES } from '../../WorkerRole1/src/server/config/settings.js';
 import { type RegistryHost, hostSessionRegistry } from '../../WorkerRole1/src/server/scale-out/cluster-registry-host.js';
 import { MemorySessionRegistry } from '../../WorkerRole1/src/server/sessions/memory-session-registry.js';
+import { openInBrowser } from '../launch/open-in-browser.js';
 import { problemLines } from '../service-model/report.js';
+import { CHATAPP_ROLE_SETTINGS } from '../service-model/role-settings.js';
 import { validateServiceModel } from '../service-model/validate-service-model.js';
 import { startStorage, type Storage } from './azurite.js';
 import { pointSettingsAtStorage } from './development-storage.js';
@@ -23,6 +27,7 @@ import { RoleInstances } from './instances.js';
 import { LoadBalancer } from './load-balancer.js';
 import { type EmulatorOptions, OptionsError, USAGE, parseEmulatorOptions } from './options.js';
 import { removePidFile, writePidFile } from './pid-file.js';
+import { reasonsNotToStart } from './preflight.js';
 
 const REPOSITORY_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -40,17 +45,26 @@ try {
   fail(`emulator: ${error.message}\n${USAGE}`, 2);
 }
 
-const { problems, model } = validateServiceModel({
-  root: REPOSITORY_ROOT,
-  roleSettings: { names: SETTING_NAMES, source: 'SETTINGS in WorkerRole1/src/server/config/settings.ts' },
-  checkBuild: true,
-});
+const pidFile = resolve(REPOSITORY_ROOT, options.pidFile);
+const reasons = await reasonsNotToStart(options, pidFile, REPOSITORY_ROOT);
+if (reasons.length > 0) fail(reasons.join('\n'));
+// From here on a second `npm start` finds this one, even while it builds.
+writePidFile(pidFile);
+process.on('exit', () => removePidFile(pidFile));
+
+let buildSeconds = 0;
+if (options.build) {
+  const build = spawnSync(process.execPath, ['--import', 'tsx', join(REPOSITORY_ROOT, 'scripts', 'build.ts')], { cwd: REPOSITORY_ROOT, stdio: 'inherit' });
+  if (build.status !== 0) fail('emulator: npm run build failed; nothing was started');
+  buildSeconds = process.uptime();
+}
+
+const { problems, model } = validateServiceModel({ root: REPOSITORY_ROOT, roleSettings: CHATAPP_ROLE_SETTINGS, checkBuild: true });
 if (problems.length > 0 || !model) {
   for (const line of problemLines(problems)) process.stderr.write(`${line}\n`);
   fail(`emulator: the service model has ${problems.length} problem(s); fix them and start again`);
 }
 
-const pidFile = resolve(REPOSITORY_ROOT, options.pidFile);
 const role = emulatedRole(model);
 const undeclared = [...options.settings.keys()].filter((name) => !role.settings.has(name));
 if (undeclared.length > 0) {
@@ -75,10 +89,11 @@ let announced = false;
 const health = new HealthMonitor(probe, log, () => {
   if (announced || !instances || health.size < instanceCount) return;
   announced = true;
-  // From the start of this process, loading included (npm run build before it is not).
-  const seconds = process.uptime().toFixed(1);
+  // From the start of this process, loading included, the build not.
+  const seconds = (process.uptime() - buildSeconds).toFixed(1);
   log(`emulator: ${instanceCount} instance(s) of ${role.name} healthy after ${seconds} s`);
-  log(`emulator: chat at http://localhost${endpointPort === 80 ? '' : `:${endpointPort}`}/ (Ctrl-C stops)`);
+  log(`emulator: chat at ${chatUrl} (Ctrl-C stops)`);
+  if (options.launch) openInBrowser(chatUrl, (line) => log(`emulator: ${line}`));
 });
 
 let stopping = false;
@@ -92,7 +107,6 @@ async function stop(signal: string): Promise<void> {
   await closed;
   await registry?.close();
   await storage?.close();
-  removePidFile(pidFile);
   log('emulator: stopped');
   process.exit(0);
 }
@@ -100,6 +114,7 @@ process.on('SIGINT', () => void stop('SIGINT'));
 process.on('SIGTERM', () => void stop('SIGTERM'));
 
 let endpointPort = 0;
+let chatUrl = '';
 try {
   storage = await startStorage({
     location: resolve(options.storageDir ?? join(REPOSITORY_ROOT, '.emulator', 'azurite')),
@@ -114,6 +129,8 @@ try {
     log,
   });
   endpointPort = await listenOnEndpoint(balancer, role.endpoint.port, options.port);
+  chatUrl = `http://localhost${endpointPort === 80 ? '' : `:${endpointPort}`}/`;
+  writePidFile(pidFile, chatUrl);
   log(`emulator: load balancer for ${role.endpoint.name} on port ${endpointPort} (csdef port ${role.endpoint.port}, distribution ${role.endpoint.distribution})`);
 
   // Without REDIS_URL the instances share their sessions here, as they would share them in Redis:
@@ -134,7 +151,6 @@ try {
   });
   instances = running;
   running.start();
-  writePidFile(pidFile);
 } catch (error) {
   process.stderr.write(`${(error as Error).message}\n`);
   stopping = true;

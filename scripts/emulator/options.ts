@@ -21,12 +21,20 @@ export interface EmulatorOptions {
   pidFile: string;
   /** Setting values that replace the Local cscfg's for this run (`--setting REDIS_URL=redis://...`). */
   settings: Map<string, string>;
+  /** Open the chat in the default browser once every instance is healthy. */
+  launch: boolean;
+  /**
+   * Run `npm run build` first, after checking that no emulator runs from this folder and that the
+   * ports are free (package.json passes it, so that a second `npm start` is refused before it
+   * rebuilds the files the first one serves).
+   */
+  build: boolean;
 }
 
 export const USAGE = `usage: npm run emulator -- [--instances N] [--port P] [--fresh]
                            [--probe-interval-ms MS] [--probe-timeout-ms MS]
                            [--storage-port P] [--storage-dir DIR] [--pid-file PATH]
-                           [--setting NAME=VALUE]...`;
+                           [--setting NAME=VALUE]... [--launch]`;
 
 export class OptionsError extends Error {}
 
@@ -45,6 +53,8 @@ export function parseEmulatorOptions(argv: readonly string[]): EmulatorOptions {
         'storage-dir': { type: 'string' },
         'pid-file': { type: 'string' },
         setting: { type: 'string', multiple: true },
+        launch: { type: 'boolean' },
+        build: { type: 'boolean' },
       },
       strict: true,
       allowPositionals: false,
@@ -62,6 +72,8 @@ export function parseEmulatorOptions(argv: readonly string[]): EmulatorOptions {
     storageDir: typeof values['storage-dir'] === 'string' ? values['storage-dir'] : undefined,
     pidFile: typeof values['pid-file'] === 'string' ? values['pid-file'] : DEFAULT_PID_FILE,
     settings: new Map(((values.setting as string[] | undefined) ?? []).map(settingPair)),
+    launch: values.launch === true,
+    build: values.build === true,
   };
 }
 

@@ -12,6 +12,7 @@ import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TokenCredential } from '@azure/identity';
 import type { BlobServiceClient } from '@azure/storage-blob';
+import { openWhenHealthy } from '../launch/open-when-healthy.js';
 import { readValidServiceModel, singleRole } from '../package/read-service-model.js';
 import { COMPUTE_API_VERSION, NETWORK_API_VERSION } from './api-versions.js';
 import { type AzureClientOptions, createAzureClients, deployCloudService, ensurePublicIp, ensureVirtualNetwork, publicFqdn } from './arm-client.js';
@@ -76,7 +77,7 @@ export async function publish(argv: string[], environment: PublishEnvironment = 
     secrets = configuration.secretValues;
     const shownPackage = options.packageFile.startsWith(root) ? relative(root, options.packageFile) : options.packageFile;
     if (options.target === 'appservice') {
-      return await publishToAppService({
+      const published = await publishToAppService({
         options,
         roleName: role.name,
         cloud,
@@ -87,6 +88,8 @@ export async function publish(argv: string[], environment: PublishEnvironment = 
         ...(environment.arm ? { arm: environment.arm } : {}),
         ...(environment.deployment ? { deployment: environment.deployment } : {}),
       });
+      if (options.launch && published.outcome !== 'dry-run') await openWhenHealthy(published.publicUrl, log);
+      return published;
     }
     const instances = Number(cloud.roles.find(({ name }) => name === role.name)?.instances?.count ?? 1);
     requireRedisForInstances(instances, configuration.settings, 'set <Instances count="1"/> in ServiceConfiguration.Cloud.cscfg');
@@ -158,6 +161,7 @@ export async function publish(argv: string[], environment: PublishEnvironment = 
     const publicUrl = fqdn ? plan.publicUrl.replace(/\/\/[^/:]+/, `//${fqdn}`) : plan.publicUrl;
     log(`cloud service ${plan.cloudService.name} ${outcome} (${provisioningState ?? 'state unknown'})`);
     log(`chat: ${publicUrl}`);
+    if (options.launch) await openWhenHealthy(publicUrl, log);
     return { publicUrl, outcome: outcome === 'exists' ? 'updated' : outcome };
   } catch (error) {
     const explained = explainError(error, options);

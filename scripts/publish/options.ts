@@ -37,6 +37,8 @@ export interface PublishOptions {
   /** Instance count instead of the Cloud cscfg's; App Service only. */
   instances: number | undefined;
   dryRun: boolean;
+  /** Open the site in the default browser once it answers /healthz (not with --dry-run). */
+  launch: boolean;
 }
 
 /** flag -> environment variable. */
@@ -82,7 +84,8 @@ export const USAGE = `usage: npm run publish -- [options]      (not \`npm publis
   --public-ip-sku Basic|Standard   cloudservice: default Basic (see docs/deploy.md)
   --sku NAME                 appservice: plan SKU, default ${DEFAULT_APP_SERVICE_SKU} (see docs/deploy.md)
   --instances N              appservice: instance count, default the Cloud cscfg's Instances count
-  --dry-run                  print the plan and every request body; send nothing`;
+  --dry-run                  print the plan and every request body; send nothing
+  --launch                   open the site in the default browser once it answers /healthz`;
 
 export function parsePublishOptions(argv: string[], env: NodeJS.ProcessEnv, defaults: { packageFile: string; appServicePackageFile?: string }): PublishOptions {
   let values: Record<string, string | string[] | boolean | undefined>;
@@ -109,6 +112,7 @@ export function parsePublishOptions(argv: string[], env: NodeJS.ProcessEnv, defa
         sku: { type: 'string' },
         instances: { type: 'string' },
         'dry-run': { type: 'boolean' },
+        launch: { type: 'boolean' },
       },
     }));
   } catch (error) {
@@ -146,6 +150,7 @@ export function parsePublishOptions(argv: string[], env: NodeJS.ProcessEnv, defa
     instances: instanceCount(values.instances as string | undefined),
     // `npm run publish --dry-run` (without `--`) reaches the script only as npm's own config.
     dryRun: values['dry-run'] === true || env.npm_config_dry_run === 'true',
+    launch: values.launch === true,
   };
   if (missing.length > 0) {
     throw new PublishError(`missing ${missing.join(', ')}`, `pass the flags or set the environment variables:\n${USAGE}`);

@@ -6,6 +6,11 @@ export interface RoleSettings {
   names: readonly string[];
   /** Named in messages, e.g. `SETTINGS in WorkerRole1/src/server/config/settings.ts`. */
   source: string;
+  /**
+   * What the role would say of a setting's value at start, in words (`"soon" is not a whole number
+   * ...`), none when it accepts it; absent, values are not checked.
+   */
+  valueProblems?: (name: string, value: string) => string[];
 }
 
 export interface RuleContext {

@@ -28,14 +28,22 @@ BeforeAll {
     $port = Get-FreeTcpPort
     $pidFile = Join-Path $folder 'emulator.pid'
     $log = Join-Path $folder 'emulator.log'
+    # -Launch runs the platform's opener: here a stand-in xdg-open, first on PATH, that records its argument.
+    $standIns = Join-Path $folder 'bin'
+    $opened = Join-Path $folder 'opened.txt'
+    New-Item -ItemType Directory -Path $standIns | Out-Null
+    Set-Content -LiteralPath (Join-Path $standIns 'xdg-open') -Value "#!/bin/sh`nprintf '%s\n' `"`$1`" >> '$opened'" -NoNewline
+    & chmod +x (Join-Path $standIns 'xdg-open')
     $arguments = @('-NoLogo', '-NoProfile', '-NonInteractive', '-File', (Join-Path $ScriptsFolder 'Start-Emulator.ps1'),
         '-Port', $port, '-Instances', 2, '-StoragePort', (Get-FreeTcpPort), '-StorageDirectory', (Join-Path $folder 'azurite'),
-        '-PidFile', $pidFile, '-Fresh')
+        '-PidFile', $pidFile, '-Fresh', '-Launch')
     # A job (its own pwsh) runs the script as a user's terminal would and copies each line to the log.
     $emulator = Start-Job -ScriptBlock {
-        param($Pwsh, $Arguments, $Log)
+        param($Pwsh, $Arguments, $Log, $StandIns)
+        $env:PATH = $StandIns + [System.IO.Path]::PathSeparator + $env:PATH
+        $env:DISPLAY = ':99'
         & $Pwsh @Arguments 2>&1 | ForEach-Object { Add-Content -LiteralPath $Log -Value "$_" }
-    } -ArgumentList $PwshPath, $arguments, $log
+    } -ArgumentList $PwshPath, $arguments, $log, $standIns
     New-Item -ItemType File -Path $log | Out-Null
 
     # npm builds first: minutes on a busy machine.
@@ -45,7 +53,8 @@ BeforeAll {
         if ([DateTime]::UtcNow -gt $deadline) { throw "no /healthz on port $port within 6 minutes:`n$(Get-Content -LiteralPath $log -Raw)" }
         Start-Sleep -Milliseconds 500
     }
-    $emulatorPid = [int] (Get-Content -LiteralPath $pidFile -Raw).Trim()
+    # The pid file's first line is the emulator's process id, its second the chat's URL.
+    $emulatorPid = [int] (Get-Content -LiteralPath $pidFile -TotalCount 1).Trim()
 }
 
 AfterAll {
@@ -65,6 +74,30 @@ Describe 'Start-Emulator.ps1 -Port P -Instances 2' {
             if ($instances.Count -eq 2) { break }
         }
         @($instances.Keys).Count | Should -Be 2 -Because "two instances answer behind the balancer; seen: $($instances.Keys -join ', ')"
+    }
+}
+
+Describe 'Start-Emulator.ps1 -Launch' {
+    It 'opens the chat with the platform opener once every instance is healthy' {
+        $deadline = [DateTime]::UtcNow.AddSeconds(30)
+        while (-not (Test-Path -LiteralPath $opened)) {
+            if ([DateTime]::UtcNow -gt $deadline) { throw "the opener was not run:`n$(Get-Content -LiteralPath $log -Raw)" }
+            Start-Sleep -Milliseconds 200
+        }
+        (Get-Content -LiteralPath $opened) | Should -Be "http://localhost:$port/"
+        Get-Content -LiteralPath $log | Should -Contain "emulator: opening http://localhost:$port/ in the default browser (xdg-open)"
+    }
+}
+
+Describe 'Start-Emulator.ps1 while an emulator runs from this folder' {
+    It 'names the running one with its pid and URL and how to stop it, starts nothing, and exits non-zero' {
+        $result = Invoke-RepositoryScript 'Start-Emulator.ps1' @('-PidFile', $pidFile)
+
+        $result.ExitCode | Should -Not -Be 0
+        $result.Output | Should -Match ([regex]::Escape("an emulator is already running from this folder (pid $emulatorPid, chat at http://localhost:$port/)"))
+        $result.Output | Should -Match 'npm run emulator:stop'
+        $result.Output | Should -Not -Match 'built WorkerRole1/dist|Azurite table service on'
+        $result.Output | Should -Not -Match $PowerShellErrorDecoration
     }
 }
 
@@ -99,7 +132,7 @@ Describe 'Start-Emulator.ps1 on a port in use' {
         }
 
         $result.ExitCode | Should -Not -Be 0
-        $result.Output | Should -Match "port $taken \(-Port, the load balancer\) is in use"
+        $result.Output | Should -Match "port $taken \(--port\), the chat's load balancer, is in use by another program; pass another --port \(Start-Emulator\.ps1 -Port\)"
         $result.Output | Should -Not -Match $PowerShellErrorDecoration
     }
 }

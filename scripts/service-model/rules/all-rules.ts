@@ -8,6 +8,7 @@ import { probesAreValid } from './probes.js';
 import { roleEnvironmentMapsEverySetting } from './role-environment.js';
 import { sameRolesEverywhere } from './roles.js';
 import { serviceNameMatchesDefinition } from './service-name.js';
+import { settingValuesAreAccepted } from './setting-values.js';
 import { settingsDeclaredAndValued } from './settings.js';
 import { startupScriptsShipAsAscii } from './startup-tasks.js';
 import { rolesUseArmVmSizes } from './vm-size.js';
@@ -18,6 +19,7 @@ export const ALL_RULES: readonly Rule[] = [
   sameRolesEverywhere,
   rolesUseArmVmSizes,
   settingsDeclaredAndValued,
+  settingValuesAreAccepted,
   inputEndpointsAreDistinct,
   probesAreValid,
   instanceCountsArePositive,

@@ -5,6 +5,7 @@ import http from 'node:http';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it, test } from 'node:test';
+import { freePort } from '../../../scripts/emulator/free-port.js';
 import { INSTANCES, addressFor, connect, emit, nextEvent, sockets } from './emulator-clients.js';
 import { canListen, ensureBuilt, healthzFrom, isAlive, ROOT, RunningEmulator, temporaryStorageDir } from './running-emulator.js';
 
@@ -142,7 +143,10 @@ describe('emulator', { timeout: 60_000 }, () => {
 });
 
 test('refuses a --setting the role does not have, naming it, before starting anything', async () => {
-  const run = await execFileAsync(process.execPath, ['--import', 'tsx', 'scripts/emulator/main.ts', '--setting', 'REDIS_ULR=redis://x'], { cwd: ROOT }).then(
+  // Its own pid file: a developer's emulator running from this folder must not answer first.
+  const pidFile = join(temporaryStorageDir(), 'emulator.pid');
+  const args = ['--import', 'tsx', 'scripts/emulator/main.ts', '--setting', 'REDIS_ULR=redis://x', '--pid-file', pidFile, '--storage-port', String(await freePort())];
+  const run = await execFileAsync(process.execPath, args, { cwd: ROOT }).then(
     () => undefined,
     (error: { code: number; stderr: string }) => error,
   );
@@ -164,7 +168,7 @@ describe('emulator storage', { timeout: 120_000 }, () => {
   /** As `npm run emulator:stop` (and Stop-Emulator.ps1) does it, from another process. */
   async function stop(emulator: RunningEmulator): Promise<void> {
     const pidFile = join(storageDir, 'emulator.pid');
-    assert.equal(readFileSync(pidFile, 'utf8').trim(), String(emulator.child.pid));
+    assert.deepEqual(readFileSync(pidFile, 'utf8').split('\n').slice(0, 2), [String(emulator.child.pid), `http://localhost:${emulator.port}/`]);
     // Asynchronously: the emulator is this process's child, and only a free event loop reaps it.
     const stopper = await execFileAsync(process.execPath, ['--import', 'tsx', 'scripts/emulator/stop.ts', '--pid-file', pidFile], { cwd: ROOT });
     assert.match(stopper.stdout, /emulator: stopped/);

@@ -21,10 +21,12 @@ describe('endpoint port', () => {
     for (const close of closers) await close();
   });
 
-  it('--port in use fails with a clear message', async () => {
+  it('--port in use fails naming the port, what it is for and the flag that moves it', async () => {
     const { server, port } = await occupy();
     closers.push(() => new Promise((resolve) => server.close(() => resolve())));
-    await assert.rejects(listenOnEndpoint(balancer(), 80, port), { message: `emulator: port ${port} is in use` });
+    await assert.rejects(listenOnEndpoint(balancer(), 80, port), {
+      message: new RegExp(`^emulator: port ${port} \\(--port\\), the chat's load balancer, is in use by another program; pass another --port`),
+    });
   });
 
   it('falls back to 8080 or the next free port when the csdef port is taken', async () => {

@@ -14,6 +14,8 @@ describe('emulator options', () => {
       storageDir: undefined,
       pidFile: '.emulator/emulator.pid',
       settings: new Map(),
+      launch: false,
+      build: false,
     });
   });
 
@@ -22,11 +24,13 @@ describe('emulator options', () => {
       parseEmulatorOptions([
         '--instances', '3', '--port', '9000', '--fresh',
         '--probe-interval-ms', '500', '--probe-timeout-ms', '1000', '--storage-port', '20002', '--storage-dir', '/tmp/a',
-        '--pid-file', '/tmp/a.pid', '--setting', 'REDIS_URL=redis://127.0.0.1:6379', '--setting', 'LOG_LEVEL=',
+        '--pid-file', '/tmp/a.pid', '--setting', 'REDIS_URL=redis://127.0.0.1:6379', '--setting', 'LOG_LEVEL=', '--launch', '--build',
       ]),
       {
         instances: 3, port: 9000, fresh: true, probeIntervalMs: 500, probeTimeoutMs: 1000, storagePort: 20002, storageDir: '/tmp/a', pidFile: '/tmp/a.pid',
         settings: new Map([['REDIS_URL', 'redis://127.0.0.1:6379'], ['LOG_LEVEL', '']]),
+        launch: true,
+        build: true,
       },
     );
     assert.equal(parseEmulatorOptions(['--instances=4']).instances, 4);

@@ -85,8 +85,9 @@ export class RunningEmulator {
   /**
    * `storageDir`: Azurite's data folder, kept afterwards; by default a temporary one, removed when
    * the emulator exits. Never the developer's .emulator/azurite: tests start fresh and would empty it.
+   * `env`: the emulator's own environment (PATH, DISPLAY), by default this process's.
    */
-  static async start(args: string[] = [], storageDir?: string): Promise<RunningEmulator> {
+  static async start(args: string[] = [], storageDir?: string, env?: NodeJS.ProcessEnv): Promise<RunningEmulator> {
     const port = await freePort();
     const storagePort = await freePort();
     const ownsStorage = storageDir === undefined;
@@ -99,7 +100,7 @@ export class RunningEmulator {
         '--pid-file', join(storageDir, 'emulator.pid'),
         ...args,
       ],
-      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: env ?? process.env },
     );
     const emulator = new RunningEmulator(child, port, storagePort);
     if (ownsStorage) void emulator.exited.then(() => rmSync(storageDir, { recursive: true, force: true }));

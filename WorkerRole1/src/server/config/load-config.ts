@@ -1,7 +1,8 @@
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { SECRET_SETTINGS, SETTINGS, type SettingName } from './settings.js';
+import { describeSettingIssue } from './setting-problems.js';
+import { SETTINGS, type SettingName } from './settings.js';
 
 export interface Config {
   port: number;
@@ -67,13 +68,14 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: string[] = []): Config 
   }
   if (flags.port !== undefined) raw.PORT = flags.port;
 
-  const parsed = settingsSchema.safeParse(raw);
+  const parsed = settingsSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) {
+    // The same words `npm run validate` uses for a cscfg value (setting-problems.ts).
     const problems = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0]) as SettingName;
-      const value = SECRET_SETTINGS.has(name) ? '(value hidden)' : JSON.stringify(raw[name]);
-      const shown = name === 'PORT' && flags.port !== undefined ? `--port ${flags.port}` : `${name}=${value}`;
-      return `${shown}: ${issue.message}`;
+      if (!Object.hasOwn(SETTINGS, name)) return issue.message;
+      const label = name === 'PORT' && flags.port !== undefined ? '--port' : name;
+      return describeSettingIssue(name, raw[name] ?? '', { ...issue, path: issue.path.slice(1) }, label);
     });
     throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
   }
