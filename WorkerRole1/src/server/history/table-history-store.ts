@@ -93,7 +93,12 @@ export class TableHistoryStore implements HistoryStore {
     try {
       await this.client.createTable();
     } catch (error) {
-      throw new Error(`cannot reach history table "${this.options.tableName}": ${describe(error)}`, { cause: error });
+      // A token refused (403) almost always means the identity has no data role on the account yet.
+      const hint =
+        'credential' in this.options && error instanceof RestError && error.statusCode === 403
+          ? ' (STORAGE_TABLE_ENDPOINT: does the identity have Storage Table Data Contributor on the account?)'
+          : '';
+      throw new Error(`cannot reach history table "${this.options.tableName}": ${describe(error)}${hint}`, { cause: error });
     }
   }
 

@@ -23,6 +23,9 @@ export type RedisCredentialsProvider = ReturnType<typeof EntraIdCredentialsProvi
  * process's DefaultAzureCredential, one path covers App Service's managed identity (system- or,
  * with AZURE_CLIENT_ID, user-assigned) and a developer's `az login` alike.
  *
+ * Every connection re-AUTHs, the adapter's subscriber included: node-redis 6 speaks RESP3 by
+ * default, where AUTH is allowed in subscribed mode (under RESP2 it is not, and node-redis skips it).
+ *
  * A renewal that fails is retried with backoff (any error: the identity endpoint answering 5xx or
  * not at all for a moment is the usual cause) and logged; the connections keep their current
  * token meanwhile, and one that the server drops at expiry reconnects with whatever token the
