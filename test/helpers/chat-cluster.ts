@@ -66,7 +66,11 @@ export async function startChatCluster(count: number, env: Record<string, string
     });
     const deadline = Date.now() + 15_000;
     while (!instance.logs.some((line) => line.msg === 'chat listening')) {
-      if (instance.process.exitCode !== null) throw new Error(`${instance.id} exited with ${instance.process.exitCode}`);
+      if (instance.process.exitCode !== null) {
+        // Its last error lines say why (a configuration error, Redis refusing it, ...).
+        const reasons = instance.logs.filter((line) => Number(line.level) >= 50).map((line) => JSON.stringify(line));
+        throw new Error(`${instance.id} exited with ${instance.process.exitCode}${reasons.length > 0 ? `: ${reasons.join('\n')}` : ''}`);
+      }
       if (Date.now() > deadline) throw new Error(`${instance.id} did not start within 15 s`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }

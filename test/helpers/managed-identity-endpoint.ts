@@ -30,6 +30,14 @@ export interface ManagedIdentityEndpoint {
   requestsFor(resource: string): number;
   /** Requests refused (wrong header, no resource, wrong api-version). */
   refused: number;
+  /**
+   * Answers `status` to requests for this audience from now on, as an identity endpoint in trouble
+   * (MSAL retries a 5xx itself for several seconds before its caller hears of it; a 400 fails at
+   * once); `undefined` recovers.
+   */
+  failFor(resource: string | undefined, status?: number): void;
+  /** Requests answered with an error by failFor. */
+  failed: number;
   close(): Promise<void>;
 }
 
@@ -50,6 +58,9 @@ export async function startManagedIdentityEndpoint(options: ManagedIdentityEndpo
   const minted: MintedToken[] = [];
   const counts = new Map<string, number>();
   let refused = 0;
+  let failing: string | undefined;
+  let failingStatus = 500;
+  let failed = 0;
 
   const answer = async (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
@@ -58,6 +69,12 @@ export async function startManagedIdentityEndpoint(options: ManagedIdentityEndpo
       refused += 1;
       response.writeHead(request.headers['x-identity-header'] === header ? 400 : 401, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ statusCode: 400, message: 'bad request' }));
+      return;
+    }
+    if (resource === failing) {
+      failed += 1;
+      response.writeHead(failingStatus, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ statusCode: failingStatus, message: 'the identity endpoint is unavailable (test)' }));
       return;
     }
     const now = Math.floor(Date.now() / 1000);
@@ -100,6 +117,13 @@ export async function startManagedIdentityEndpoint(options: ManagedIdentityEndpo
     requestsFor: (resource) => counts.get(resource) ?? 0,
     get refused() {
       return refused;
+    },
+    failFor(resource, status = 500) {
+      failing = resource;
+      failingStatus = status;
+    },
+    get failed() {
+      return failed;
     },
     async close() {
       server.closeAllConnections();

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { after, before, test } from 'node:test';
 import { type ChatCluster, startChatCluster } from '../../helpers/chat-cluster.js';
+import { startManagedIdentityEndpoint } from '../../helpers/managed-identity-endpoint.js';
 import { ReliableChatter } from '../../helpers/reliable-chatter.js';
 import { type PasswordlessServices, REDIS_AUDIENCE, STORAGE_AUDIENCE, startPasswordlessServices } from './passwordless-services.js';
 
@@ -171,5 +172,57 @@ test('two instances chat with history and Redis through Entra ID tokens alone, r
     for (const secret of services.secrets()) assert.ok(!logs.includes(secret), `${instance.id} logged a secret`);
     const errors = instance.logs.filter((line) => Number(line.level) >= 50);
     assert.deepEqual(errors, [], `${instance.id} logged errors`);
+  }
+});
+
+test('a failing token renewal is logged and retried while the chat goes on, and the next token is used once the endpoint recovers', async () => {
+  const [first, second] = cluster.instances.map((instance) => instance.url) as [string, string];
+  const dan = new ReliableChatter('dan', [first], 'renewal');
+  const eve = new ReliableChatter('eve', [second], 'renewal');
+  chatters.push(dan, eve);
+  await Promise.all([dan.connect(), eve.connect()]);
+  const renewalFailed = () =>
+    cluster.instances.every((instance) => instance.logs.some((line) => line.msg === 'Redis token renewal failed; retrying'));
+
+  // A 400 reaches the renewal logic at once; MSAL would retry a 5xx on its own for many seconds first.
+  services.identity.failFor(REDIS_AUDIENCE, 400);
+  const sent: string[] = [];
+  const deadline = Date.now() + 30_000;
+  for (let round = 0; !renewalFailed(); round += 1) {
+    assert.ok(Date.now() < deadline, 'no instance reported the failed renewal');
+    await dan.send(`while-failing-${round}`);
+    sent.push(`while-failing-${round}`);
+  }
+  const mintedBefore = services.identity.minted.length;
+  services.identity.failFor(undefined);
+  await until('a token minted after the recovery is used on the Redis connections', () =>
+    services.identity.minted
+      .slice(mintedBefore)
+      .some(({ resource, token }) => resource === REDIS_AUDIENCE && services.recorder.connections.some((connection) => connection.open && connection.passwords.includes(token))),
+  );
+  await dan.send('after-recovery');
+  sent.push('after-recovery');
+  await until('eve saw every message', () => sent.every((text) => texts(eve).includes(text)));
+  assert.ok(services.identity.failed > 0);
+  for (const instance of cluster.instances) assert.equal(instance.process.exitCode, null, `${instance.id} is still running`);
+});
+
+test('an identity the Redis ACL does not know stops the instance at start, saying what to grant, showing no token', async () => {
+  const stranger = await startManagedIdentityEndpoint();
+  try {
+    const failed = await startChatCluster(1, { ...services.roleEnv, ...stranger.env }, { inheritEnvironment: false }).then(
+      async (started) => {
+        await started.stop();
+        return undefined;
+      },
+      (error: Error) => error,
+    );
+    assert.ok(failed, 'the instance did not start');
+    assert.match(failed.message, /exited with 1/);
+    assert.match(failed.message, /WRONGPASS.*REDIS_AUTH=entra: does the identity have an access policy assignment/);
+    assert.ok(stranger.minted.length > 0);
+    for (const { token } of stranger.minted) assert.ok(!failed.message.includes(token));
+  } finally {
+    await stranger.close();
   }
 });
