@@ -9,9 +9,20 @@ import { freePort } from '../../scripts/emulator/free-port.js';
 
 const tableMain = createRequire(import.meta.url).resolve('azurite/dist/src/table/main.js');
 
+export interface AzuriteOptions {
+  /**
+   * Serve HTTPS with this certificate and accept Entra ID bearer tokens (`--oauth basic`: Azurite
+   * checks a token's issuer, audience and times, not its signature; only over HTTPS).
+   */
+  oauth?: { certFile: string; keyFile: string };
+}
+
 export interface RunningAzurite {
   port: number;
+  /** The shared-key connection string (http only: not for an `oauth` Azurite). */
   connectionString: string;
+  /** The table endpoint, path style: `http(s)://127.0.0.1:<port>/devstoreaccount1`. */
+  tableEndpoint: string;
   /** Stops the table server cleanly (its data is saved) without forgetting port or data. */
   stop(): Promise<void>;
   /** Starts it again on the same port with the same data. */
@@ -21,16 +32,17 @@ export interface RunningAzurite {
 }
 
 /** A real Azurite table server in its own process, on a free loopback port, data in a temp folder. */
-export async function startAzurite(): Promise<RunningAzurite> {
+export async function startAzurite(options: AzuriteOptions = {}): Promise<RunningAzurite> {
   const port = await freePort();
   const location = mkdtempSync(join(tmpdir(), 'chatapp-azurite-'));
   let child: ChildProcess | undefined;
+  const oauth = options.oauth ? ['--oauth', 'basic', '--cert', options.oauth.certFile, '--key', options.oauth.keyFile] : [];
 
   const start = async () => {
     if (child && child.exitCode === null && child.signalCode === null) return;
     child = spawn(
       process.execPath,
-      [tableMain, '--tableHost', '127.0.0.1', '--tablePort', String(port), '--location', location, '--skipApiVersionCheck', '--disableTelemetry', '--loose'],
+      [tableMain, '--tableHost', '127.0.0.1', '--tablePort', String(port), '--location', location, '--skipApiVersionCheck', '--disableTelemetry', '--loose', ...oauth],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     let output = '';
@@ -55,6 +67,7 @@ export async function startAzurite(): Promise<RunningAzurite> {
   return {
     port,
     connectionString: developmentStorageConnectionString(port),
+    tableEndpoint: `${options.oauth ? 'https' : 'http'}://127.0.0.1:${port}/devstoreaccount1`,
     stop,
     start,
     async dispose() {

@@ -1,5 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../scripts/emulator/free-port.js';
 
@@ -23,11 +26,22 @@ export interface ChatCluster {
   stop(): Promise<void>;
 }
 
+export interface ChatClusterOptions {
+  /**
+   * false: the instances get PATH and `env` only, not this process's environment, and run in an
+   * empty working directory (no developer's .env), so a test knows everything they were given.
+   * @default true
+   */
+  inheritEnvironment?: boolean;
+}
+
 /**
  * Instances of the built server (`npm run build` first), each its own process on its own port,
  * configured only through the environment, as on Azure.
  */
-export async function startChatCluster(count: number, env: Record<string, string>): Promise<ChatCluster> {
+export async function startChatCluster(count: number, env: Record<string, string>, options: ChatClusterOptions = {}): Promise<ChatCluster> {
+  const inherit = options.inheritEnvironment ?? true;
+  const cwd = inherit ? undefined : mkdtempSync(join(tmpdir(), 'chatapp-cluster-'));
   const instances: ChatInstance[] = [];
   for (let index = 0; index < count; index += 1) {
     const port = await freePort();
@@ -37,8 +51,10 @@ export async function startChatCluster(count: number, env: Record<string, string
   const launch = async (instance: ChatInstance) => {
     // A restarted instance's "chat listening" must be its own, not its predecessor's.
     instance.logs.length = 0;
+    const base = inherit ? process.env : { PATH: process.env.PATH ?? '' };
     instance.process = spawn(process.execPath, [entry], {
-      env: { ...process.env, LOG_LEVEL: 'info', ...env, PORT: String(instance.port), HOST: '127.0.0.1', INSTANCE_ID: instance.id },
+      cwd,
+      env: { ...base, LOG_LEVEL: 'info', ...env, PORT: String(instance.port), HOST: '127.0.0.1', INSTANCE_ID: instance.id },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let buffered = '';
@@ -50,7 +66,11 @@ export async function startChatCluster(count: number, env: Record<string, string
     });
     const deadline = Date.now() + 15_000;
     while (!instance.logs.some((line) => line.msg === 'chat listening')) {
-      if (instance.process.exitCode !== null) throw new Error(`${instance.id} exited with ${instance.process.exitCode}`);
+      if (instance.process.exitCode !== null) {
+        // Its last error lines say why (a configuration error, Redis refusing it, ...).
+        const reasons = instance.logs.filter((line) => Number(line.level) >= 50).map((line) => JSON.stringify(line));
+        throw new Error(`${instance.id} exited with ${instance.process.exitCode}${reasons.length > 0 ? `: ${reasons.join('\n')}` : ''}`);
+      }
       if (Date.now() > deadline) throw new Error(`${instance.id} did not start within 15 s`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -67,6 +87,7 @@ export async function startChatCluster(count: number, env: Record<string, string
   if (failed) {
     // Nobody gets the cluster to stop: kill what did start rather than leave it running.
     await Promise.all(instances.filter((instance) => instance.process).map(kill));
+    if (cwd) rmSync(cwd, { recursive: true, force: true });
     throw failed.reason;
   }
   return {
@@ -75,6 +96,7 @@ export async function startChatCluster(count: number, env: Record<string, string
     restart: (index) => launch(instances[index]!),
     async stop() {
       await Promise.all(instances.map(kill));
+      if (cwd) rmSync(cwd, { recursive: true, force: true });
     },
   };
 }

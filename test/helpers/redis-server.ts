@@ -11,6 +11,8 @@ export interface RedisServerOptions {
   password?: string;
   /** Serve TLS only, with this certificate. */
   tls?: { certFile: string; keyFile: string };
+  /** Users from this ACL file (`user default off`, `user <name> on ><password> ~* &* +@all`), as Azure Managed Redis's access policies. */
+  aclFile?: string;
 }
 
 export interface RunningRedisServer {
@@ -41,6 +43,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   let child: ChildProcess | undefined;
   const security = [
     ...(options.password === undefined ? [] : ['--requirepass', options.password]),
+    ...(options.aclFile === undefined ? [] : ['--aclfile', options.aclFile]),
     // TLS only, as Azure Managed Redis serves it: the plain port is closed.
     ...(options.tls === undefined
       ? ['--port', String(port)]

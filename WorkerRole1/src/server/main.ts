@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import dotenv from 'dotenv';
 import { ConfigError, loadConfig } from './config/load-config.js';
+import { createCredential, needsCredential } from './identity/credential.js';
 import { createLogger } from './logger.js';
 import { startTelemetry } from './telemetry/start-telemetry.js';
 
@@ -26,9 +27,12 @@ process.on('uncaughtException', (error) => {
 // A stray rejection from a library's background work must not take every chat on this instance down.
 process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
 
+// One Entra ID credential for the whole process (history, Redis, telemetry), when a setting asks for one.
+const credential = needsCredential(config) ? createCredential() : undefined;
+
 // First, so that its instrumentation sees the modules below load; they are imported only after it.
 // The chat matters more than watching it: without telemetry it still serves.
-const telemetry = await startTelemetry(config).catch((error: unknown) => {
+const telemetry = await startTelemetry(config, credential).catch((error: unknown) => {
   logger.error({ err: error }, 'telemetry not started');
   return { destinations: [], shutdown: async () => {} };
 });
@@ -41,8 +45,8 @@ const [{ createChatServer }, { createHistoryStore }, { scheduleRetention }, { cr
 ]);
 
 async function start() {
-  const history = createHistoryStore(config, logger);
-  const scaleOut = await createScaleOut(config, logger);
+  const history = createHistoryStore(config, logger, credential);
+  const scaleOut = await createScaleOut(config, logger, credential);
   const server = createChatServer(config, {
     logger,
     history,

@@ -28,7 +28,7 @@ export class RedisTarget implements RegistryTarget {
 
   /** A registry with its own client on this test's keys, closed after the test. */
   async registry(options: Partial<CreateRedisSessionRegistryOptions> & Partial<RegistryOptions> = {}, url = this.redis.url) {
-    const registry = await createRedisSessionRegistry(url, {
+    const registry = await createRedisSessionRegistry({ url }, {
       prefix: this.prefix,
       logger: silentLogger,
       ...DEFAULTS,

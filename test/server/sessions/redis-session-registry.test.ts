@@ -66,7 +66,7 @@ describe('RedisSessionRegistry', () => {
     });
 
     it('closes promptly even while Redis does not answer', async () => {
-      const registry = await createRedisSessionRegistry(target.redis.url, { prefix: target.prefix, logger: silentLogger, ...DEFAULTS });
+      const registry = await createRedisSessionRegistry({ url: target.redis.url }, { prefix: target.prefix, logger: silentLogger, ...DEFAULTS });
       target.redis.pause();
       try {
         const started = performance.now();

@@ -30,14 +30,30 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** Azure Table Storage for history; in-memory history when unset. A secret. */
   storageConnectionString: string | undefined;
+  /**
+   * Azure Table Storage for history through Microsoft Entra ID (DefaultAzureCredential), no key:
+   * the table endpoint, without a trailing slash. Never set together with storageConnectionString.
+   */
+  storageTableEndpoint: string | undefined;
   historyTable: string;
   /** Messages older than this are deleted; 0 keeps them forever. */
   historyRetentionDays: number;
   historyWriteQueueMax: number;
   /** Redis joins the instances (adapter, sessions); unset means one instance. A secret. */
   redisUrl: string | undefined;
+  /**
+   * How the Redis connections authenticate: 'key' with the password REDIS_URL carries (or none),
+   * 'entra' with a Microsoft Entra ID token for the identity's object id, renewed on live connections.
+   * @default 'key'
+   */
+  redisAuth: 'key' | 'entra';
   /** Exports to Application Insights through Microsoft's OpenTelemetry distribution when set. A secret. */
   appInsightsConnectionString: string | undefined;
+  /**
+   * Application Insights ingestion with an Entra ID token instead of the instrumentation key
+   * (APPLICATIONINSIGHTS_AUTHENTICATION_STRING=Authorization=AAD); clientId names a user-assigned identity.
+   */
+  appInsightsAuthentication: { clientId: string | undefined } | undefined;
   /** Exports traces and metrics over OTLP/HTTP to this collector when set. */
   otlpEndpoint: string | undefined;
   otlpProtocol: 'http/protobuf' | 'http/json';
@@ -80,6 +96,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: string[] = []): Config 
     throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
   }
   const s = parsed.data;
+  const conflicts = conflictsBetween(s);
+  if (conflicts.length > 0) throw new ConfigError(`invalid configuration:\n  ${conflicts.join('\n  ')}`);
   return {
     port: s.PORT,
     host: s.HOST,
@@ -99,13 +117,41 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: string[] = []): Config 
     historyMaxPerRoom: s.HISTORY_MAX_PER_ROOM,
     shutdownTimeoutMs: s.SHUTDOWN_TIMEOUT_MS,
     storageConnectionString: s.STORAGE_CONNECTION_STRING,
+    storageTableEndpoint: s.STORAGE_TABLE_ENDPOINT,
     historyTable: s.HISTORY_TABLE,
     historyRetentionDays: s.HISTORY_RETENTION_DAYS,
     historyWriteQueueMax: s.HISTORY_WRITE_QUEUE_MAX,
     redisUrl: s.REDIS_URL,
+    redisAuth: s.REDIS_AUTH,
     appInsightsConnectionString: s.APPLICATIONINSIGHTS_CONNECTION_STRING,
+    appInsightsAuthentication: s.APPLICATIONINSIGHTS_AUTHENTICATION_STRING,
     otlpEndpoint: s.OTEL_EXPORTER_OTLP_ENDPOINT,
     otlpProtocol: s.OTEL_EXPORTER_OTLP_PROTOCOL,
     metricExportIntervalMs: s.OTEL_METRIC_EXPORT_INTERVAL,
   };
+}
+
+/**
+ * Settings that are valid alone but contradict each other. Each problem names every setting
+ * involved and never shows a secret value.
+ */
+function conflictsBetween(s: z.infer<typeof settingsSchema>): string[] {
+  const problems: string[] = [];
+  if (s.STORAGE_CONNECTION_STRING !== undefined && s.STORAGE_TABLE_ENDPOINT !== undefined) {
+    problems.push(
+      'STORAGE_CONNECTION_STRING and STORAGE_TABLE_ENDPOINT are both set: history uses one storage account, ' +
+        'with its key (STORAGE_CONNECTION_STRING) or with Microsoft Entra ID (STORAGE_TABLE_ENDPOINT); leave one empty',
+    );
+  }
+  if (s.REDIS_AUTH === 'entra') {
+    if (s.REDIS_URL === undefined) {
+      problems.push('REDIS_AUTH=entra needs REDIS_URL (rediss://<host>:10000 for Azure Managed Redis); leave REDIS_AUTH empty to run one instance without Redis');
+    } else {
+      const url = new URL(s.REDIS_URL);
+      if (url.password !== '' || url.username !== '') {
+        problems.push('REDIS_URL carries a user name or password (value hidden), but REDIS_AUTH=entra authenticates with a token: remove them from REDIS_URL, or set REDIS_AUTH=key');
+      }
+    }
+  }
+  return problems;
 }

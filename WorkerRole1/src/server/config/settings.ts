@@ -37,6 +37,11 @@ export const SETTINGS = {
   HISTORY_MAX_PER_ROOM: integer(50, 100_000).default(1000),
   SHUTDOWN_TIMEOUT_MS: integer(100, 9000).default(8000),
   STORAGE_CONNECTION_STRING: z.string().min(1).optional(),
+  // Tokens travel only over TLS: the Azure SDK's bearer policy refuses http:// anyway.
+  STORAGE_TABLE_ENDPOINT: z
+    .url({ protocol: /^https$/, error: 'expected https://<account>.table.core.windows.net (or an Azurite https://127.0.0.1:<port>/devstoreaccount1)' })
+    .transform((endpoint) => endpoint.replace(/\/+$/, ''))
+    .optional(),
   HISTORY_TABLE: z
     .string()
     .regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'a table name is 3-63 letters and digits, starting with a letter')
@@ -44,9 +49,16 @@ export const SETTINGS = {
   HISTORY_RETENTION_DAYS: integer(0, 36_500).default(30),
   HISTORY_WRITE_QUEUE_MAX: integer(1, 1_000_000).default(1000),
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'expected redis://host:port or rediss://host:port' }).optional(),
+  REDIS_AUTH: z.enum(['key', 'entra'], { error: 'expected key (a password in REDIS_URL, or none) or entra (a Microsoft Entra ID token)' }).default('key'),
   APPLICATIONINSIGHTS_CONNECTION_STRING: z
     .string()
     .regex(/(^|;)\s*(InstrumentationKey|ConnectionString)\s*=/i, 'expected the connection string the portal shows (InstrumentationKey=...;IngestionEndpoint=...)')
+    .optional(),
+  // Application Insights' own variable (its agents read the same one): ingestion with an Entra ID token.
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: z
+    .string()
+    .regex(/^Authorization=AAD(;ClientId=[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12})?;?$/i, 'expected Authorization=AAD, or Authorization=AAD;ClientId=<guid> for a user-assigned identity')
+    .transform((value) => ({ clientId: /ClientId=([^;]+)/i.exec(value)?.[1]?.toLowerCase() }))
     .optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/, error: 'expected the collector base URL, http(s)://host:4318' }).optional(),
   OTEL_EXPORTER_OTLP_PROTOCOL: z

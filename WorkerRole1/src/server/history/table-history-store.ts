@@ -1,4 +1,5 @@
-import { odata, RestError, TableClient, type TransactionAction } from '@azure/data-tables';
+import { odata, RestError, TableClient, type TableServiceClientOptions, type TransactionAction } from '@azure/data-tables';
+import type { TokenCredential } from '@azure/identity';
 import type { Logger } from '../logger.js';
 import { BacklogFullError, BatchWriter, type SubmitResult, WriterClosedError } from './batch-writer.js';
 import {
@@ -21,15 +22,17 @@ import {
   partitionKey,
 } from './row-keys.js';
 
-export interface TableHistoryOptions {
-  connectionString: string;
+/** How the store reaches its table: with the account's key, or with an Entra ID token (no key). */
+export type TableAccess = { connectionString: string } | { endpoint: string; credential: TokenCredential };
+
+export type TableHistoryOptions = TableAccess & {
   tableName: string;
   /** Messages waiting for storage, across conversations, before sends are refused. */
   writeQueueMax: number;
   /** How long a write may take before the message is delivered live without waiting for it. */
   liveDeliveryAfterMs: number;
   logger: Logger;
-}
+};
 
 type MessageEntity = {
   partitionKey: string;
@@ -65,12 +68,17 @@ export class TableHistoryStore implements HistoryStore {
   private readonly pending = new Map<string, Promise<AppendResult>>();
 
   constructor(private readonly options: TableHistoryOptions) {
-    this.client = TableClient.fromConnectionString(options.connectionString, options.tableName, {
-      allowInsecureConnection: isLocalConnection(options.connectionString),
-      // The batch writer retries for as long as storage is down; the SDK's own retries would only
-      // hold a transaction back while newer writes pile up behind it.
-      retryOptions: { maxRetries: 0 },
-    });
+    // The batch writer retries for as long as storage is down; the SDK's own retries would only
+    // hold a transaction back while newer writes pile up behind it.
+    const clientOptions: TableServiceClientOptions = { retryOptions: { maxRetries: 0 } };
+    this.client =
+      'connectionString' in options
+        ? TableClient.fromConnectionString(options.connectionString, options.tableName, {
+            ...clientOptions,
+            allowInsecureConnection: isLocalConnection(options.connectionString),
+          })
+        : // Storage Table Data Contributor is enough for everything here, creating the table included.
+          new TableClient(options.endpoint, options.tableName, options.credential, clientOptions);
     this.writer = new BatchWriter({
       submit: (_partition, actions) => this.submit(actions),
       capacity: options.writeQueueMax,
@@ -85,7 +93,12 @@ export class TableHistoryStore implements HistoryStore {
     try {
       await this.client.createTable();
     } catch (error) {
-      throw new Error(`cannot reach history table "${this.options.tableName}": ${describe(error)}`, { cause: error });
+      // A token refused (403) almost always means the identity has no data role on the account yet.
+      const hint =
+        'credential' in this.options && error instanceof RestError && error.statusCode === 403
+          ? ' (STORAGE_TABLE_ENDPOINT: does the identity have Storage Table Data Contributor on the account?)'
+          : '';
+      throw new Error(`cannot reach history table "${this.options.tableName}": ${describe(error)}${hint}`, { cause: error });
     }
   }
 

@@ -1,4 +1,5 @@
 import cluster from 'node:cluster';
+import type { TokenCredential } from '@azure/identity';
 import type { Server as NetServer } from 'node:net';
 import { createAdapter as createClusterAdapter } from '@socket.io/cluster-adapter';
 import { createAdapter as createRedisStreamsAdapter } from '@socket.io/redis-streams-adapter';
@@ -10,7 +11,7 @@ import { createRedisSessionRegistry } from '../sessions/redis-session-connection
 import type { SessionRegistry } from '../sessions/session-registry.js';
 import { serveHandedConnections } from './cluster-connections.js';
 import { connectClusterRegistry } from './cluster-registry-client.js';
-import { connectRedis } from './redis-client.js';
+import { connectRedis, type RedisTarget } from './redis-client.js';
 
 export interface ScaleOut {
   /** How instances share broadcasts; Socket.IO's in-memory adapter when undefined. */
@@ -29,16 +30,18 @@ export interface ScaleOut {
  * streams adapter survives Redis restarts and keeps connection state recovery working), over the
  * cluster IPC channel when the local emulator forked it (broadcasts through the cluster adapter,
  * sessions in the one registry the primary hosts), or not at all when it runs alone.
+ * `credential` is the process's Entra ID credential, used when REDIS_AUTH=entra.
  */
-export async function createScaleOut(config: Config, logger: Logger): Promise<ScaleOut> {
+export async function createScaleOut(config: Config, logger: Logger, credential: TokenCredential | undefined): Promise<ScaleOut> {
   let stopServing = () => {};
   const serve = (server: NetServer) => {
     if (cluster.isWorker) stopServing = serveHandedConnections(server);
   };
   if (config.redisUrl !== undefined) {
+    const target = await redisTarget(config.redisUrl, config.redisAuth, credential, logger);
     const [redis, sessions] = await Promise.all([
-      connectRedis(config.redisUrl, logger, { name: 'adapter', failFast: false }),
-      createRedisSessionRegistry(config.redisUrl, {
+      connectRedis(target, logger, { name: 'adapter', failFast: false }),
+      createRedisSessionRegistry(target, {
         logger,
         leaseMs: config.sessionLeaseMs,
         presenceIndividualMax: config.presenceIndividualMax,
@@ -72,4 +75,12 @@ export async function createScaleOut(config: Config, logger: Logger): Promise<Sc
     serveHandedConnections: serve,
     close: async () => {},
   };
+}
+
+/** The Entra ID module (and MSAL beneath it) loads only for REDIS_AUTH=entra. */
+async function redisTarget(url: string, auth: Config['redisAuth'], credential: TokenCredential | undefined, logger: Logger): Promise<RedisTarget> {
+  if (auth === 'key') return { url };
+  if (credential === undefined) throw new TypeError('REDIS_AUTH=entra needs a credential');
+  const { createRedisCredentialsProvider } = await import('./redis-entra.js');
+  return { url, credentialsProvider: createRedisCredentialsProvider(credential, logger) };
 }

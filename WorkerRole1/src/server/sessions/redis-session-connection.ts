@@ -1,5 +1,5 @@
 import type { Logger } from '../logger.js';
-import { connectRedis } from '../scale-out/redis-client.js';
+import { connectRedis, type RedisTarget } from '../scale-out/redis-client.js';
 import {
   DEFAULT_COMMAND_TIMEOUT_MS,
   type RedisCommandClient,
@@ -12,15 +12,15 @@ export interface CreateRedisSessionRegistryOptions extends RedisSessionRegistryO
 }
 
 /**
- * Connects a client of its own to `url` and returns a registry that closes it. While Redis is
+ * Connects a client of its own to `target` and returns a registry that closes it. While Redis is
  * down, commands reject at once (no offline queue) or after the command timeout, so a client's
  * ack turns into an error instead of hanging; a connection on which Redis stopped answering is
  * replaced.
  */
-export async function createRedisSessionRegistry(url: string, options: CreateRedisSessionRegistryOptions): Promise<RedisSessionRegistry> {
+export async function createRedisSessionRegistry(target: RedisTarget, options: CreateRedisSessionRegistryOptions): Promise<RedisSessionRegistry> {
   const { logger, ...registryOptions } = options;
   const commandTimeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
-  const client = await connectRedis(url, logger, { name: 'session store', failFast: true });
+  const client = await connectRedis(target, logger, { name: 'session store', failFast: true });
 
   let closed = false;
   // A connection on which nothing at all has come back for a while, though commands wait, means

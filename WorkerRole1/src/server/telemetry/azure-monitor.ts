@@ -1,4 +1,5 @@
 import { type AzureMonitorOpenTelemetryOptions, shutdownAzureMonitor, useAzureMonitor } from '@azure/monitor-opentelemetry';
+import type { TokenCredential } from '@azure/identity';
 import type { resources } from '@opentelemetry/sdk-node';
 import type { OtlpExport } from './otlp-export.js';
 
@@ -7,10 +8,19 @@ import type { OtlpExport } from './otlp-export.js';
  * metrics and the HTTP and Azure SDK instrumentations. The database instrumentations it also
  * carries are off: the role talks to no such database, and node-redis v6 is traced by
  * redis-spans.ts instead. Returns the shutdown, which flushes what is buffered.
+ *
+ * With a credential, ingestion (and live metrics) authenticate with an Entra ID token for
+ * https://monitor.azure.com, as a resource with local authentication disabled requires; the
+ * connection string then only says where to send.
  */
-export function startAzureMonitor(connectionString: string, resource: resources.Resource, otlp: OtlpExport | undefined): () => Promise<void> {
+export function startAzureMonitor(
+  connectionString: string,
+  resource: resources.Resource,
+  otlp: OtlpExport | undefined,
+  credential: TokenCredential | undefined,
+): () => Promise<void> {
   useAzureMonitor({
-    azureMonitorExporterOptions: { connectionString },
+    azureMonitorExporterOptions: { connectionString, ...(credential ? { credential } : {}) },
     resource,
     enableLiveMetrics: true,
     enableStandardMetrics: true,

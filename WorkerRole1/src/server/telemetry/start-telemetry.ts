@@ -1,5 +1,7 @@
 import { register } from 'node:module';
+import type { TokenCredential } from '@azure/identity';
 import type { Config } from '../config/load-config.js';
+import { telemetryCredential } from '../identity/credential.js';
 import { bindInstruments } from './instruments.js';
 
 /** The cloud role name Application Insights shows; the role instance is the instance id. */
@@ -23,9 +25,10 @@ const FLUSH_TIMEOUT_MS = 2000;
  * instruments and spans the code records then go to the API's no-op implementation.
  *
  * Call it before importing the modules it should observe: instrumentation patches modules as
- * they load (main.ts imports the server after this resolves).
+ * they load (main.ts imports the server after this resolves). `credential` is the process's Entra
+ * ID credential, used for ingestion when APPLICATIONINSIGHTS_AUTHENTICATION_STRING asks for it.
  */
-export async function startTelemetry(config: Config): Promise<Telemetry> {
+export async function startTelemetry(config: Config, credential?: TokenCredential): Promise<Telemetry> {
   const { appInsightsConnectionString, otlpEndpoint } = config;
   if (appInsightsConnectionString === undefined && otlpEndpoint === undefined) return OFF;
 
@@ -42,7 +45,7 @@ export async function startTelemetry(config: Config): Promise<Telemetry> {
   let stopSdk: () => Promise<void>;
   if (appInsightsConnectionString !== undefined) {
     const { startAzureMonitor } = await import('./azure-monitor.js');
-    stopSdk = startAzureMonitor(appInsightsConnectionString, resource, otlp);
+    stopSdk = startAzureMonitor(appInsightsConnectionString, resource, otlp, await telemetryCredential(config, credential));
   } else {
     const { startOtlpOnly } = await import('./otlp-sdk.js');
     stopSdk = startOtlpOnly(resource, otlp!);
