@@ -35,7 +35,7 @@ describe('settings for running without keys', () => {
 
   it('refuses a table endpoint that is not an https URL, naming the setting', () => {
     for (const value of ['http://chathist.table.core.windows.net', 'chathist.table.core.windows.net', 'https://']) {
-      assert.match(configError({ STORAGE_TABLE_ENDPOINT: value }).message, /STORAGE_TABLE_ENDPOINT=.*https:\/\/<account>\.table\.core\.windows\.net/, value);
+      assert.match(configError({ STORAGE_TABLE_ENDPOINT: value }).message, /STORAGE_TABLE_ENDPOINT ".*" is not valid: .*https:\/\/<account>\.table\.core\.windows\.net/, value);
     }
   });
 
@@ -53,7 +53,7 @@ describe('settings for running without keys', () => {
   });
 
   it('refuses a REDIS_AUTH other than key or entra, naming the setting', () => {
-    assert.match(configError({ REDIS_AUTH: 'aad' }).message, /REDIS_AUTH="aad": expected key .* or entra/);
+    assert.match(configError({ REDIS_AUTH: 'aad' }).message, /REDIS_AUTH "aad" is not valid: expected key .* or entra/);
   });
 
   it('refuses a password or user in REDIS_URL with REDIS_AUTH=entra, naming both settings and hiding the password', () => {
@@ -90,7 +90,7 @@ describe('settings for running without keys', () => {
     for (const value of ['AAD', 'Authorization=Key', 'Authorization=AAD;ClientId=not-a-guid', 'Authorization=AAD;Secret=x']) {
       assert.match(
         configError({ APPLICATIONINSIGHTS_AUTHENTICATION_STRING: value }).message,
-        /APPLICATIONINSIGHTS_AUTHENTICATION_STRING=".*": expected Authorization=AAD/,
+        /APPLICATIONINSIGHTS_AUTHENTICATION_STRING ".*" is not valid: expected Authorization=AAD/,
         value,
       );
     }
