@@ -13,3 +13,10 @@ export const NETWORK_API_VERSION = '2025-05-01';
  * check the bodies against: what is validated is what is called.
  */
 export const WEB_API_VERSION = '2024-11-01';
+/**
+ * Microsoft.Resources/deployments (the App Service path's one deployment). Pinned, as above, so an
+ * SDK upgrade cannot change it unnoticed: @azure/arm-resourcesdeployments 2.0.0 would send
+ * 2026-06-01; 2025-04-01 is the version Bicep 0.49 emits for nested deployments and
+ * @azure/arm-resources 7.0.0 sends for the rest of Microsoft.Resources.
+ */
+export const DEPLOYMENTS_API_VERSION = '2025-04-01';

@@ -1,9 +1,9 @@
 /**
  * `npm run publish -- <flags>`: uploads the package and the filled-in cscfg, creates or updates the
  * Microsoft.Compute/cloudServices resource (and the virtual network and public IP it needs), and
- * prints the public URL. With `--target appservice` it deploys the same role to App Service on
- * Linux instead (app-service/publish-app-service.ts). `--dry-run` prints the plan and every request
- * body and sends nothing.
+ * prints the public URL. With `--target appservice` it deploys infra/main.json (one Resource Manager
+ * deployment) and the same role's Linux zip to App Service instead (app-service/publish-app-service.ts).
+ * `--dry-run` prints the plan and sends nothing; `--what-if` (App Service) asks Resource Manager.
  * Flags: see USAGE in options.ts. (`npm publish`, without `run`, is npm's own command: not this.)
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -37,11 +37,14 @@ export interface PublishEnvironment {
   arm?: Partial<Omit<AzureClientOptions, 'credential' | 'subscription'>>;
   /** App Service: Kudu's base URL instead of https://<site>.scm.azurewebsites.net, and its CA. */
   deployment?: { endpoint: string; ca?: string };
+  /** App Service: another compiled template instead of infra/main.json. */
+  templateFile?: string;
 }
 
 export interface PublishResult {
   publicUrl: string;
-  outcome: 'created' | 'updated' | 'dry-run';
+  /** App Service: 'deployed' (one deployment, created or updated alike) or 'what-if'. */
+  outcome: 'created' | 'updated' | 'deployed' | 'dry-run' | 'what-if';
 }
 
 export async function publish(argv: string[], environment: PublishEnvironment = {}): Promise<PublishResult> {
@@ -57,23 +60,26 @@ export async function publish(argv: string[], environment: PublishEnvironment = 
     // No build check: publishing ships the .cspkg, not WorkerRole1/dist.
     const { model, cloud } = readValidServiceModel(root, false);
     const role = singleRole(model);
-    // Always the Cloud cscfg: the plan's instance count and network come from the same file.
-    const configuration = fillConfiguration(readFileSync(join(root, cloud.file), 'utf8'), role.name, options.settings);
-    secrets = configuration.secretValues;
+    const cscfgText = readFileSync(join(root, cloud.file), 'utf8');
     const shownPackage = options.packageFile.startsWith(root) ? relative(root, options.packageFile) : options.packageFile;
     if (options.target === 'appservice') {
       return await publishToAppService({
         options,
+        root,
         roleName: role.name,
         cloud,
-        configuration,
+        cscfgText,
         shownPackage,
         log,
         credential: environment.credential ?? defaultCredential,
         ...(environment.arm ? { arm: environment.arm } : {}),
         ...(environment.deployment ? { deployment: environment.deployment } : {}),
+        ...(environment.templateFile ? { templateFile: environment.templateFile } : {}),
       });
     }
+    // Always the Cloud cscfg: the plan's instance count and network come from the same file.
+    const configuration = fillConfiguration(cscfgText, role.name, options.settings);
+    secrets = configuration.secretValues;
     const instances = Number(cloud.roles.find(({ name }) => name === role.name)?.instances?.count ?? 1);
     requireRedisForInstances(instances, configuration.settings, 'set <Instances count="1"/> in ServiceConfiguration.Cloud.cscfg');
     const packagePresent = existsSync(options.packageFile);

@@ -33,6 +33,8 @@ export interface PublishOptions {
   /** Instance count instead of the Cloud cscfg's; App Service only. */
   instances: number | undefined;
   dryRun: boolean;
+  /** App Service: ask Resource Manager's what-if what the deployment would change; deploy nothing. */
+  whatIf: boolean;
 }
 
 /** flag -> environment variable. */
@@ -61,7 +63,8 @@ export const USAGE = `usage: npm run publish -- [options]      (not \`npm publis
 
   --target cloudservice|appservice    default cloudservice; appservice deploys to App Service on Linux
   --subscription ID          Azure subscription           (env ${ENVIRONMENT_VARIABLES.subscription})
-  --resource-group NAME      resource group, must exist   (env ${ENVIRONMENT_VARIABLES['resource-group']})
+  --resource-group NAME      resource group; cloudservice: must exist; appservice: created, default rg-<name>
+                             (env ${ENVIRONMENT_VARIABLES['resource-group']})
   --name NAME                cloud service or web app name, also its DNS label (env ${ENVIRONMENT_VARIABLES.name})
   --location REGION          e.g. westeurope              (env ${ENVIRONMENT_VARIABLES.location})
   --storage-account NAME     receives the package, cloudservice only (env ${ENVIRONMENT_VARIABLES['storage-account']})
@@ -76,7 +79,8 @@ export const USAGE = `usage: npm run publish -- [options]      (not \`npm publis
   --public-ip-sku Basic|Standard   cloudservice: default Basic (see docs/deploy.md)
   --sku NAME                 appservice: plan SKU, default ${DEFAULT_APP_SERVICE_SKU} (see docs/deploy.md)
   --instances N              appservice: instance count, default the Cloud cscfg's Instances count
-  --dry-run                  print the plan and every request body; send nothing`;
+  --dry-run                  print the plan (appservice: the deployment, its parameters and every resource); send nothing
+  --what-if                  appservice: ask Resource Manager what the deployment would change; deploy nothing`;
 
 export function parsePublishOptions(argv: string[], env: NodeJS.ProcessEnv, defaults: { packageFile: string; appServicePackageFile?: string }): PublishOptions {
   let values: Record<string, string | string[] | boolean | undefined>;
@@ -103,6 +107,7 @@ export function parsePublishOptions(argv: string[], env: NodeJS.ProcessEnv, defa
         sku: { type: 'string' },
         instances: { type: 'string' },
         'dry-run': { type: 'boolean' },
+        'what-if': { type: 'boolean' },
       },
     }));
   } catch (error) {
@@ -120,7 +125,8 @@ export function parsePublishOptions(argv: string[], env: NodeJS.ProcessEnv, defa
   const options: PublishOptions = {
     target,
     subscription: required('subscription'),
-    resourceGroup: required('resource-group'),
+    // App Service: the template creates the group, so only subscription, name and location are needed.
+    resourceGroup: required('resource-group', !appService),
     name: required('name'),
     location: required('location'),
     // App Service takes the zip straight from this machine: no storage account in between.
@@ -134,6 +140,7 @@ export function parsePublishOptions(argv: string[], env: NodeJS.ProcessEnv, defa
     instances: instanceCount(values.instances as string | undefined),
     // `npm run publish --dry-run` (without `--`) reaches the script only as npm's own config.
     dryRun: values['dry-run'] === true || env.npm_config_dry_run === 'true',
+    whatIf: values['what-if'] === true,
   };
   if (missing.length > 0) {
     throw new PublishError(`missing ${missing.join(', ')}`, `pass the flags or set the environment variables:\n${USAGE}`);
@@ -149,13 +156,17 @@ export function parsePublishOptions(argv: string[], env: NodeJS.ProcessEnv, defa
         'use 2 to 60 lowercase letters, digits and hyphens, not starting or ending with a hyphen: it becomes <name>.azurewebsites.net',
       );
     }
+    if (options.dryRun && options.whatIf) {
+      throw new PublishError('--dry-run and --what-if both given', '--dry-run prints the plan without Azure; --what-if asks Resource Manager what would change: pick one');
+    }
+    if (!options.resourceGroup) options.resourceGroup = `rg-${options.name}`;
     return options;
   }
-  const appServiceOnly = (['sku', 'instances'] as const).filter((flag) => values[flag] !== undefined);
+  const appServiceOnly = (['sku', 'instances', 'what-if'] as const).filter((flag) => values[flag] !== undefined);
   if (appServiceOnly.length > 0) {
     throw new PublishError(
       `${appServiceOnly.map((flag) => `--${flag}`).join(' and ')} only apply to --target appservice`,
-      'for a cloud service the csdef sets the VM size and the Cloud cscfg the instance count; add --target appservice to deploy to App Service',
+      'for a cloud service the csdef sets the VM size and the Cloud cscfg the instance count, and --dry-run shows the plan; add --target appservice to deploy to App Service',
     );
   }
   // Azure's rule for a cloud service name, which publish also uses as the public IP's DNS label.
