@@ -17,6 +17,8 @@ export interface DeploymentClients {
   web: WebSiteManagementClient;
   credential: TokenCredential;
   pollIntervalMs: number;
+  /** The body of the last error response Resource Manager sent (see createDeploymentClients). */
+  lastError: { body?: string };
 }
 
 const RESOURCE_MANAGER = 'https://management.azure.com';
@@ -26,11 +28,25 @@ export function createDeploymentClients(options: AzureClientOptions): Deployment
   const endpoint = options.endpoint ?? RESOURCE_MANAGER;
   // The token is for Resource Manager even when the requests go to a stand-in.
   const common = { endpoint, credentials: { scopes: [RESOURCE_MANAGER_SCOPE] }, ...(options.tlsOptions ? { tlsOptions: options.tlsOptions } : {}) };
+  const deployments = new DeploymentsClient(options.credential, options.subscription, { ...common, apiVersion: DEPLOYMENTS_API_VERSION });
+  // The SDK's long-running operations throw a RestError without the body's details[] when the first
+  // response is an error (a 400 InvalidTemplateDeployment carrying a RequestDisallowedByPolicy, say),
+  // so the body is kept here to explain it.
+  const lastError: { body?: string } = {};
+  deployments.pipeline.addPolicy({
+    name: 'chatappKeepErrorBody',
+    async sendRequest(request, next) {
+      const response = await next(request);
+      if (response.status >= 400) lastError.body = response.bodyAsText ?? undefined;
+      return response;
+    },
+  });
   return {
-    deployments: new DeploymentsClient(options.credential, options.subscription, { ...common, apiVersion: DEPLOYMENTS_API_VERSION }),
+    deployments,
     web: new WebSiteManagementClient(options.credential, options.subscription, { ...common, apiVersion: WEB_API_VERSION }),
     credential: options.credential,
     pollIntervalMs: options.pollIntervalMs ?? 10_000,
+    lastError,
   };
 }
 
@@ -60,6 +76,7 @@ export async function deployTemplate(
   clients: DeploymentClients,
   name: string,
   request: DeploymentRequest,
+  declared: readonly { type: string; name: string }[],
   onProgress: (line: string) => void,
 ): Promise<DeployedOutputs> {
   const started = Date.now();
@@ -76,26 +93,26 @@ export async function deployTemplate(
     const outputs = (deployed.properties?.outputs ?? {}) as Record<string, { value?: string | number | boolean }>;
     return Object.fromEntries(Object.entries(outputs).map(([key, { value }]) => [key, value]));
   } catch (error) {
-    throw await explainFailure(clients, name, error);
+    throw await explainFailure(clients, name, declared, error);
   }
 }
 
-export async function whatIf(clients: DeploymentClients, name: string, request: DeploymentRequest): Promise<WhatIfChange[]> {
+export async function whatIf(clients: DeploymentClients, name: string, request: DeploymentRequest, declared: readonly { type: string; name: string }[]): Promise<WhatIfChange[]> {
   try {
     const result = await clients.deployments.deployments.whatIfAtSubscriptionScope(name, request, { updateIntervalInMs: clients.pollIntervalMs }).pollUntilDone();
     if (result.error) throw Object.assign(new Error(result.error.message ?? 'what-if failed'), { code: result.error.code, details: { error: result.error } });
     return result.changes ?? [];
   } catch (error) {
-    throw await explainFailure(clients, name, error, false);
+    throw await explainFailure(clients, name, declared, error, false);
   }
 }
 
 /** Collects what Azure said went wrong, from the error itself and, for a deployment, its operations. */
-async function explainFailure(clients: DeploymentClients, name: string, error: unknown, deployed = true): Promise<Error> {
+async function explainFailure(clients: DeploymentClients, name: string, declared: readonly { type: string; name: string }[], error: unknown, deployed = true): Promise<Error> {
   const err = error as { statusCode?: number; code?: string; message?: string; details?: { error?: ErrorResponse } };
   // A request refused before the deployment started (validation, sign-in, permission): the
   // generic explanations apply unless the body carries per-resource details.
-  const immediate = err.details?.error;
+  const immediate = err.details?.error ?? (err.statusCode && err.statusCode >= 400 ? parsedError(clients.lastError.body) : undefined);
   const failed: FailedResource[] = [];
   let top: ErrorResponse | undefined = immediate;
   if (deployed && !immediate) {
@@ -104,7 +121,15 @@ async function explainFailure(clients: DeploymentClients, name: string, error: u
     failed.push(...(await failedOperations(clients, { name }).catch(() => [])));
   }
   if (!top && failed.length === 0) return error as Error;
-  return explainDeploymentFailure({ deployment: name, error: top ?? { code: err.code, message: err.message }, failed });
+  return explainDeploymentFailure({ deployment: name, error: top ?? { code: err.code, message: err.message }, failed, declared });
+}
+
+function parsedError(body: string | undefined): ErrorResponse | undefined {
+  try {
+    return body ? (JSON.parse(body) as { error?: ErrorResponse }).error : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The failed operations of a deployment and, through each failed nested deployment, of those. */

@@ -20,13 +20,17 @@ export interface DeploymentFailure {
   deployment: string;
   error: ErrorResponse;
   failed: FailedResource[];
+  /** The template's resources by name, to name the type when Azure gives only a name (a policy denial's target). */
+  declared?: readonly { type: string; name: string }[];
 }
 
 /** Wrappers around the real cause: look inside them. */
 const WRAPPERS = new Set(['DeploymentFailed', 'ResourceDeploymentFailure', 'InvalidTemplateDeployment', 'MultipleErrorsOccurred']);
 
 export function explainDeploymentFailure(failure: DeploymentFailure): PublishError {
-  const failed = failure.failed.length > 0 ? failure.failed : fromDetails(failure.error);
+  const failed = (failure.failed.length > 0 ? failure.failed : fromDetails(failure.error)).map((resource) =>
+    resource.type || !resource.name ? resource : { ...resource, type: failure.declared?.find(({ name }) => name === resource.name)?.type },
+  );
   const lines = failed.map(explainResource);
   const unique = [...new Set(lines)];
   if (unique.length === 0) {

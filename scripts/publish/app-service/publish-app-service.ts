@@ -61,9 +61,14 @@ export async function publishToAppService(input: AppServicePublishInput): Promis
   const deploymentInput = { ...options, sku: sku.name, instances, configuration };
   const managed = managedSettingNames(configuration);
 
+  const declared = (kept: Record<string, string>) => {
+    const request = deploymentRequest(deploymentInput, template, kept);
+    const values = parameterValues(template, Object.fromEntries(Object.entries(request.properties.parameters).map(([key, { value }]) => [key, value])));
+    return declaredResources(template, values, { subscriptionId: options.subscription });
+  };
+
   if (options.dryRun) {
     const request = deploymentRequest(deploymentInput, template, {});
-    const values = parameterValues(template, Object.fromEntries(Object.entries(request.properties.parameters).map(([key, { value }]) => [key, value])));
     log(
       describeDeployment({
         subscription: options.subscription,
@@ -71,7 +76,7 @@ export async function publishToAppService(input: AppServicePublishInput): Promis
         request,
         templateFile: input.templateFile ? templateFile : TEMPLATE_FILE,
         secureParameters: secureParameterNames(template),
-        resources: declaredResources(template, values),
+        resources: declared({}),
         packageFile: input.shownPackage,
         siteName: options.name,
         secretValues: configuration.secretValues,
@@ -97,10 +102,10 @@ export async function publishToAppService(input: AppServicePublishInput): Promis
   const hidden = [...configuration.secretValues, ...Object.entries(kept).filter(([key]) => isSecretSetting(key)).map(([, value]) => value)];
   try {
     if (options.whatIf) {
-      log(describeWhatIf(name, await whatIf(clients, name, request)));
+      log(describeWhatIf(name, await whatIf(clients, name, request, declared(kept))));
       return { publicUrl: `https://${options.name}.azurewebsites.net/`, outcome: 'what-if' };
     }
-    return await deployAndUpload(input, { clients, credential, name, request, kept, hidden, instances, sku: sku.name });
+    return await deployAndUpload(input, { clients, credential, name, request, declared: declared(kept), kept, hidden, instances, sku: sku.name });
   } catch (error) {
     if (!(error instanceof PublishError)) throw error;
     throw new PublishError(redactText(error.problem, hidden), redactText(error.fix, hidden));
@@ -112,18 +117,19 @@ interface Deployment {
   credential: TokenCredential;
   name: string;
   request: DeploymentRequest;
+  declared: readonly { type: string; name: string }[];
   kept: Record<string, string>;
   hidden: string[];
   instances: number;
   sku: string;
 }
 
-async function deployAndUpload(input: AppServicePublishInput, { clients, credential, name, request, kept, hidden, instances, sku }: Deployment): Promise<AppServicePublishResult> {
+async function deployAndUpload(input: AppServicePublishInput, { clients, credential, name, request, declared, kept, hidden, instances, sku }: Deployment): Promise<AppServicePublishResult> {
   const { options, log } = input;
 
   log(`deploying ${TEMPLATE_FILE} as ${name} (subscription scope, ${options.location}): resource group ${options.resourceGroup}, plan ${sku} x ${instances}, web app ${options.name}`);
   if (Object.keys(kept).length > 0) log(`keeping app settings publish does not manage: ${Object.keys(kept).join(', ')}`);
-  const outputs = await deployTemplate(clients, name, request, log);
+  const outputs = await deployTemplate(clients, name, request, declared, log);
   const siteName = String(outputs.WEB_APP_NAME ?? options.name);
   const publicUrl = String(outputs.WEB_APP_URL ?? `https://${siteName}.azurewebsites.net/`);
   log(`deployment ${name} succeeded: web app ${siteName}${outputs.REDIS_HOST_NAME ? `, Redis ${outputs.REDIS_HOST_NAME}` : ''}${outputs.STORAGE_ACCOUNT_NAME ? `, storage ${outputs.STORAGE_ACCOUNT_NAME}` : ''}`);

@@ -3,8 +3,9 @@
  * names and conditions, so `--dry-run` can show the names Azure will create without calling Azure.
  * By contract (CONTRACT.md) the names are simple functions of the parameters; this covers
  * parameters(), variables(), format(), toLower(), toUpper(), replace(), take(), concat(), string(),
- * string and number literals, property access, and the comparisons Bicep emits for conditions
- * (greater, less, equals, not, and, or, if). Anything else throws UnsupportedExpression, and the
+ * string and number literals, property access, the comparisons Bicep emits for conditions
+ * (greater, less, equals, not, and, or, if), and resourceId()/subscriptionResourceId() when the
+ * subscription (and group) are known. Anything else throws UnsupportedExpression, and the
  * caller shows the raw expression instead of guessing (guid(), uniqueString() and reference() depend
  * on Azure). Grammar: Microsoft Learn, "Syntax and expressions in ARM templates".
  */
@@ -19,6 +20,9 @@ export interface ExpressionContext {
   parameters: Record<string, unknown>;
   /** Raw variable values from the template; evaluated on first use (they may use each other). */
   variables: Record<string, unknown>;
+  /** Where the template deploys, for resourceId(): known to publish, unlike anything Azure assigns. */
+  subscriptionId?: string;
+  resourceGroup?: string;
 }
 
 /** A template value: a string "[...]" is an expression, "[[..." an escaped literal, anything else as is. */
@@ -132,6 +136,9 @@ function evaluate(node: Node, context: ExpressionContext, expression: string, re
       return args.every((value) => value === true);
     case 'or':
       return args.some((value) => value === true);
+    case 'resourceid':
+    case 'subscriptionresourceid':
+      return resourceId(name === 'resourceid', args, context, expression);
     case 'true':
       return true;
     case 'false':
@@ -139,6 +146,23 @@ function evaluate(node: Node, context: ExpressionContext, expression: string, re
     default:
       throw new UnsupportedExpression(expression, `${node.name}() is not evaluated offline`);
   }
+}
+
+/** resourceId([subscriptionId], [resourceGroupName], type, name1, name2, ...), as ARM defines it. */
+function resourceId(inGroup: boolean, args: unknown[], context: ExpressionContext, expression: string): string {
+  if (!args.every((value) => typeof value === 'string')) throw new UnsupportedExpression(expression, 'resourceId() expects strings');
+  const values = args as string[];
+  const typeAt = values.findIndex((value) => value.includes('/'));
+  if (typeAt < 0) throw new UnsupportedExpression(expression, 'resourceId() without a resource type');
+  const before = values.slice(0, typeAt);
+  const subscription = (before.length === (inGroup ? 2 : 1) ? before[0] : undefined) ?? context.subscriptionId;
+  const group = inGroup ? (before.at(-1) ?? context.resourceGroup) : undefined;
+  if (!subscription || (inGroup && !group)) throw new UnsupportedExpression(expression, 'resourceId() outside a known subscription or group');
+  const [namespace, ...types] = values[typeAt]!.split('/');
+  const names = values.slice(typeAt + 1);
+  if (names.length !== types.length) throw new UnsupportedExpression(expression, 'resourceId() with a name per type segment');
+  const path = types.map((type, index) => `${type}/${names[index]}`).join('/');
+  return `/subscriptions/${subscription}${group ? `/resourceGroups/${group}` : ''}/providers/${namespace}/${path}`;
 }
 
 function stringOf(value: unknown, expression: string): string {

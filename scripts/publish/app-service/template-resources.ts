@@ -55,17 +55,24 @@ export function secureParameterNames(template: ArmTemplate): Set<string> {
 }
 
 /** The given values plus the template's defaults for the rest, evaluated in declaration order. */
-export function parameterValues(template: ArmTemplate, given: Record<string, unknown>): Record<string, unknown> {
+export function parameterValues(template: ArmTemplate, given: Record<string, unknown>, where: Where = {}): Record<string, unknown> {
   const values: Record<string, unknown> = {};
   for (const [name, definition] of Object.entries(template.parameters ?? {})) {
     if (Object.hasOwn(given, name)) values[name] = given[name];
-    else if ('defaultValue' in definition) values[name] = tryEvaluate(definition.defaultValue, { parameters: values, variables: template.variables ?? {} });
+    else if ('defaultValue' in definition) values[name] = tryEvaluate(definition.defaultValue, { parameters: values, variables: template.variables ?? {}, ...where });
   }
   return values;
 }
 
-export function declaredResources(template: ArmTemplate, parameters: Record<string, unknown>, depth = 0, resourceGroup?: string): DeclaredResource[] {
-  const context: ExpressionContext = { parameters, variables: template.variables ?? {} };
+/** The deployment's scope: a subscription-scope template, and the group of a nested one. */
+export interface Where {
+  subscriptionId?: string;
+  resourceGroup?: string;
+}
+
+export function declaredResources(template: ArmTemplate, parameters: Record<string, unknown>, where: Where = {}, depth = 0): DeclaredResource[] {
+  const context: ExpressionContext = { parameters, variables: template.variables ?? {}, ...where };
+  const resourceGroup = where.resourceGroup;
   const resources = Array.isArray(template.resources) ? template.resources : Object.values(template.resources);
   return resources.flatMap((resource) => {
     const name = tryEvaluate(resource.name, context);
@@ -76,17 +83,19 @@ export function declaredResources(template: ArmTemplate, parameters: Record<stri
       resolved: typeof name === 'string',
       depth,
       ...(group !== undefined ? { resourceGroup: group } : {}),
-      ...(resource.scope !== undefined ? { scope: stringOrRaw(resource.scope, context) } : {}),
+      // Shown without the /subscriptions/<id>/resourceGroups/<group>/providers/ prefix everyone shares.
+      ...(resource.scope !== undefined ? { scope: stringOrRaw(resource.scope, context).replace(/^\/subscriptions\/.*?\/providers\//, '') } : {}),
       ...(resource.condition !== undefined ? { condition: describeCondition(resource.condition, context) } : {}),
     };
     const nested = resource.type.toLowerCase() === 'microsoft.resources/deployments' ? resource.properties?.template : undefined;
     if (!nested) return [declared];
     // A module's template sees only the values passed to it ("inner" scope, what Bicep emits).
     const inner = resource.properties?.expressionEvaluationOptions?.scope?.toLowerCase() === 'inner';
+    const nestedWhere: Where = { ...where, ...(group !== undefined ? { resourceGroup: group } : {}) };
     const nestedParameters = inner
-      ? parameterValues(nested, Object.fromEntries(Object.entries(resource.properties?.parameters ?? {}).map(([key, { value }]) => [key, tryEvaluate(value, context)])))
+      ? parameterValues(nested, Object.fromEntries(Object.entries(resource.properties?.parameters ?? {}).map(([key, { value }]) => [key, tryEvaluate(value, context)])), nestedWhere)
       : parameters;
-    return [declared, ...declaredResources(nested, nestedParameters, depth + 1, group)];
+    return [declared, ...declaredResources(nested, nestedParameters, nestedWhere, depth + 1)];
   });
 }
 
