@@ -96,7 +96,7 @@ function classify(code: string, message: string, type: string | undefined, addit
     return { cause: `not offered in this region${code === 'SkuNotAvailable' ? ' with this SKU' : ''} (${said})`, fix: `pass another --location${listing}` };
   }
   if (/AlreadyTaken|AlreadyExists|NameNotAvailable|NameInUse/i.test(code) || (/^Conflict$/i.test(code) && /already (exists|taken|in use)|not available/i.test(message))) {
-    return { cause: `the name is taken, maybe in another subscription (${said})`, fix: 'pass another --name: every resource name is made from it (CONTRACT: <name>-plan, <name>hist, <name>-redis, ...)' };
+    return { cause: `the name is taken, maybe in another subscription (${said})`, fix: 'pass another --name: every resource name is made from it (<name>-plan, the storage account <name without hyphens>hist, <name>-redis, ...)' };
   }
   if (code === 'AuthorizationFailed' || code === 'LinkedAuthorizationFailed') {
     const roles = /Microsoft\.Authorization\/roleAssignments\/write/i.test(message);

@@ -26,15 +26,15 @@ export interface ExpressionContext {
 }
 
 /** A template value: a string "[...]" is an expression, "[[..." an escaped literal, anything else as is. */
-export function evaluateValue(value: unknown, context: ExpressionContext): unknown {
+export function evaluateValue(value: unknown, context: ExpressionContext, resolving = new Set<string>()): unknown {
   if (typeof value === 'string') {
     if (value.startsWith('[[')) return value.slice(1);
-    if (value.startsWith('[') && value.endsWith(']')) return evaluateExpression(value.slice(1, -1), context);
+    if (value.startsWith('[') && value.endsWith(']')) return evaluateExpression(value.slice(1, -1), context, resolving);
     return value;
   }
-  if (Array.isArray(value)) return value.map((item) => evaluateValue(item, context));
+  if (Array.isArray(value)) return value.map((item) => evaluateValue(item, context, resolving));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, evaluateValue(item, context)]));
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, evaluateValue(item, context, resolving)]));
   }
   return value;
 }
@@ -50,10 +50,11 @@ type Node =
   | { kind: 'property'; target: Node; name: string }
   | { kind: 'index'; target: Node; index: Node };
 
-export function evaluateExpression(expression: string, context: ExpressionContext): unknown {
+/** `resolving`: the variables being evaluated, so one that refers to itself is refused, not recursed into. */
+export function evaluateExpression(expression: string, context: ExpressionContext, resolving = new Set<string>()): unknown {
   const parser = new Parser(expression);
   const node = parser.parseAll();
-  return evaluate(node, context, expression, new Set());
+  return evaluate(node, context, expression, resolving);
 }
 
 function evaluate(node: Node, context: ExpressionContext, expression: string, resolving: Set<string>): unknown {
@@ -82,7 +83,7 @@ function evaluate(node: Node, context: ExpressionContext, expression: string, re
     if (resolving.has(variable)) throw new UnsupportedExpression(expression, `variable ${variable} refers to itself`);
     resolving.add(variable);
     try {
-      return evaluateValue(context.variables[variable], context);
+      return evaluateValue(context.variables[variable], context, resolving);
     } finally {
       resolving.delete(variable);
     }
