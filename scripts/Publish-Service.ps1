@@ -12,6 +12,11 @@
          uploads it and the .cspkg to a private blob container with read-only SAS URLs that expire
          after -SasHours, creates the virtual network, subnet and public IP when they are missing,
          creates the cloud service or updates it in place, and prints the public URL.
+    With -Target AppService, `npm run publish -- --target appservice` instead deploys infra/main.json
+    (the whole App Service topology: resource group, plan, web app, storage, Azure Managed Redis,
+    monitoring, role assignments; no keys) as one Resource Manager deployment, waits for it, and
+    deploys the Linux zip that `npm run package -- --target appservice` builds. Only -Subscription,
+    -Name and -Location are needed there.
 
     Signing in: npm run publish uses DefaultAzureCredential from @azure/identity, whose chain includes
     AzurePowerShellCredential. After Connect-AzAccount (module Az.Accounts 2.2.0 or later) no
@@ -28,11 +33,14 @@
     The Azure subscription id (a GUID). Default: $env:AZURE_SUBSCRIPTION_ID.
 
 .PARAMETER ResourceGroup
-    The resource group, which must exist. Default: $env:CHATAPP_RESOURCE_GROUP.
+    The resource group. Cloud service: it must exist. App Service: the template creates it if it is
+    missing; default rg-<name>. Default: $env:CHATAPP_RESOURCE_GROUP.
 
 .PARAMETER Name
     The cloud service's name, also its DNS label: http://<name>.<location>.cloudapp.azure.com/.
-    3 to 63 lowercase letters, digits and hyphens, starting with a letter. Default: $env:CHATAPP_NAME.
+    3 to 63 lowercase letters, digits and hyphens, starting with a letter. App Service: the web app's
+    name (https://<name>.azurewebsites.net/) and the stem of every other resource name.
+    Default: $env:CHATAPP_NAME.
 
 .PARAMETER Location
     The Azure region, e.g. westeurope. Default: $env:CHATAPP_LOCATION.
@@ -49,10 +57,12 @@
     variables CHATAPP_SETTING_<NAME>; -Setting wins over them.
 
 .PARAMETER StorageConnectionString
-    Same as -Setting @{ STORAGE_CONNECTION_STRING = '...' }.
+    Same as -Setting @{ STORAGE_CONNECTION_STRING = '...' }. Cloud service only: App Service refuses
+    it, because its template provisions the storage account without keys.
 
 .PARAMETER RedisUrl
-    Same as -Setting @{ REDIS_URL = '...' }.
+    Same as -Setting @{ REDIS_URL = '...' }. Cloud service only, as above (Azure Managed Redis with
+    Microsoft Entra ID on App Service).
 
 .PARAMETER AllowedOrigins
     Same as -Setting @{ ALLOWED_ORIGINS = '...' }.
@@ -77,7 +87,12 @@
 
 .PARAMETER Instances
     App Service only: how many instances the plan runs. Default: the Instances count of
-    ServiceConfiguration.Cloud.cscfg. More than one needs REDIS_URL.
+    ServiceConfiguration.Cloud.cscfg. Above one, the template adds Azure Managed Redis.
+
+.PARAMETER AzureWhatIf
+    App Service only: asks Azure Resource Manager's what-if operation what the deployment would
+    create, modify or leave alone (npm run publish -- --what-if), and deploys nothing. Needs a sign-in,
+    unlike -WhatIf, which prints the plan without Azure.
 
 .EXAMPLE
     Connect-AzAccount
@@ -93,10 +108,18 @@
     Prints the plan and every request body (npm run publish -- --dry-run) and changes nothing.
 
 .EXAMPLE
-    .\scripts\Publish-Service.ps1 -Target AppService -Subscription <id> -ResourceGroup chat-rg -Name chatapp-demo -Location westeurope -Sku P0v3 -Instances 2
+    .\scripts\Publish-Service.ps1 -Target AppService -Subscription <id> -Name chatapp-demo -Location westeurope
 
-    Packages the role for Linux, creates the App Service plan and web app (or updates them in place),
-    deploys the zip and prints the URL: the path for new deployments after Cloud Services retires.
+    Packages the role for Linux, deploys infra/main.json (resource group rg-chatapp-demo, plan, web
+    app, storage, Redis, monitoring; or updates them in place), deploys the zip and prints the URL:
+    the path for new deployments after Cloud Services retires.
+
+.EXAMPLE
+    .\scripts\Publish-Service.ps1 -Target AppService -Subscription <id> -Name chatapp-demo -Location westeurope -WhatIf
+    .\scripts\Publish-Service.ps1 -Target AppService -Subscription <id> -Name chatapp-demo -Location westeurope -AzureWhatIf
+
+    The first prints the deployment, its parameters and every resource it declares, without Azure;
+    the second asks Resource Manager what would change. Neither deploys anything.
 
 .EXAMPLE
     .\scripts\Publish-Service.ps1 -PackagePath .\dist\chatapp.cspkg -Setting @{ LOG_LEVEL = 'warn' } -Confirm:$false
@@ -153,7 +176,9 @@ param(
     [string] $Sku,
 
     [ValidateRange(1, 30)]
-    [int] $Instances
+    [int] $Instances,
+
+    [switch] $AzureWhatIf
 )
 
 Set-StrictMode -Version Latest
@@ -177,8 +202,9 @@ $required = @(
     @{ Parameter = 'Location'; Flag = '--location'; Variable = 'CHATAPP_LOCATION' },
     @{ Parameter = 'StorageAccount'; Flag = '--storage-account'; Variable = 'CHATAPP_STORAGE_ACCOUNT' }
 )
-# App Service takes a zip deployment: no storage account to stage the package in.
-if ($Target -eq 'AppService') { $required = @($required | Where-Object { $_.Parameter -ne 'StorageAccount' }) }
+# App Service takes a zip deployment (no storage account to stage the package in), and its template
+# creates the resource group (npm run publish defaults it to rg-<name>).
+if ($Target -eq 'AppService') { $required = @($required | Where-Object { $_.Parameter -ne 'StorageAccount' -and $_.Parameter -ne 'ResourceGroup' }) }
 $npmArguments = @()
 $missing = @()
 foreach ($entry in $required) {
@@ -186,8 +212,15 @@ foreach ($entry in $required) {
     if ($value) { $npmArguments += @($entry.Flag, $value) }
     elseif (-not [Environment]::GetEnvironmentVariable($entry.Variable)) { $missing += "-$($entry.Parameter) (or `$env:$($entry.Variable))" }
 }
+if ($Target -eq 'AppService' -and $PSBoundParameters['ResourceGroup']) { $npmArguments += @('--resource-group', $ResourceGroup) }
 if ($missing.Count -gt 0) {
     Stop-WithFix "missing $($missing -join ', ')" 'pass the parameters or set the environment variables; Get-Help ./scripts/Publish-Service.ps1 -Full lists them'
+}
+if ($AzureWhatIf -and $Target -ne 'AppService') {
+    Stop-WithFix '-AzureWhatIf applies to -Target AppService only' 'for a cloud service, -WhatIf prints the plan; or add -Target AppService'
+}
+if ($AzureWhatIf -and $WhatIfPreference) {
+    Stop-WithFix '-WhatIf and -AzureWhatIf both given' '-WhatIf prints the plan without Azure; -AzureWhatIf asks Resource Manager what would change: pick one'
 }
 if ($PackagePath -and $SkipPackage) {
     Stop-WithFix '-PackagePath and -SkipPackage both given' '-PackagePath already skips packaging: leave -SkipPackage out'
@@ -226,7 +259,11 @@ $describedTarget = if ($Target -eq 'AppService') { 'App Service' } else { 'cloud
 $serviceName = $PSBoundParameters['Name']
 if (-not $serviceName) { $serviceName = $env:CHATAPP_NAME }
 
-if (-not $PSCmdlet.ShouldProcess("$describedTarget $serviceName", 'Publish chatapp')) {
+if ($AzureWhatIf) {
+    # Resource Manager's prediction changes nothing, so there is nothing to confirm.
+    $npmArguments += '--what-if'
+}
+elseif (-not $PSCmdlet.ShouldProcess("$describedTarget $serviceName", 'Publish chatapp')) {
     # Declined at the -Confirm prompt: nothing to do.
     if (-not $WhatIfPreference) { exit 0 }
     # -WhatIf: the plan is computed in one place, npm run publish --dry-run.
@@ -246,7 +283,7 @@ Push-Location -LiteralPath $repositoryRoot
 try {
     $exitCode = 0
     # Cloud Services deploy a .cspkg (cspack, Windows); App Service a zip of the role built for Linux.
-    $packageFirst = -not $WhatIfPreference -and -not $PackagePath -and -not $SkipPackage
+    $packageFirst = -not $WhatIfPreference -and -not $AzureWhatIf -and -not $PackagePath -and -not $SkipPackage
     if ($packageFirst) {
         if ($Target -eq 'AppService') { & npm run package '--' --target appservice }
         else { & npm run package }
