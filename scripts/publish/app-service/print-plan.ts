@@ -3,6 +3,7 @@ import { DEPLOYMENTS_API_VERSION } from '../api-versions.js';
 import { redactText } from '../secrets.js';
 import type { DeploymentRequest } from './deployment-request.js';
 import type { DeclaredResource } from './template-resources.js';
+import { zipDeployUrl } from './zip-deploy.js';
 
 export interface DeploymentDescription {
   subscription: string;
@@ -57,7 +58,8 @@ export function describeDeployment(description: DeploymentDescription): string {
     `     resources the template declares (${description.resources.length}):`,
     ...resources,
     `  2. POST ${description.packageFile}`,
-    `     -> https://<WEB_APP_URL host, scm.>/api/zipdeploy?isAsync=true (Content-Type: application/zip, Authorization: Bearer <Microsoft Entra token>)`,
+    `     -> ${zipDeployUrl(`https://${description.siteName}.azurewebsites.net/`)} (Kudu beside the WEB_APP_URL output's host;`,
+    '        Content-Type: application/zip, Authorization: Bearer <Microsoft Entra token>)',
     '     then poll the deployment until Kudu reports success',
     '',
     `  then: https://${description.siteName}.azurewebsites.net/ (the WEB_APP_URL output)`,

@@ -12,7 +12,7 @@ import { type DeploymentRequest, deploymentName, deploymentRequest, keptAppSetti
 import { describeDeployment, describeWhatIf } from './print-plan.js';
 import { DEFAULT_APP_SERVICE_SKU, planSku } from './sku.js';
 import { declaredResources, parameterValues, readTemplate, secureParameterNames } from './template-resources.js';
-import { zipDeploy } from './zip-deploy.js';
+import { zipDeploy, zipDeployUrl } from './zip-deploy.js';
 
 /** infra/main.json, compiled from infra/main.bicep and committed: publishing needs no Bicep CLI. */
 export const TEMPLATE_FILE = join('infra', 'main.json');
@@ -147,15 +147,4 @@ async function deployAndUpload(input: AppServicePublishInput, { clients, credent
   log(`deployed ${input.shownPackage} in ${deployed.seconds} s${deployed.id ? ` (deployment ${deployed.id})` : ''}`);
   log(`chat: ${publicUrl}`);
   return { publicUrl, outcome: 'deployed' };
-}
-
-/**
- * Kudu lives beside the site: <app>.azurewebsites.net -> <app>.scm.azurewebsites.net, and for a
- * site with a unique default host name <app>-<hash>.<region>-01.azurewebsites.net ->
- * <app>-<hash>.scm.<region>-01.azurewebsites.net. Taken from the deployment's WEB_APP_URL output.
- */
-export function zipDeployUrl(siteUrl: string): string {
-  const host = new URL(siteUrl).host;
-  const dot = host.indexOf('.');
-  return `https://${host.slice(0, dot)}.scm${host.slice(dot)}/api/zipdeploy?isAsync=true`;
 }

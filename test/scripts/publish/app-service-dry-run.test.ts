@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
+import { zipDeployUrl } from '../../../scripts/publish/app-service/zip-deploy.js';
 import { publish } from '../../../scripts/publish/main.js';
 import { checkAgainstDefinition, loadSwagger } from './helpers/swagger-check.js';
 import { TEMPLATE_UNDER_TEST } from './helpers/template-under-test.js';
@@ -73,7 +74,7 @@ describe('publish --target appservice --dry-run', () => {
     for (const parameter of ['name: "chatapp-test"', 'location: "westeurope"', 'resourceGroupName: "rg-chatapp-test"', 'sku: "P0v3"', 'instanceCount: 2', 'roleSettings: {"LOG_LEVEL":"info"}', 'keptAppSettings: <secure>']) {
       assert.ok(output.includes(`      ${parameter}`), `parameter ${parameter}`);
     }
-    assert.match(output, /POST dist\/chatapp-appservice\.zip\n\s+-> https:\/\/<WEB_APP_URL host, scm\.>\/api\/zipdeploy\?isAsync=true/);
+    assert.match(output, /POST dist\/chatapp-appservice\.zip\n\s+-> https:\/\/chatapp-test\.scm\.azurewebsites\.net\/api\/zipdeploy\?isAsync=true/);
     assert.match(output, /then: https:\/\/chatapp-test\.azurewebsites\.net\//);
     assert.match(output, /dry run: nothing was sent and no sign-in was needed/);
   });
@@ -160,5 +161,12 @@ describe('publish --target appservice --dry-run', () => {
     await assert.rejects(dryRun('--name', 'Chat_App'), /cannot be a web app name/);
     await assert.rejects(dryRun('--what-if'), /--dry-run and --what-if both given/);
     await assert.rejects(publish([...FLAGS.slice(0, 1), 'webapp', '--dry-run'], noAzure), /--target webapp: expected cloudservice or appservice/);
+  });
+});
+
+describe('the zip deployment endpoint, from the WEB_APP_URL output', () => {
+  it('is Kudu beside the site, for classic and unique default host names alike', () => {
+    assert.equal(zipDeployUrl('https://chatapp-demo.azurewebsites.net/'), 'https://chatapp-demo.scm.azurewebsites.net/api/zipdeploy?isAsync=true');
+    assert.equal(zipDeployUrl('https://chatapp-demo-a1b2c3.westeurope-01.azurewebsites.net/'), 'https://chatapp-demo-a1b2c3.scm.westeurope-01.azurewebsites.net/api/zipdeploy?isAsync=true');
   });
 });

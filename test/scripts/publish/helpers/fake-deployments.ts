@@ -109,14 +109,9 @@ export class FakeDeployments {
     if (method === 'GET' && rest.toLowerCase() === '/operations') {
       const group = String(record.parameters.resourceGroupName?.value);
       const nestedId = `/subscriptions/${subscription}/resourceGroups/${group}/providers/Microsoft.Resources/deployments/${nestedName(record)}`;
-      send(200, {
-        value: [
-          operation(`/subscriptions/${subscription}/resourceGroups/${group}`, 'Microsoft.Resources/resourceGroups', group, 'OK', 'Succeeded'),
-          record.failure
-            ? { ...operation(nestedId, 'Microsoft.Resources/deployments', nestedName(record), 'BadRequest', 'Failed'), properties: { ...operation(nestedId, 'Microsoft.Resources/deployments', nestedName(record), 'BadRequest', 'Failed').properties, statusMessage: { status: 'Failed', error: nestedError(nestedId, record.failure) } } }
-            : operation(nestedId, 'Microsoft.Resources/deployments', nestedName(record), 'OK', record.state),
-        ],
-      });
+      const module = operation(nestedId, 'Microsoft.Resources/deployments', nestedName(record), record.failure ? 'BadRequest' : 'OK', record.state);
+      if (record.failure) Object.assign(module.properties, { statusMessage: { status: 'Failed', error: nestedError(nestedId, record.failure) } });
+      send(200, { value: [operation(`/subscriptions/${subscription}/resourceGroups/${group}`, 'Microsoft.Resources/resourceGroups', group, 'OK', 'Succeeded'), module] });
       return true;
     }
     send(405, { error: { code: 'MethodNotAllowed', message: `${method} ${path}` } });
@@ -246,14 +241,13 @@ function contractOutputs(values: Record<string, any>): Record<string, string> {
 function view(record: Record_): Record<string, unknown> {
   const secure = new Set(Object.entries((record.template as any).parameters ?? {}).filter(([, p]: [string, any]) => /^secure/i.test(p.type)).map(([name]) => name));
   const parameters = Object.fromEntries(Object.entries(record.parameters).map(([key, value]) => [key, secure.has(key) ? { type: 'SecureObject' } : value]));
-  const state = record.state === 'Running' ? 'Running' : record.state;
   return {
     id: record.id,
     name: record.name,
     type: 'Microsoft.Resources/deployments',
     location: record.location,
     properties: {
-      provisioningState: state,
+      provisioningState: record.state,
       mode: 'Incremental',
       parameters,
       ...(record.state === 'Succeeded' ? { outputs: Object.fromEntries(Object.entries(contractOutputs(plain(record.parameters))).map(([key, value]) => [key, { type: 'String', value }])) } : {}),
