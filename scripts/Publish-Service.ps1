@@ -16,6 +16,11 @@
          subnet and public IP when they are missing, creates the cloud service or updates it in
          place, and prints the public URL. On a new subscription, -Subscription, -Name and
          -Location are all it needs.
+    With -Target AppService, `npm run publish -- --target appservice` instead deploys infra/main.json
+    (the whole App Service topology: resource group, plan, web app, storage, Azure Managed Redis,
+    monitoring, role assignments; no keys) as one Resource Manager deployment, waits for it, and
+    deploys the Linux zip that `npm run package -- --target appservice` builds. Only -Subscription,
+    -Name and -Location are needed there.
 
     Signing in: npm run publish uses DefaultAzureCredential from @azure/identity, whose chain includes
     AzurePowerShellCredential. After Connect-AzAccount (module Az.Accounts 2.2.0 or later) no
@@ -32,12 +37,13 @@
     The Azure subscription id (a GUID). Default: $env:AZURE_SUBSCRIPTION_ID.
 
 .PARAMETER ResourceGroup
-    The resource group. Cloud service: created when missing; default $env:CHATAPP_RESOURCE_GROUP,
-    else rg-<Name>. App Service: required (or $env:CHATAPP_RESOURCE_GROUP).
+    The resource group, created when missing. Default: $env:CHATAPP_RESOURCE_GROUP, else rg-<Name>.
 
 .PARAMETER Name
     The cloud service's name, also its DNS label: http://<name>.<location>.cloudapp.azure.com/.
-    3 to 63 lowercase letters, digits and hyphens, starting with a letter. Default: $env:CHATAPP_NAME.
+    3 to 63 lowercase letters, digits and hyphens, starting with a letter. App Service: the web app's
+    name (https://<name>.azurewebsites.net/) and the stem of every other resource name.
+    Default: $env:CHATAPP_NAME.
 
 .PARAMETER Location
     The Azure region, e.g. westeurope. Default: $env:CHATAPP_LOCATION.
@@ -58,10 +64,12 @@
     variables CHATAPP_SETTING_<NAME>; -Setting wins over them.
 
 .PARAMETER StorageConnectionString
-    Same as -Setting @{ STORAGE_CONNECTION_STRING = '...' }.
+    Same as -Setting @{ STORAGE_CONNECTION_STRING = '...' }. Cloud service only: App Service refuses
+    it, because its template provisions the storage account without keys.
 
 .PARAMETER RedisUrl
-    Same as -Setting @{ REDIS_URL = '...' }.
+    Same as -Setting @{ REDIS_URL = '...' }. Cloud service only, as above (Azure Managed Redis with
+    Microsoft Entra ID on App Service).
 
 .PARAMETER AllowedOrigins
     Same as -Setting @{ ALLOWED_ORIGINS = '...' }.
@@ -86,7 +94,12 @@
 
 .PARAMETER Instances
     App Service only: how many instances the plan runs. Default: the Instances count of
-    ServiceConfiguration.Cloud.cscfg. More than one needs REDIS_URL.
+    ServiceConfiguration.Cloud.cscfg. Above one, the template adds Azure Managed Redis.
+
+.PARAMETER AzureWhatIf
+    App Service only: asks Azure Resource Manager's what-if operation what the deployment would
+    create, modify or leave alone (npm run publish -- --what-if), and deploys nothing. Needs a sign-in,
+    unlike -WhatIf, which prints the plan without Azure.
 
 .PARAMETER Launch
     Opens the published site in the default browser once it answers /healthz, as
@@ -107,10 +120,18 @@
     Prints the plan and every request body (npm run publish -- --dry-run) and changes nothing.
 
 .EXAMPLE
-    .\scripts\Publish-Service.ps1 -Target AppService -Subscription <id> -ResourceGroup chat-rg -Name chatapp-demo -Location westeurope -Sku P0v3 -Instances 2
+    .\scripts\Publish-Service.ps1 -Target AppService -Subscription <id> -Name chatapp-demo -Location westeurope
 
-    Packages the role for Linux, creates the App Service plan and web app (or updates them in place),
-    deploys the zip and prints the URL: the path for new deployments after Cloud Services retires.
+    Packages the role for Linux, deploys infra/main.json (resource group rg-chatapp-demo, plan, web
+    app, storage, Redis, monitoring; or updates them in place), deploys the zip and prints the URL:
+    the path for new deployments after Cloud Services retires.
+
+.EXAMPLE
+    .\scripts\Publish-Service.ps1 -Target AppService -Subscription <id> -Name chatapp-demo -Location westeurope -WhatIf
+    .\scripts\Publish-Service.ps1 -Target AppService -Subscription <id> -Name chatapp-demo -Location westeurope -AzureWhatIf
+
+    The first prints the deployment, its parameters and every resource it declares, without Azure;
+    the second asks Resource Manager what would change. Neither deploys anything.
 
 .EXAMPLE
     .\scripts\Publish-Service.ps1 -PackagePath .\dist\chatapp.cspkg -Setting @{ LOG_LEVEL = 'warn' } -Confirm:$false
@@ -169,6 +190,8 @@ param(
     [ValidateRange(1, 30)]
     [int] $Instances,
 
+    [switch] $AzureWhatIf,
+
     [switch] $Launch
 )
 
@@ -185,17 +208,17 @@ if (-not (Get-Command npm -ErrorAction SilentlyContinue)) {
     Stop-WithFix 'npm was not found on PATH' 'install Node.js 20 or later (https://nodejs.org/) and try again'
 }
 
-# Each parameter, its npm flag and the environment variable npm reads when the flag is absent. A
-# cloud service needs only Subscription, Name and Location: npm creates the resource group and the
-# storage account under defaults when they are missing. App Service takes a zip deployment (no
-# storage account) and, for now, a resource group that is named.
+# Each parameter, its npm flag and the environment variable npm reads when the flag is absent. Only
+# Subscription, Name and Location are needed: npm (a cloud service) or the template (App Service)
+# creates the resource group, and npm the storage account, under defaults when they are missing.
 $parameters = @(
     @{ Parameter = 'Subscription'; Flag = '--subscription'; Variable = 'AZURE_SUBSCRIPTION_ID'; Required = $true },
-    @{ Parameter = 'ResourceGroup'; Flag = '--resource-group'; Variable = 'CHATAPP_RESOURCE_GROUP'; Required = ($Target -eq 'AppService') },
+    @{ Parameter = 'ResourceGroup'; Flag = '--resource-group'; Variable = 'CHATAPP_RESOURCE_GROUP'; Required = $false },
     @{ Parameter = 'Name'; Flag = '--name'; Variable = 'CHATAPP_NAME'; Required = $true },
     @{ Parameter = 'Location'; Flag = '--location'; Variable = 'CHATAPP_LOCATION'; Required = $true },
     @{ Parameter = 'StorageAccount'; Flag = '--storage-account'; Variable = 'CHATAPP_STORAGE_ACCOUNT'; Required = $false }
 )
+# App Service takes a zip deployment: no storage account to stage the package in.
 if ($Target -eq 'AppService') { $parameters = @($parameters | Where-Object { $_.Parameter -ne 'StorageAccount' }) }
 $npmArguments = @()
 $missing = @()
@@ -206,6 +229,12 @@ foreach ($entry in $parameters) {
 }
 if ($missing.Count -gt 0) {
     Stop-WithFix "missing $($missing -join ', ')" 'pass the parameters or set the environment variables; Get-Help ./scripts/Publish-Service.ps1 -Full lists them'
+}
+if ($AzureWhatIf -and $Target -ne 'AppService') {
+    Stop-WithFix '-AzureWhatIf applies to -Target AppService only' 'for a cloud service, -WhatIf prints the plan; or add -Target AppService'
+}
+if ($AzureWhatIf -and $WhatIfPreference) {
+    Stop-WithFix '-WhatIf and -AzureWhatIf both given' '-WhatIf prints the plan without Azure; -AzureWhatIf asks Resource Manager what would change: pick one'
 }
 if ($PackagePath -and $SkipPackage) {
     Stop-WithFix '-PackagePath and -SkipPackage both given' '-PackagePath already skips packaging: leave -SkipPackage out'
@@ -245,7 +274,11 @@ $describedTarget = if ($Target -eq 'AppService') { 'App Service' } else { 'cloud
 $serviceName = $PSBoundParameters['Name']
 if (-not $serviceName) { $serviceName = $env:CHATAPP_NAME }
 
-if (-not $PSCmdlet.ShouldProcess("$describedTarget $serviceName", 'Publish chatapp')) {
+if ($AzureWhatIf) {
+    # Resource Manager's prediction changes nothing, so there is nothing to confirm.
+    $npmArguments += '--what-if'
+}
+elseif (-not $PSCmdlet.ShouldProcess("$describedTarget $serviceName", 'Publish chatapp')) {
     # Declined at the -Confirm prompt: nothing to do.
     if (-not $WhatIfPreference) { exit 0 }
     # -WhatIf: the plan is computed in one place, npm run publish --dry-run.
@@ -265,7 +298,7 @@ Push-Location -LiteralPath $repositoryRoot
 try {
     $exitCode = 0
     # Cloud Services deploy a .cspkg (cspack, Windows); App Service a zip of the role built for Linux.
-    $packageFirst = -not $WhatIfPreference -and -not $PackagePath -and -not $SkipPackage
+    $packageFirst = -not $WhatIfPreference -and -not $AzureWhatIf -and -not $PackagePath -and -not $SkipPackage
     if ($packageFirst) {
         if ($Target -eq 'AppService') { & npm run package '--' --target appservice }
         else { & npm run package }

@@ -21,3 +21,10 @@ export const WEB_API_VERSION = '2024-11-01';
 export const STORAGE_API_VERSION = '2025-06-01';
 export const RESOURCES_API_VERSION = '2025-04-01';
 export const AUTHORIZATION_API_VERSION = '2022-04-01';
+/**
+ * Microsoft.Resources/deployments (the App Service path's one deployment). Pinned, as above, so an
+ * SDK upgrade cannot change it unnoticed: @azure/arm-resourcesdeployments 2.0.0 would send
+ * 2026-06-01; 2025-04-01 is the version Bicep 0.49 emits for nested deployments and
+ * @azure/arm-resources 7.0.0 sends for the rest of Microsoft.Resources.
+ */
+export const DEPLOYMENTS_API_VERSION = '2025-04-01';

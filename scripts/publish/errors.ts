@@ -56,7 +56,7 @@ export function explainError(error: unknown, context: ErrorContext = {}): Publis
     return new PublishError(
       `the subscription is not registered for a resource provider: ${firstLine(message)}`,
       appService
-        ? 'run `az provider register --namespace Microsoft.Web`, wait until registered, publish again'
+        ? `run \`az provider register --namespace ${/namespace '([^']+)'/i.exec(message)?.[1] ?? 'Microsoft.Web'}\`, wait until registered, publish again`
         : 'run `az provider register --namespace Microsoft.Compute` and `az provider register --namespace Microsoft.Network`, wait until registered, publish again',
     );
   }
@@ -84,7 +84,9 @@ export function explainError(error: unknown, context: ErrorContext = {}): Publis
       `missing permission (HTTP 403 ${code || 'Forbidden'}): ${firstLine(message)}`,
       blob
         ? `ask for the "Storage Blob Data Contributor" role on storage account ${context.storageAccount ?? '(the --storage-account)'} for the signed-in identity (role assignments can take a few minutes to apply)`
-        : `ask for the "Contributor" role${where} (it covers ${appService ? 'Microsoft.Web/serverfarms and Microsoft.Web/sites' : 'Microsoft.Compute/cloudServices and Microsoft.Network'}); check \`az account show\` is the subscription you meant`,
+        : appService
+          ? 'ask for "Contributor" on the subscription (the template creates the resource group and everything in it) and "User Access Administrator" or "Role Based Access Control Administrator" (it assigns roles to the web app\'s identity); check `az account show` is the subscription you meant'
+          : `ask for the "Contributor" role${where} (it covers Microsoft.Compute/cloudServices and Microsoft.Network); check \`az account show\` is the subscription you meant`,
     );
   }
   if (appService && (status === 409 || code === 'Conflict' || /InUse|AlreadyExists|NotAvailable/i.test(code))) {

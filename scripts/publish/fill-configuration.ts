@@ -18,7 +18,13 @@ export interface FilledConfiguration {
  * shows only values). Refuses a value for a setting the cscfg does not have (a typo would otherwise
  * be silently ignored) and a secret setting left empty (a connection string has no default).
  */
-export function fillConfiguration(cscfgText: string, roleName: string, values: Record<string, string>): FilledConfiguration {
+export function fillConfiguration(
+  cscfgText: string,
+  roleName: string,
+  values: Record<string, string>,
+  /** App Service: false, because its template provisions storage and Redis without keys. */
+  { requireSecrets = true }: { requireSecrets?: boolean } = {},
+): FilledConfiguration {
   const document = new DOMParser().parseFromString(cscfgText.replace(/^\uFEFF/, ''), 'text/xml');
   const role = [...elements(document.documentElement, 'Role')].find((element) => element.getAttribute('name') === roleName);
   if (!role) throw new PublishError(`the cscfg has no <Role name="${roleName}">`, 'run npm run validate and fix what it reports');
@@ -47,7 +53,7 @@ export function fillConfiguration(cscfgText: string, roleName: string, values: R
     throw new PublishError(`invalid setting value${invalid.length === 1 ? '' : 's'}: ${invalid.join('; ')}`, 'correct the value; README.md lists every setting and its format');
   }
   const empty = settings.filter(
-    ({ name, value, secret }) => secret && value === '' && !Object.hasOwn(values, name) && !OFF_WHEN_EMPTY_SECRET_SETTINGS.has(name as SettingName),
+    ({ name, value, secret }) => requireSecrets && secret && value === '' && !Object.hasOwn(values, name) && !OFF_WHEN_EMPTY_SECRET_SETTINGS.has(name as SettingName),
   );
   if (empty.length > 0) {
     const names = empty.map(({ name }) => name);

@@ -2,9 +2,9 @@
  * `npm run publish -- <flags>`: creates the resource group and the storage account when they are
  * missing (provision-storage.ts), uploads the package and the filled-in cscfg, creates or updates the
  * Microsoft.Compute/cloudServices resource (and the virtual network and public IP it needs), and
- * prints the public URL. With `--target appservice` it deploys the same role to App Service on
- * Linux instead (app-service/publish-app-service.ts). `--dry-run` prints the plan and every request
- * body and sends nothing.
+ * prints the public URL. With `--target appservice` it deploys infra/main.json (one Resource Manager
+ * deployment) and the same role's Linux zip to App Service instead (app-service/publish-app-service.ts).
+ * `--dry-run` prints the plan and sends nothing; `--what-if` (App Service) asks Resource Manager.
  * Flags: see USAGE in options.ts. (`npm publish`, without `run`, is npm's own command: not this.)
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -45,11 +45,14 @@ export interface PublishEnvironment {
   deployment?: { endpoint: string; ca?: string };
   /** Cloud Services: how long the upload waits for a role assigned in the same run to apply. */
   roleWait?: { timeoutMs: number; intervalMs: number };
+  /** App Service: another compiled template instead of infra/main.json. */
+  templateFile?: string;
 }
 
 export interface PublishResult {
   publicUrl: string;
-  outcome: 'created' | 'updated' | 'dry-run';
+  /** App Service: 'deployed' (one deployment, created or updated alike) or 'what-if'. */
+  outcome: 'created' | 'updated' | 'deployed' | 'dry-run' | 'what-if';
 }
 
 export async function publish(argv: string[], environment: PublishEnvironment = {}): Promise<PublishResult> {
@@ -65,32 +68,33 @@ export async function publish(argv: string[], environment: PublishEnvironment = 
     // No build check: publishing ships the .cspkg, not WorkerRole1/dist.
     const { model, cloud } = readValidServiceModel(root, false);
     const role = singleRole(model);
-    // Always the Cloud cscfg: the plan's instance count and network come from the same file.
+    // Always the Cloud cscfg: the instance count (and for a cloud service the network) come from it.
     const cscfgText = readFileSync(join(root, cloud.file), 'utf8');
-    // A cloud service whose STORAGE_CONNECTION_STRING nobody gave (flag, environment or the file)
-    // keeps its history in the storage account publish provisions; until publish reads that
-    // account's key, a placeholder stands in, so every other setting is checked before anything is sent.
-    const keyForHistory =
-      options.target !== 'appservice' && !Object.hasOwn(options.settings, HISTORY_SETTING) && configuredValue(cscfgText, role.name, HISTORY_SETTING) === '';
-    const placeholder = `<connection string with the key of storage account ${options.storageAccount}, read when publishing>`;
-    let configuration = fillConfiguration(cscfgText, role.name, keyForHistory ? { ...options.settings, [HISTORY_SETTING]: placeholder } : options.settings);
-    secrets = configuration.secretValues;
     const shownPackage = options.packageFile.startsWith(root) ? relative(root, options.packageFile) : options.packageFile;
     if (options.target === 'appservice') {
       const published = await publishToAppService({
         options,
+        root,
         roleName: role.name,
         cloud,
-        configuration,
+        cscfgText,
         shownPackage,
         log,
         credential: environment.credential ?? defaultCredential,
         ...(environment.arm ? { arm: environment.arm } : {}),
         ...(environment.deployment ? { deployment: environment.deployment } : {}),
+        ...(environment.templateFile ? { templateFile: environment.templateFile } : {}),
       });
-      if (options.launch && published.outcome !== 'dry-run') await openWhenHealthy(published.publicUrl, log);
+      if (options.launch && published.outcome === 'deployed') await openWhenHealthy(published.publicUrl, log);
       return published;
     }
+    // A cloud service whose STORAGE_CONNECTION_STRING nobody gave (flag, environment or the file)
+    // keeps its history in the storage account publish provisions; until publish reads that
+    // account's key, a placeholder stands in, so every other setting is checked before anything is sent.
+    const keyForHistory = !Object.hasOwn(options.settings, HISTORY_SETTING) && configuredValue(cscfgText, role.name, HISTORY_SETTING) === '';
+    const placeholder = `<connection string with the key of storage account ${options.storageAccount}, read when publishing>`;
+    let configuration = fillConfiguration(cscfgText, role.name, keyForHistory ? { ...options.settings, [HISTORY_SETTING]: placeholder } : options.settings);
+    secrets = configuration.secretValues;
     const instances = Number(cloud.roles.find(({ name }) => name === role.name)?.instances?.count ?? 1);
     requireRedisForInstances(instances, configuration.settings, 'set <Instances count="1"/> in ServiceConfiguration.Cloud.cscfg');
     const packagePresent = existsSync(options.packageFile);

@@ -13,7 +13,7 @@ export interface PublishOptions {
   /** Cloud Services (extended support), the default, or App Service on Linux. */
   target: PublishTarget;
   subscription: string;
-  /** Created when missing (Cloud Services). @default `rg-<name>` for a cloud service */
+  /** Created when missing. @default `rg-<name>` */
   resourceGroup: string;
   /** The cloud service's name and DNS label (http://<name>.<location>.cloudapp.azure.com/), or the
    * web app's name (https://<name>.azurewebsites.net/). */
@@ -39,6 +39,8 @@ export interface PublishOptions {
   dryRun: boolean;
   /** Open the site in the default browser once it answers /healthz (not with --dry-run). */
   launch: boolean;
+  /** App Service: ask Resource Manager's what-if what the deployment would change; deploy nothing. */
+  whatIf: boolean;
 }
 
 /** flag -> environment variable. */
@@ -67,7 +69,7 @@ export const USAGE = `usage: npm run publish -- [options]      (not \`npm publis
 
   --target cloudservice|appservice    default cloudservice; appservice deploys to App Service on Linux
   --subscription ID          Azure subscription           (env ${ENVIRONMENT_VARIABLES.subscription})
-  --resource-group NAME      resource group; cloudservice: created if missing, default rg-<name> (env ${ENVIRONMENT_VARIABLES['resource-group']})
+  --resource-group NAME      resource group, created if missing; default rg-<name> (env ${ENVIRONMENT_VARIABLES['resource-group']})
   --name NAME                cloud service or web app name, also its DNS label (env ${ENVIRONMENT_VARIABLES.name})
   --location REGION          e.g. westeurope              (env ${ENVIRONMENT_VARIABLES.location})
   --storage-account NAME     cloudservice: receives the package and, unless STORAGE_CONNECTION_STRING is given,
@@ -84,7 +86,8 @@ export const USAGE = `usage: npm run publish -- [options]      (not \`npm publis
   --public-ip-sku Basic|Standard   cloudservice: default Basic (see docs/deploy.md)
   --sku NAME                 appservice: plan SKU, default ${DEFAULT_APP_SERVICE_SKU} (see docs/deploy.md)
   --instances N              appservice: instance count, default the Cloud cscfg's Instances count
-  --dry-run                  print the plan and every request body; send nothing
+  --dry-run                  print the plan (appservice: the deployment, its parameters and every resource); send nothing
+  --what-if                  appservice: ask Resource Manager what the deployment would change; deploy nothing
   --launch                   open the site in the default browser once it answers /healthz`;
 
 export function parsePublishOptions(argv: string[], env: NodeJS.ProcessEnv, defaults: { packageFile: string; appServicePackageFile?: string }): PublishOptions {
@@ -113,6 +116,7 @@ export function parsePublishOptions(argv: string[], env: NodeJS.ProcessEnv, defa
         instances: { type: 'string' },
         'dry-run': { type: 'boolean' },
         launch: { type: 'boolean' },
+        'what-if': { type: 'boolean' },
       },
     }));
   } catch (error) {
@@ -128,11 +132,11 @@ export function parsePublishOptions(argv: string[], env: NodeJS.ProcessEnv, defa
     return value ?? '';
   };
   const subscription = required('subscription');
-  const givenGroup = required('resource-group', appService);
+  const givenGroup = required('resource-group', false);
   const name = required('name');
-  // A cloud service needs only subscription, name and location: publish creates the group and the
-  // storage account when they are missing, under these defaults, which a second run finds again.
-  const resourceGroup = givenGroup || (appService || !name ? '' : `rg-${name}`);
+  // Only subscription, name and location are needed: publish (a cloud service) or the template (App
+  // Service) creates the group when it is missing, under this default, which a second run finds again.
+  const resourceGroup = givenGroup || (name ? `rg-${name}` : '');
   const options: PublishOptions = {
     target,
     subscription,
@@ -151,6 +155,7 @@ export function parsePublishOptions(argv: string[], env: NodeJS.ProcessEnv, defa
     // `npm run publish --dry-run` (without `--`) reaches the script only as npm's own config.
     dryRun: values['dry-run'] === true || env.npm_config_dry_run === 'true',
     launch: values.launch === true,
+    whatIf: values['what-if'] === true,
   };
   if (missing.length > 0) {
     throw new PublishError(`missing ${missing.join(', ')}`, `pass the flags or set the environment variables:\n${USAGE}`);
@@ -166,13 +171,16 @@ export function parsePublishOptions(argv: string[], env: NodeJS.ProcessEnv, defa
         'use 2 to 60 lowercase letters, digits and hyphens, not starting or ending with a hyphen: it becomes <name>.azurewebsites.net',
       );
     }
+    if (options.dryRun && options.whatIf) {
+      throw new PublishError('--dry-run and --what-if both given', '--dry-run prints the plan without Azure; --what-if asks Resource Manager what would change: pick one');
+    }
     return options;
   }
-  const appServiceOnly = (['sku', 'instances'] as const).filter((flag) => values[flag] !== undefined);
+  const appServiceOnly = (['sku', 'instances', 'what-if'] as const).filter((flag) => values[flag] !== undefined);
   if (appServiceOnly.length > 0) {
     throw new PublishError(
       `${appServiceOnly.map((flag) => `--${flag}`).join(' and ')} only apply to --target appservice`,
-      'for a cloud service the csdef sets the VM size and the Cloud cscfg the instance count; add --target appservice to deploy to App Service',
+      'for a cloud service the csdef sets the VM size and the Cloud cscfg the instance count, and --dry-run shows the plan; add --target appservice to deploy to App Service',
     );
   }
   // Azure's rule for a cloud service name, which publish also uses as the public IP's DNS label.

@@ -96,20 +96,60 @@ Describe 'Publish-Service.ps1 -WhatIf with only -Subscription, -Name and -Locati
 }
 
 Describe 'Publish-Service.ps1 -Target AppService -WhatIf' {
-    It 'prints the App Service plan without a storage account and sends nothing' {
-        $appServiceArguments = @('-Target', 'AppService', '-Subscription', '11111111-2222-3333-4444-555555555555', '-ResourceGroup', 'chat-rg',
-            '-Name', 'chatapp-ps', '-Location', 'westeurope', '-Sku', 'P1v3', '-Instances', '3',
-            '-StorageConnectionString', $storageSecret, '-RedisUrl', $redisSecret, '-WhatIf')
+    It 'prints the one deployment and every resource, without a resource group or storage account, and sends nothing' {
+        $appServiceArguments = @('-Target', 'AppService', '-Subscription', '11111111-2222-3333-4444-555555555555',
+            '-Name', 'chatapp-ps', '-Location', 'westeurope', '-Sku', 'P1v3', '-Instances', '3', '-WhatIf')
 
         $result = Invoke-RepositoryScript 'Publish-Service.ps1' $appServiceArguments
 
         $result.ExitCode | Should -Be 0 -Because $result.Output
         $result.Output | Should -Match 'What if: Performing the operation "Publish chatapp" on target "App Service chatapp-ps"'
-        $result.Output | Should -Match 'Microsoft.Web/serverfarms/chatapp-ps-plan'
-        $result.Output | Should -Match 'P1v3'
-        $result.Output | Should -Match '"capacity": 3'
-        $result.Output | Should -Not -Match ([regex]::Escape('redis-access-key-not-to-be-printed'))
+        $result.Output | Should -Match ([regex]::Escape('PUT /subscriptions/11111111-2222-3333-4444-555555555555/providers/Microsoft.Resources/deployments/chatapp-chatapp-ps'))
+        $result.Output | Should -Match 'resourceGroupName: "rg-chatapp-ps"'
+        $result.Output | Should -Match 'sku: "P1v3"'
+        $result.Output | Should -Match 'instanceCount: 3'
+        $result.Output | Should -Match 'keptAppSettings: <secure>'
+        $result.Output | Should -Match 'Microsoft.Web/serverfarms\s+chatapp-ps-plan'
+        $result.Output | Should -Match 'Microsoft.Cache/redisEnterprise\s+chatapp-ps-redis'
+        Get-FakeAzure 'requests' | Should -BeNullOrEmpty
+    }
+
+    It 'passes on npm''s refusal of a storage connection string: the template provisions storage without keys' {
+        $appServiceArguments = @('-Target', 'AppService', '-Subscription', '11111111-2222-3333-4444-555555555555',
+            '-Name', 'chatapp-ps', '-Location', 'westeurope', '-StorageConnectionString', $storageSecret, '-WhatIf')
+
+        $result = Invoke-RepositoryScript 'Publish-Service.ps1' $appServiceArguments
+
+        $result.ExitCode | Should -Be 1
+        $result.Output | Should -Match 'STORAGE_CONNECTION_STRING given, but on App Service the template provisions it without keys'
         $result.Output | Should -Not -Match ([regex]::Escape('c2VjcmV0LWtleS1ub3QtdG8tYmUtcHJpbnRlZA'))
+        Get-FakeAzure 'requests' | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Publish-Service.ps1 -Target AppService -AzureWhatIf' {
+    It 'asks Resource Manager''s what-if, signed in through Azure PowerShell, and deploys nothing' {
+        $appServiceArguments = @('-Target', 'AppService', '-Subscription', '11111111-2222-3333-4444-555555555555',
+            '-Name', 'chatapp-ps', '-Location', 'westeurope', '-AzureWhatIf')
+
+        $result = Invoke-RepositoryScript 'Publish-Service.ps1' $appServiceArguments
+
+        $result.ExitCode | Should -Be 0 -Because $result.Output
+        $result.Output | Should -Match 'what-if for deployment chatapp-chatapp-ps'
+        $result.Output | Should -Match '\+ create   /subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-chatapp-ps/providers/Microsoft.Web/sites/chatapp-ps'
+        $result.Output | Should -Not -Match 'Are you sure'
+        $requests = @(Get-FakeAzure 'requests')
+        @($requests | Where-Object method -eq 'PUT') | Should -BeNullOrEmpty
+        @($requests | Where-Object { $_.method -eq 'POST' -and $_.path -like '*/whatIf' }) | Should -HaveCount 1
+        @($requests.authorization | Select-Object -Unique) | Should -Be @('Bearer azure-powershell-token-for-management.azure.com')
+    }
+
+    It 'is refused for a cloud service, with the fix' {
+        $result = Invoke-RepositoryScript 'Publish-Service.ps1' ($publishArguments + '-AzureWhatIf')
+
+        $result.ExitCode | Should -Be 1
+        $result.Output | Should -Match '-AzureWhatIf applies to -Target AppService only'
+        $result.Output | Should -Not -Match $PowerShellErrorDecoration
         Get-FakeAzure 'requests' | Should -BeNullOrEmpty
     }
 }

@@ -107,3 +107,14 @@ function kuduError(answer: Answer, url: string): PublishError {
 function elapsed(started: number): number {
   return Math.round((Date.now() - started) / 1000);
 }
+
+/**
+ * Kudu lives beside the site: <app>.azurewebsites.net -> <app>.scm.azurewebsites.net, and for a
+ * site with a unique default host name <app>-<hash>.<region>-01.azurewebsites.net ->
+ * <app>-<hash>.scm.<region>-01.azurewebsites.net. Taken from the deployment's WEB_APP_URL output.
+ */
+export function zipDeployUrl(siteUrl: string): string {
+  const host = new URL(siteUrl).host;
+  const dot = host.indexOf('.');
+  return `https://${host.slice(0, dot)}.scm${host.slice(dot)}/api/zipdeploy?isAsync=true`;
+}

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { explainDeploymentFailure } from '../../../scripts/publish/app-service/deployment-errors.js';
 import { explainError, policyNames, storageAccountError } from '../../../scripts/publish/errors.js';
 
 const context = { subscription: 'sub', resourceGroup: 'chat-rg', name: 'chatapp-test', storageAccount: 'chatdeploy' };
@@ -57,5 +58,40 @@ describe('errors name the cause and the fix', () => {
   it('a storage error publish has no special words for falls back to the general explanation', () => {
     const explained = storageAccountError(restError(404, 'ResourceGroupNotFound', "Resource group 'chat-rg' could not be found."), { account: 'chatdeploy', resourceGroup: 'chat-rg', location: 'westeurope' });
     assert.equal(explained.problem, 'resource group chat-rg does not exist');
+  });
+});
+
+describe('a failed template deployment, explained per resource', () => {
+  const declared = [{ type: 'Microsoft.Storage/storageAccounts', name: 'chatapptesthist' }];
+
+  it('looks through DeploymentFailed wrappers to the cause, and names the type of a resource Azure gave by name only', () => {
+    const explained = explainDeploymentFailure({
+      deployment: 'chatapp-x',
+      failed: [],
+      declared,
+      error: {
+        code: 'DeploymentFailed',
+        message: 'At least one resource deployment operation failed.',
+        details: [{ code: 'ResourceDeploymentFailure', message: 'terminal state Failed', details: [{ code: 'StorageAccountAlreadyTaken', target: 'chatapptesthist', message: 'The storage account named chatapptesthist is already taken.' }] }],
+      },
+    });
+    assert.match(explained.problem, /^deployment chatapp-x failed:\n {4}resource Microsoft\.Storage\/storageAccounts chatapptesthist: the name is taken/);
+    assert.match(explained.fix, /az deployment operation sub list --name chatapp-x/);
+  });
+
+  it('finds the policy assignment in a message that quotes its JSON escaped', () => {
+    const explained = explainDeploymentFailure({
+      deployment: 'chatapp-x',
+      failed: [{ type: 'Microsoft.Storage/storageAccounts', name: 'chatapptesthist', error: { code: 'RequestDisallowedByPolicy', message: String.raw`Resource 'chatapptesthist' was disallowed by policy. Policy identifiers: '[{\"policyAssignment\":{\"name\":\"No shared keys\",\"id\":\"/x\"}}]'.` } }],
+      error: { code: 'DeploymentFailed' },
+    });
+    assert.match(explained.problem, /refused by Azure Policy \(assignment "No shared keys"\)/);
+  });
+
+  it('keeps an unknown cause as Azure said it, and one line per resource even when Azure repeats itself', () => {
+    const failure = { type: 'Microsoft.Web/sites', name: 'chatapp-x', error: { code: 'InternalServerError', message: 'Something went wrong. Try again later. More text here.' } };
+    const explained = explainDeploymentFailure({ deployment: 'chatapp-x', failed: [failure, failure], error: { code: 'DeploymentFailed' } });
+    assert.equal(explained.problem.split('\n').length, 2);
+    assert.match(explained.problem, /resource Microsoft\.Web\/sites chatapp-x: InternalServerError: Something went wrong\. Try again later\.; fix: see Azure's message/);
   });
 });

@@ -9,8 +9,7 @@ import { emulatedRole } from '../../../scripts/emulator/emulated-role.js';
 import { freePort } from '../../../scripts/emulator/free-port.js';
 import { instanceId, roleEnvironment } from '../../../scripts/emulator/role-environment.js';
 import { readValidServiceModel, singleRole } from '../../../scripts/package/read-service-model.js';
-import { planAppService } from '../../../scripts/publish/app-service/plan.js';
-import { planSku } from '../../../scripts/publish/app-service/sku.js';
+import { roleSettings } from '../../../scripts/publish/app-service/deployment-request.js';
 import { fillConfiguration } from '../../../scripts/publish/fill-configuration.js';
 import { type RunningAzurite, startAzurite } from '../../helpers/azurite.js';
 import { type RunningRedisServer, startRedisServer } from '../../helpers/redis-server.js';
@@ -20,8 +19,10 @@ import { ReliableChatter } from '../../helpers/reliable-chatter.js';
  * The migration of docs/deploy.md: the App Service deployment gets the same STORAGE_CONNECTION_STRING
  * and REDIS_URL as the running cloud service, and both serve at once while DNS moves. Here one
  * instance of each shape shares one real redis-server and one real Azurite:
- *  - App Service-shaped: `node dist/server/main.js` with exactly the app settings publish plans for
- *    the site, plus PORT, as App Service's Node image gives it; no cscfg, no role environment;
+ *  - App Service-shaped: `node dist/server/main.js` with the role settings publish passes to the
+ *    template (its roleSettings parameter) and the shared STORAGE_CONNECTION_STRING and REDIS_URL,
+ *    plus PORT, as App Service's Node image gives it; no cscfg, no role environment. (The template's
+ *    own, keyless settings are the role's to test against real services: branch role-entra.)
  *  - Cloud Service-shaped: the csdef entry point's script with the environment the emulator builds
  *    from the csdef's Runtime and the Local cscfg (instance id, endpoint port, every setting).
  * (npm test builds WorkerRole1/dist first.)
@@ -49,18 +50,11 @@ test('an App Service instance and a Cloud Service instance on one Redis and one 
   const shared = { STORAGE_CONNECTION_STRING: azurite.connectionString, REDIS_URL: redis.url };
 
   const configuration = fillConfiguration(readFileSync(join(REPOSITORY, cloud.file), 'utf8'), role.name, shared);
-  const site = planAppService({
-    subscription: '11111111-2222-3333-4444-555555555555',
-    resourceGroup: 'chat-rg',
-    name: 'chatapp-test',
-    location: 'westeurope',
-    sku: planSku('P0v3', 2),
-    instances: 2,
-    configuration,
-  });
   const appServicePort = await freePort();
   const appService = await start('app-service', join(REPOSITORY, role.name, 'dist', 'server', 'main.js'), [], join(REPOSITORY, role.name), {
-    ...site.appSettings.body.properties,
+    ...roleSettings(configuration),
+    ...shared,
+    SCM_DO_BUILD_DURING_DEPLOYMENT: 'false',
     PORT: String(appServicePort),
   });
 

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { type Server, createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { type DeploymentFailure, FakeDeployments } from './fake-deployments.js';
 
 /**
  * A local HTTPS server that plays Azure Resource Manager for the resource types publish touches,
@@ -12,7 +13,8 @@ import type { AddressInfo } from 'node:net';
  * (no provisioningState: they are not tracked resources), and `POST config/appsettings/list` reads
  * the settings back, as Azure's does. Every request is recorded for the test to assert; `failNext`
  * injects an error response. Resource groups, storage accounts and role assignments: see
- * `storageRoute` at the end.
+ * `storageRoute` at the end. Subscription-scope template deployments (the App Service path) are
+ * fake-deployments.ts's; `failNextDeployment` makes the next one fail as Azure reports it.
  */
 export interface RecordedRequest {
   method: string;
@@ -47,6 +49,11 @@ export class FakeResourceManager {
   private readonly failures: Failure[] = [];
   private server: Server | undefined;
   url = '';
+  // Deployment routes (App Service path): their own block, in fake-deployments.ts.
+  private readonly deployments = new FakeDeployments(
+    () => this.url,
+    (path, resource) => this.resources.set(path.toLowerCase(), resource),
+  );
 
   async start(): Promise<void> {
     this.server = createServer(
@@ -65,6 +72,11 @@ export class FakeResourceManager {
   /** The next request with this method whose path contains `pathIncludes` gets this error. */
   failNext(failure: Failure): void {
     this.failures.push(failure);
+  }
+
+  /** The next template deployment fails: at once (validation), or in the operations of these resources. */
+  failNextDeployment(failure: DeploymentFailure): void {
+    this.deployments.failNextDeployment(failure);
   }
 
   /** What a PUT stored at this path (case-insensitive, like ARM), as a later GET would return it. */
@@ -109,6 +121,7 @@ export class FakeResourceManager {
     }
 
     if (this.storageRoute(method, path, text, send)) return;
+    if (this.deployments.handle(method, path, text ? JSON.parse(text) : undefined, url.searchParams, send)) return;
 
     if (path.startsWith('/operations/')) {
       const polls = (this.operations.get(path) ?? 0) + 1;
