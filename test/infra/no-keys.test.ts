@@ -39,7 +39,7 @@ describe('no key anywhere in infra/main.json', () => {
         .filter(({ property }) => risky.test(property))
         // items() yields {key, value} pairs: the name of an app setting, not a credential.
         .filter(({ property, from }) => !(property === 'key' && from.startsWith('lambdavariables(')))
-        // With DisableLocalAuth the instrumentation key in it admits nothing (CONTRACT.md).
+        // With DisableLocalAuth the instrumentation key in it admits nothing.
         .filter(({ property, from }) => !(property === 'ConnectionString' && from.startsWith("reference(resourceid('Microsoft.Insights/components'")))
         .map(({ property, from }) => `${path}: ${from}.${property}`),
     );

@@ -5,7 +5,7 @@ import type { ArmTemplate } from './template-resources.js';
 
 /**
  * The one Resource Manager deployment that `publish --target appservice` sends: infra/main.json at
- * subscription scope with the parameters of CONTRACT.md, built from the options and the Cloud cscfg
+ * subscription scope with the parameters infra/main.bicep declares, built from the options and the Cloud cscfg
  * only, so the same inputs always give the same request (re-running changes nothing).
  */
 export interface DeploymentInput {
@@ -30,7 +30,7 @@ export interface DeploymentRequest {
  */
 export const PROVISIONED_SECRET_SETTINGS = ['STORAGE_CONNECTION_STRING', 'REDIS_URL', 'APPLICATIONINSIGHTS_CONNECTION_STRING'] as const;
 
-/** App settings the template writes on top of roleSettings (CONTRACT.md, "App settings written by the template"). */
+/** App settings the template writes on top of roleSettings (infra/resources.bicep, ownAppSettings). */
 export const TEMPLATE_APP_SETTINGS = [
   'STORAGE_TABLE_ENDPOINT',
   'HISTORY_TABLE',

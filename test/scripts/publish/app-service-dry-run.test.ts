@@ -79,7 +79,7 @@ describe('publish --target appservice --dry-run', () => {
     assert.match(output, /dry run: nothing was sent and no sign-in was needed/);
   });
 
-  it('lists every resource the template declares, by type and the name CONTRACT.md gives it, Redis only above one instance', async () => {
+  it('lists every resource the template declares, by type and the name infra/resources.bicep gives it, Redis only above one instance', async () => {
     const resources = resourceLines(await dryRun());
     const names = (type: string) => resources.filter((resource) => resource.type === type).map(({ name }) => name);
     assert.deepEqual(names('Microsoft.Resources/resourceGroups'), ['rg-chatapp-test']);

@@ -10,7 +10,7 @@
  * The body is checked as Resource Manager would (location, Incremental mode, a subscription-scope
  * template, every parameter declared and given as {value}). A success "creates" the web app and its
  * app settings as the template would, so a second publish reads them back; outputs and what-if
- * changes follow the names of CONTRACT.md from the parameters. `failNextDeployment` makes the next
+ * changes follow the names infra/resources.bicep derives from the parameters. `failNextDeployment` makes the next
  * deployment fail with realistic error bodies: at once (validation) or in its operations.
  */
 export interface ResourceFailure {
@@ -137,7 +137,7 @@ export class FakeDeployments {
     send(existing ? 200 : 201, view(record), { 'azure-asyncoperation': status, 'retry-after': '0' });
   }
 
-  /** What the template would leave behind, by CONTRACT.md's names: the site and its app settings. */
+  /** What the template would leave behind, by the names infra/resources.bicep gives them: the site and its app settings. */
   private finish(subscription: string, record: Record_): void {
     if (record.failure) {
       record.state = 'Failed';
