@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { functionsCalled, isExpression, propertiesRead } from './helpers/arm-expression.js';
+import { functionsCalled, isExpression, propertiesRead } from '../../scripts/infra/arm-expression-parser.js';
 import { deploy, evaluate, LOCATION, nested, only, template } from './helpers/compiled-template.js';
 
 /**

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { buildBicep, MAIN_JSON } from '../../scripts/infra/bicep.js';
-import { propertiesRead } from './helpers/arm-expression.js';
+import { propertiesRead } from '../../scripts/infra/arm-expression-parser.js';
 import { deploy, deployment, evaluate, LOCATION, nested, only, SITE_PRINCIPAL, template, type ArmResource } from './helpers/compiled-template.js';
 
 /**

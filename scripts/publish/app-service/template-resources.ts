@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { PublishError } from '../errors.js';
-import { type ExpressionContext, UnsupportedExpression, evaluateValue, isExpression } from './template-expressions.js';
+import { UnsupportedExpression, isExpression } from '../../infra/arm-expression-parser.js';
+import { type ExpressionContext, evaluateValue } from '../../infra/arm-expressions.js';
 
 /**
  * The compiled template (infra/main.json, built from infra/main.bicep and committed, so publishing

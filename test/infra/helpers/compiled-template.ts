@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { type ExpressionContext, evaluateValue } from '../../../scripts/infra/arm-expressions.js';
 import { MAIN_JSON } from '../../../scripts/infra/bicep.js';
-import { evaluate, RESOURCE_GROUP_ID, type Scope } from './arm-expression.js';
 
 /** The committed infra/main.json, read as publish reads it, and its one nested deployment. */
 export interface ArmResource {
@@ -31,6 +32,9 @@ export function only(resources: ArmResource[], type: string): ArmResource {
 export const SITE_PRINCIPAL = 'site-principal-object-id';
 export const LOCATION = 'westeurope';
 
+/** Where the stand-in deployment goes: resourceId() needs one, the tests compare ids made in it. */
+const WHERE = { subscriptionId: '00000000-0000-0000-0000-000000000000', resourceGroup: 'rg-test' };
+
 /** What Resource Manager would answer for reference() once our resources exist. */
 function reference(resourceId: string, full: boolean): Record<string, unknown> {
   const match = /\/providers\/([^/]+\/[^/]+)\/([^/]+)$/.exec(resourceId);
@@ -46,22 +50,34 @@ function reference(resourceId: string, full: boolean): Record<string, unknown> {
   return full ? { properties: properties[type!], identity: type === 'Microsoft.Web/sites' ? { principalId: SITE_PRINCIPAL } : undefined } : properties[type!]!;
 }
 
-function withDefaults(declared: ArmTemplate['parameters'], given: Record<string, unknown>, scope: Omit<Scope, 'parameters'>): Record<string, unknown> {
+/** Shaped like ARM's guid() (a deterministic GUID of the arguments), not the same value. */
+function guid(args: unknown[]): string {
+  const hex = createHash('sha1').update(args.join('-')).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** The functions only a deployment answers; reference(id, apiVersion, 'full') adds the identity. */
+const functions: ExpressionContext['functions'] = {
+  reference: ([id, , full]) => reference(String(id), full === 'full'),
+  guid,
+};
+
+function withDefaults(declared: ArmTemplate['parameters'], given: Record<string, unknown>, scope: Omit<ExpressionContext, 'parameters'>): Record<string, unknown> {
   const parameters: Record<string, unknown> = { ...given };
   for (const [name, { defaultValue }] of Object.entries(declared)) {
-    if (!(name in parameters) && defaultValue !== undefined) parameters[name] = evaluate(defaultValue, { ...scope, parameters });
+    if (!(name in parameters) && defaultValue !== undefined) parameters[name] = evaluateValue(defaultValue, { ...scope, parameters });
   }
   return parameters;
 }
 
 /** The outer and nested scopes of a deployment of main.json with these parameters. */
-export function deploy(given: Record<string, unknown>): { outer: Scope; inner: Scope } {
-  const outerBase = { variables: template.variables ?? {}, reference };
-  const outer: Scope = { ...outerBase, parameters: withDefaults(template.parameters, given, outerBase) };
-  const passed = Object.fromEntries(Object.entries(deployment.properties!.parameters as Record<string, { value: unknown }>).map(([name, { value }]) => [name, evaluate(value, outer)]));
-  const innerBase = { variables: nested.variables ?? {}, reference };
-  const inner: Scope = { ...innerBase, parameters: withDefaults(nested.parameters, passed, innerBase) };
+export function deploy(given: Record<string, unknown>): { outer: ExpressionContext; inner: ExpressionContext } {
+  const outerBase = { ...WHERE, variables: template.variables ?? {}, functions };
+  const outer: ExpressionContext = { ...outerBase, parameters: withDefaults(template.parameters, given, outerBase) };
+  const passed = Object.fromEntries(Object.entries(deployment.properties!.parameters as Record<string, { value: unknown }>).map(([name, { value }]) => [name, evaluateValue(value, outer)]));
+  const innerBase = { ...WHERE, variables: nested.variables ?? {}, functions };
+  const inner: ExpressionContext = { ...innerBase, parameters: withDefaults(nested.parameters, passed, innerBase) };
   return { outer, inner };
 }
 
-export { evaluate, RESOURCE_GROUP_ID };
+export { evaluateValue as evaluate };

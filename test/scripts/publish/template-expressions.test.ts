@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { UnsupportedExpression, evaluateValue } from '../../../scripts/publish/app-service/template-expressions.js';
+import { UnsupportedExpression } from '../../../scripts/infra/arm-expression-parser.js';
+import { evaluateValue } from '../../../scripts/infra/arm-expressions.js';
 import { declaredResources, parameterValues } from '../../../scripts/publish/app-service/template-resources.js';
 
 const context = {
@@ -50,6 +51,20 @@ describe('the ARM expression evaluator behind --dry-run', () => {
     for (const expression of ["[guid('a')]", "[uniqueString(subscription().id)]", "[reference('x').hostName]", "[parameters('missing')]", "[variables('loop')]", "[format('{0}', parameters('settings'))]", "[toLower('a']", "[toLower('a') extra]"]) {
       assert.throws(() => evaluate(expression), UnsupportedExpression, expression);
     }
+  });
+});
+
+describe('the same evaluator, as the infra tests use it on the whole template', () => {
+  it('merges and maps objects as Bicep emits for app settings: union, items in key order, map over a lambda, createObject', () => {
+    const settings = "[map(items(union(createObject('b', '1', 'a', '2'), createObject('b', '3'))), lambda('item', createObject('name', lambdaVariables('item').key, 'value', lambdaVariables('item').value)))]";
+    assert.deepEqual(evaluate(settings), [{ name: 'a', value: '2' }, { name: 'b', value: '3' }]);
+  });
+
+  it('asks the caller for what only a deployment knows, and still refuses it when the caller gives no answer', () => {
+    const functions = { reference: ([id]: unknown[]) => ({ hostName: `${String(id)}.example` }) };
+    assert.equal(evaluateValue("[reference('x').hostName]", { ...context, functions }), 'x.example');
+    assert.throws(() => evaluateValue("[guid('a')]", { ...context, functions }), UnsupportedExpression);
+    assert.equal(evaluateValue("[format('{0}', 'built in wins')]", { ...context, functions: { format: () => 'supplied' } }), 'built in wins');
   });
 });
 

@@ -1,21 +1,13 @@
-/**
- * A small evaluator for the ARM template expressions the compiled infra/main.json uses for resource
- * names and conditions, so `--dry-run` can show the names Azure will create without calling Azure.
- * By contract (CONTRACT.md) the names are simple functions of the parameters; this covers
- * parameters(), variables(), format(), toLower(), toUpper(), replace(), take(), concat(), string(),
- * string and number literals, property access, the comparisons Bicep emits for conditions
- * (greater, less, equals, not, and, or, if), and resourceId()/subscriptionResourceId() when the
- * subscription (and group) are known. Anything else throws UnsupportedExpression, and the
- * caller shows the raw expression instead of guessing (guid(), uniqueString() and reference() depend
- * on Azure). Grammar: Microsoft Learn, "Syntax and expressions in ARM templates".
- */
-export class UnsupportedExpression extends Error {
-  constructor(readonly expression: string, reason: string) {
-    super(`${reason} in ${expression}`);
-    this.name = 'UnsupportedExpression';
-  }
-}
+import { type ExpressionNode, UnsupportedExpression, parseExpression } from './arm-expression-parser.js';
 
+/**
+ * Evaluates the ARM template expressions of the compiled infra/main.json without Azure, for two
+ * readers: publish's `--dry-run`, which shows the names Azure will create (by contract, CONTRACT.md,
+ * simple functions of the parameters), and the infra tests, which evaluate the whole template.
+ * Only functions whose answer follows from the template and its parameters are built in. What
+ * depends on Azure (reference(), guid(), uniqueString(), ...) is refused with UnsupportedExpression,
+ * so a caller shows the raw expression instead of guessing, unless the caller supplies the function.
+ */
 export interface ExpressionContext {
   parameters: Record<string, unknown>;
   /** Raw variable values from the template; evaluated on first use (they may use each other). */
@@ -23,6 +15,10 @@ export interface ExpressionContext {
   /** Where the template deploys, for resourceId(): known to publish, unlike anything Azure assigns. */
   subscriptionId?: string;
   resourceGroup?: string;
+  /** Answers for functions only a deployment knows, keyed in lower case; consulted for names not built in. */
+  functions?: Record<string, (args: unknown[]) => unknown>;
+  /** The values lambda() parameters stand for inside a lambda's body. */
+  lambdas?: Record<string, unknown>;
 }
 
 /** A template value: a string "[...]" is an expression, "[[..." an escaped literal, anything else as is. */
@@ -39,26 +35,13 @@ export function evaluateValue(value: unknown, context: ExpressionContext, resolv
   return value;
 }
 
-/** Whether a template string is an expression (rather than a literal). */
-export function isExpression(value: unknown): value is string {
-  return typeof value === 'string' && value.startsWith('[') && !value.startsWith('[[') && value.endsWith(']');
-}
-
-type Node =
-  | { kind: 'literal'; value: unknown }
-  | { kind: 'call'; name: string; args: Node[] }
-  | { kind: 'property'; target: Node; name: string }
-  | { kind: 'index'; target: Node; index: Node };
-
 /** `resolving`: the variables being evaluated, so one that refers to itself is refused, not recursed into. */
 export function evaluateExpression(expression: string, context: ExpressionContext, resolving = new Set<string>()): unknown {
-  const parser = new Parser(expression);
-  const node = parser.parseAll();
-  return evaluate(node, context, expression, resolving);
+  return evaluate(parseExpression(expression), context, expression, resolving);
 }
 
-function evaluate(node: Node, context: ExpressionContext, expression: string, resolving: Set<string>): unknown {
-  const recurse = (child: Node) => evaluate(child, context, expression, resolving);
+function evaluate(node: ExpressionNode, context: ExpressionContext, expression: string, resolving: Set<string>): unknown {
+  const recurse = (child: ExpressionNode) => evaluate(child, context, expression, resolving);
   switch (node.kind) {
     case 'literal':
       return node.value;
@@ -88,9 +71,18 @@ function evaluate(node: Node, context: ExpressionContext, expression: string, re
       resolving.delete(variable);
     }
   }
-  // `if` evaluates only the branch it takes, as ARM does.
+  // `if` evaluates only the branch it takes, as ARM does: a conditional resource's reference() stays unasked.
   if (name === 'if') {
     return recurse(node.args[0]!) === true ? recurse(node.args[1]!) : recurse(node.args[2]!);
+  }
+  // A lambda's body is evaluated per item, by map(), with its parameters bound.
+  if (name === 'lambda') {
+    const names = node.args.slice(0, -1).map((arg) => String(recurse(arg)));
+    const body = node.args.at(-1)!;
+    return (...values: unknown[]) => {
+      const bound = Object.fromEntries(names.map((parameter, index) => [parameter, values[index]]));
+      return evaluate(body, { ...context, lambdas: { ...context.lambdas, ...bound } }, expression, resolving);
+    };
   }
   const args = node.args.map(recurse);
   const text = (index: number): string => {
@@ -98,11 +90,20 @@ function evaluate(node: Node, context: ExpressionContext, expression: string, re
     if (typeof value !== 'string') throw new UnsupportedExpression(expression, `${node.name}() expects a string as argument ${index + 1}`);
     return value;
   };
+  const object = (value: unknown): Record<string, unknown> => {
+    if (!value || typeof value !== 'object' || Array.isArray(value)) throw new UnsupportedExpression(expression, `${node.name}() expects objects`);
+    return value as Record<string, unknown>;
+  };
   switch (name) {
     case 'parameters': {
       const parameter = text(0);
       if (!Object.hasOwn(context.parameters, parameter)) throw new UnsupportedExpression(expression, `no parameter ${parameter}`);
       return context.parameters[parameter];
+    }
+    case 'lambdavariables': {
+      const variable = text(0);
+      if (!Object.hasOwn(context.lambdas ?? {}, variable)) throw new UnsupportedExpression(expression, `no lambda variable ${variable}`);
+      return context.lambdas![variable];
     }
     case 'format':
       return text(0).replace(/\{(\d+)(?::[^}]*)?\}/g, (_, position: string) => stringOf(args[Number(position) + 1], expression));
@@ -121,6 +122,23 @@ function evaluate(node: Node, context: ExpressionContext, expression: string, re
       return args.every(Array.isArray) ? args.flat() : args.map((value) => stringOf(value, expression)).join('');
     case 'string':
       return typeof args[0] === 'string' ? args[0] : JSON.stringify(args[0]);
+    case 'createobject': {
+      if (args.length % 2 !== 0) throw new UnsupportedExpression(expression, 'createObject() expects key, value pairs');
+      return Object.fromEntries(Array.from({ length: args.length / 2 }, (_, pair) => [text(2 * pair), args[2 * pair + 1]]));
+    }
+    // Later objects win a shared name (the template's own app settings over kept ones); nothing of ours nests, so no deep merge.
+    case 'union':
+      return Object.assign({}, ...args.map(object));
+    // ARM lists an object's items in key order, not declaration order.
+    case 'items': {
+      const value = object(args[0]);
+      return Object.keys(value).sort().map((key) => ({ key, value: value[key] }));
+    }
+    case 'map': {
+      const [items, fn] = args;
+      if (!Array.isArray(items) || typeof fn !== 'function') throw new UnsupportedExpression(expression, 'map() expects an array and a lambda');
+      return items.map((item, index) => fn(item, index));
+    }
     case 'equals':
       return JSON.stringify(args[0]) === JSON.stringify(args[1]);
     case 'greater':
@@ -144,9 +162,10 @@ function evaluate(node: Node, context: ExpressionContext, expression: string, re
       return true;
     case 'false':
       return false;
-    default:
-      throw new UnsupportedExpression(expression, `${node.name}() is not evaluated offline`);
   }
+  const supplied = context.functions?.[name];
+  if (supplied) return supplied(args);
+  throw new UnsupportedExpression(expression, `${node.name}() is not evaluated offline`);
 }
 
 /** resourceId([subscriptionId], [resourceGroupName], type, name1, name2, ...), as ARM defines it. */
@@ -170,109 +189,4 @@ function stringOf(value: unknown, expression: string): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   throw new UnsupportedExpression(expression, 'an object or array inside a string');
-}
-
-/** Recursive descent over: call := name '(' args ')' accessor*; literal := 'text' | number. */
-class Parser {
-  private position = 0;
-
-  constructor(private readonly expression: string) {}
-
-  parseAll(): Node {
-    const node = this.parseValue();
-    this.skipSpace();
-    if (this.position !== this.expression.length) this.fail('unexpected text');
-    return node;
-  }
-
-  private parseValue(): Node {
-    this.skipSpace();
-    const char = this.expression[this.position];
-    let node: Node;
-    if (char === "'") node = { kind: 'literal', value: this.parseString() };
-    else if (char !== undefined && /[-\d]/.test(char)) node = { kind: 'literal', value: this.parseNumber() };
-    else node = this.parseCall();
-    return this.parseAccessors(node);
-  }
-
-  private parseAccessors(node: Node): Node {
-    for (;;) {
-      this.skipSpace();
-      const char = this.expression[this.position];
-      if (char === '.') {
-        this.position += 1;
-        node = { kind: 'property', target: node, name: this.parseName() };
-      } else if (char === '[') {
-        this.position += 1;
-        const index = this.parseValue();
-        this.expect(']');
-        node = { kind: 'index', target: node, index };
-      } else {
-        return node;
-      }
-    }
-  }
-
-  private parseCall(): Node {
-    const name = this.parseName();
-    this.skipSpace();
-    this.expect('(');
-    const args: Node[] = [];
-    this.skipSpace();
-    if (this.expression[this.position] === ')') {
-      this.position += 1;
-      return { kind: 'call', name, args };
-    }
-    for (;;) {
-      args.push(this.parseValue());
-      this.skipSpace();
-      const char = this.expression[this.position];
-      this.position += 1;
-      if (char === ')') return { kind: 'call', name, args };
-      if (char !== ',') this.fail('expected , or )');
-    }
-  }
-
-  private parseName(): string {
-    const match = /^[A-Za-z_][\w]*/.exec(this.expression.slice(this.position));
-    if (!match) this.fail('expected a function or property name');
-    this.position += match![0].length;
-    return match![0];
-  }
-
-  private parseString(): string {
-    let value = '';
-    this.position += 1;
-    for (;;) {
-      const char = this.expression[this.position];
-      if (char === undefined) this.fail('unterminated string');
-      this.position += 1;
-      if (char === "'") {
-        // '' inside a string is one quote.
-        if (this.expression[this.position] !== "'") return value;
-        this.position += 1;
-      }
-      value += char;
-    }
-  }
-
-  private parseNumber(): number {
-    const match = /^-?\d+/.exec(this.expression.slice(this.position));
-    if (!match) this.fail('expected a number');
-    this.position += match![0].length;
-    return Number(match![0]);
-  }
-
-  private expect(char: string): void {
-    if (this.expression[this.position] !== char) this.fail(`expected ${char}`);
-    this.position += 1;
-  }
-
-  private skipSpace(): void {
-    while (this.expression[this.position] === ' ') this.position += 1;
-  }
-
-  private fail(reason: string): never {
-    throw new UnsupportedExpression(this.expression, `${reason} at ${this.position}`);
-  }
 }
