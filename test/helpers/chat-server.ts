@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { createChatServer, type ChatServer } from '../../WorkerRole1/src/server/app.js';
+import { createChatServer, type ChatServer, type ChatServerDeps } from '../../WorkerRole1/src/server/app.js';
 import { type Config, loadConfig } from '../../WorkerRole1/src/server/config/load-config.js';
 import { MemoryHistoryStore } from '../../WorkerRole1/src/server/history/memory-history-store.js';
 import { createLogger } from '../../WorkerRole1/src/server/logger.js';
@@ -22,7 +22,7 @@ const publicDir = fileURLToPath(new URL('../../WorkerRole1/dist/public/', import
  */
 export async function startChatServer(
   overrides: Partial<Config> = {},
-  deps: { sessions?: SessionRegistry } = {},
+  deps: { sessions?: SessionRegistry; adapter?: ChatServerDeps['adapter'] } = {},
 ): Promise<RunningChatServer> {
   const config: Config = {
     ...loadConfig({ LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', INSTANCE_ID: 'test' }),
@@ -35,6 +35,7 @@ export async function startChatServer(
     history: new MemoryHistoryStore(config.historyMaxPerRoom),
     sessions: deps.sessions ?? new MemorySessionRegistry({ presenceIndividualMax: config.presenceIndividualMax }),
     publicDir,
+    ...(deps.adapter ? { adapter: deps.adapter } : {}),
   });
   const { port } = await server.listen();
   return { url: `http://127.0.0.1:${port}`, port, config, server, close: () => server.close() };

@@ -17,23 +17,24 @@ export function toDirectMessage(message: StoredMessage): DirectMessage {
  * live: after the store, or before it if storage is slow. A resend (same sender and clientId)
  * resolves to the first copy and delivers that copy again, under its own id: an instance that
  * crashed between storing and delivering left the room without it, and a client that already has
- * it drops it by id. Resolves once stored.
+ * it drops it by id. Resolves once stored and once the delivery has left this instance (see
+ * published-broadcast.ts): the ack that follows must never promise what a crash can still lose.
  */
 export async function storeAndDeliver(
   ctx: ChatContext,
   draft: Omit<StoredMessage, 'id' | 'ts'>,
   senderKey: string,
-  deliver: (message: StoredMessage) => void,
+  deliver: (message: StoredMessage) => Promise<void>,
 ): Promise<AppendResult> {
-  let delivered = false;
+  let delivery: Promise<void> | undefined;
   const deliverOnce = (message: StoredMessage) => {
-    if (delivered) return;
-    delivered = true;
-    deliver(message);
+    if (delivery) return;
+    delivery = deliver(message);
     recordDelivered(message.to === undefined ? 'room' : 'direct');
   };
   const ts = ctx.now();
   const result = await ctx.history.append({ message: { ...draft, id: ctx.newMessageId(ts), ts }, senderKey }, deliverOnce);
   deliverOnce(result.message);
+  await delivery;
   return result;
 }

@@ -5,6 +5,7 @@ import { parseNickname } from '../../sessions/nickname.js';
 import { findOnlineUser } from '../../sessions/online.js';
 import { currentSession } from '../../socket/current-session.js';
 import { defineHandler } from '../../socket/event-handler.js';
+import { publishedBroadcast } from '../../socket/published-broadcast.js';
 import { clientId, messageText } from '../fields.js';
 import { storeAndDeliver, toDirectMessage } from '../messages.js';
 
@@ -42,7 +43,7 @@ export const sendDirectMessage = defineHandler({
         clientId: payload.clientId,
       },
       session.key,
-      (stored) => ctx.io.to([userChannel(recipient.key), userChannel(session.key)]).emit('dm', toDirectMessage(stored)),
+      (stored) => publishedBroadcast(ctx.io, [userChannel(recipient.key), userChannel(session.key)], 'dm', toDirectMessage(stored)),
     );
     ctx.logger.debug({ socket: socket.id, id: message.id, created }, 'direct message');
     return { message: toDirectMessage(message) };

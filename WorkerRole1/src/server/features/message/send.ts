@@ -3,6 +3,7 @@ import { roomChannel } from '../../channels.js';
 import { errors } from '../../errors.js';
 import { currentSessionInRoom } from '../../socket/current-session.js';
 import { defineHandler } from '../../socket/event-handler.js';
+import { publishedBroadcast } from '../../socket/published-broadcast.js';
 import { clientId, messageText, roomName } from '../fields.js';
 import { storeAndDeliver, toChatMessage } from '../messages.js';
 
@@ -10,7 +11,8 @@ const schema = z.strictObject({ room: roomName, text: messageText, clientId });
 
 /**
  * Stores a room message, then delivers it to everyone in the room (earlier, if storage is slow);
- * the ack means it is stored. A resend returns the first copy and delivers nothing.
+ * the ack means it is stored and on its way to every instance. A resend returns the first copy and
+ * delivers it again (storeAndDeliver says why).
  */
 export const sendMessage = defineHandler({
   schema,
@@ -21,7 +23,7 @@ export const sendMessage = defineHandler({
       ctx,
       { conversation: roomChannel(payload.room), from: session.nickname, text: payload.text, clientId: payload.clientId },
       session.key,
-      (stored) => ctx.io.to(roomChannel(payload.room)).emit('message', toChatMessage(stored, payload.room)),
+      (stored) => publishedBroadcast(ctx.io, [roomChannel(payload.room)], 'message', toChatMessage(stored, payload.room)),
     );
     const chatMessage = toChatMessage(message, payload.room);
     ctx.logger.debug({ socket: socket.id, room: payload.room, id: message.id, created }, 'message');
