@@ -2,8 +2,8 @@ import { type ExpressionNode, UnsupportedExpression, parseExpression } from './a
 
 /**
  * Evaluates the ARM template expressions of the compiled infra/main.json without Azure, for two
- * readers: publish's `--dry-run`, which shows the names Azure will create (by contract, CONTRACT.md,
- * simple functions of the parameters), and the infra tests, which evaluate the whole template.
+ * readers: publish's `--dry-run`, which shows the names Azure will create (infra/resources.bicep keeps them
+ * simple functions of the parameters for that reason), and the infra tests, which evaluate the whole template.
  * Only functions whose answer follows from the template and its parameters are built in. What
  * depends on Azure (reference(), guid(), uniqueString(), ...) is refused with UnsupportedExpression,
  * so a caller shows the raw expression instead of guessing, unless the caller supplies the function.
