@@ -40,10 +40,11 @@ describe("the role's lock, cut out of the workspace lock", () => {
     const root = JSON.parse(readFileSync(`${REPOSITORY}package-lock.json`, 'utf8')) as PackageLock;
     const { lock: roleLock, installScripts } = productionLock(root, 'WorkerRole1');
     const names = Object.keys(roleLock.packages);
-    for (const tool of ['typescript', 'tsx', 'esbuild', 'azurite', 'playwright-core', '@azure/arm-compute', '@azure/identity', 'socket.io-client']) {
+    for (const tool of ['typescript', 'tsx', 'esbuild', 'azurite', 'playwright-core', '@azure/arm-compute', 'socket.io-client']) {
       assert.ok(!names.includes(`node_modules/${tool}`), `${tool} must not ship`);
     }
-    for (const dependency of ['socket.io', 'express', 'pino', 'zod']) assert.ok(names.includes(`node_modules/${dependency}`), dependency);
+    // @azure/identity is the role's own now (it signs in to storage and Redis with its managed identity).
+    for (const dependency of ['socket.io', 'express', 'pino', 'zod', '@azure/identity']) assert.ok(names.includes(`node_modules/${dependency}`), dependency);
     // Scripts the root package.json's allowScripts sets to false are known to be unneeded (protobufjs).
     const { allowScripts = {} } = JSON.parse(readFileSync(`${REPOSITORY}package.json`, 'utf8')) as { allowScripts?: Record<string, boolean> };
     const needed = installScripts.filter((spec) => allowScripts[spec.slice(0, spec.lastIndexOf('@'))] !== false);

@@ -10,7 +10,7 @@ import { type AppServicePackageResult, packageAppService } from '../../../script
 import { zipFolder } from '../../../scripts/package/zip-folder.js';
 
 const REPOSITORY = fileURLToPath(new URL('../../../', import.meta.url));
-const DEV_TOOLS = ['typescript', 'tsx', 'esbuild', 'azurite', 'fflate', '@azure/arm-appservice', '@azure/arm-compute', '@azure/identity', 'socket.io-client'];
+const DEV_TOOLS = ['typescript', 'tsx', 'esbuild', 'azurite', 'fflate', '@azure/arm-appservice', '@azure/arm-compute', 'socket.io-client'];
 
 function walk(root: string, relative = ''): string[] {
   return readdirSync(join(root, relative), { withFileTypes: true }).flatMap((entry) => {

@@ -16,7 +16,7 @@ import { fakeRuntime } from './helpers/fake-runtime-tarball.js';
 import { freePort } from '../../../scripts/emulator/free-port.js';
 
 const REPOSITORY = fileURLToPath(new URL('../../../', import.meta.url));
-const DEV_TOOLS = ['typescript', 'tsx', 'esbuild', 'azurite', 'playwright-core', '@azure/arm-compute', '@azure/arm-network', '@azure/identity', '@azure/storage-blob', 'socket.io-client'];
+const DEV_TOOLS = ['typescript', 'tsx', 'esbuild', 'azurite', 'playwright-core', '@azure/arm-compute', '@azure/arm-network', '@azure/storage-blob', 'socket.io-client'];
 
 describe('the staged role (npm test builds WorkerRole1/dist first)', () => {
   let out: string;
