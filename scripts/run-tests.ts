@@ -28,7 +28,8 @@ const startedAt = Date.now();
  */
 const EXCLUSIVE: Record<string, string[]> = {
   'npm run build (WorkerRole1/.dist-building-*)': [
-    'test/powershell/pester.test.ts', // Build-Service.ps1 and Start-Emulator.ps1 build
+    'test/powershell/build-service.test.ts', // Build-Service.ps1 builds
+    'test/powershell/emulator.test.ts', // Start-Emulator.ps1 builds first
     'test/scripts/emulator/build-while-serving.test.ts', // builds, and checks no staging folder is left
   ],
 };
@@ -38,10 +39,14 @@ const EXCLUSIVE: Record<string, string[]> = {
  * one long file running alone. The rest follow in path order.
  */
 const LONGEST_FIRST = [
-  'test/powershell/pester.test.ts',
+  'test/scripts/publish/app-service.test.ts',
+  'test/scripts/package/stage-role.test.ts',
+  'test/scripts/package/stage-linux.test.ts',
+  'test/powershell/publish-service.test.ts',
+  'test/powershell/build-service.test.ts',
+  'test/scripts/emulator/emulator.test.ts',
   'test/e2e/chat.test.ts',
   'test/e2e/large-room.test.ts',
-  'test/scripts/emulator/emulator.test.ts',
   'test/fault/membership-ground-truth.test.ts',
   'test/scripts/emulator/shared-sessions.test.ts',
 ];
