@@ -22,11 +22,11 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const startedAt = Date.now();
 
 /**
- * Files that write what other files of the same group also write. They run one after another,
- * beside the rest. `npm run build` replaces WorkerRole1/dist file by file (so a server reading it
- * meanwhile is fine) but two builds at once remove each other's staging folder.
+ * Files of one group run one after another, beside the rest.
  */
 const EXCLUSIVE: Record<string, string[]> = {
+  // `npm run build` replaces WorkerRole1/dist file by file (so a server reading it meanwhile is
+  // fine), but two builds at once remove each other's staging folder.
   'npm run build (WorkerRole1/.dist-building-*)': [
     'test/powershell/build-service.test.ts', // Build-Service.ps1 builds
     'test/powershell/emulator.test.ts', // Start-Emulator.ps1 builds first
@@ -52,9 +52,10 @@ const LONGEST_FIRST = [
 ];
 
 /**
- * Two files per core, measured: on 2 cores, 2 at once took 4:40, 3 took 3:55, 4 took 3:50 and
- * began to time out in the browser tests. Chromium, the emulator and Azurite are processes of
- * their own, so a file is often waiting on them rather than running.
+ * One more file than cores, at most 3: many files mostly wait (on Chromium, an emulator, Azurite,
+ * a lease running out), so a third file fills the gaps. Measured on this 2-core machine while other
+ * sessions shared it (load average 4-8): 3 at a time 5:34, 4 at a time 5:52 with a timing-sensitive
+ * publish test failing, against 13:56 one at a time before.
  */
 const DEFAULT_CONCURRENCY = Math.max(1, Math.min(3, cpus().length + 1));
 const concurrency = Number(process.env.TEST_CONCURRENCY ?? DEFAULT_CONCURRENCY);

@@ -10,7 +10,8 @@ const schema = z.strictObject({ room: roomName, text: messageText, clientId });
 
 /**
  * Stores a room message, then delivers it to everyone in the room (earlier, if storage is slow);
- * the ack means it is stored. A resend returns the first copy and delivers nothing.
+ * the ack means it is stored. A resend returns the first copy and delivers it again under its id
+ * (an instance that crashed between storing and delivering never delivered it; clients drop it by id).
  */
 export const sendMessage = defineHandler({
   schema,
