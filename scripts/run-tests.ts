@@ -54,8 +54,8 @@ const LONGEST_FIRST = [
 /**
  * One more file than cores, at most 3: many files mostly wait (on Chromium, an emulator, Azurite,
  * a lease running out), so a third file fills the gaps. Measured on this 2-core machine while other
- * sessions shared it (load average 4-8): 3 at a time 5:34, 4 at a time 5:52 with a timing-sensitive
- * publish test failing, against 13:56 one at a time before.
+ * sessions shared it (load average 3-8): 2 at a time 6:07, 3 at a time 5:34, 4 at a time 5:52 with
+ * a timing-sensitive publish test failing; one at a time, before, 13:56.
  */
 const DEFAULT_CONCURRENCY = Math.max(1, Math.min(3, cpus().length + 1));
 const concurrency = Number(process.env.TEST_CONCURRENCY ?? DEFAULT_CONCURRENCY);
