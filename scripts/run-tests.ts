@@ -1,15 +1,68 @@
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { cpus } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * Runs every test/**\/*.test.ts file with Node's own test runner. Node 20's runner does not
- * discover .ts files by itself, so the list is built here. Arguments narrow it to the files
- * whose path contains any of them (`npm test -- server/message`).
+ * `npm test`: builds WorkerRole1/dist, then runs every test/**\/*.test.ts file with Node's own test
+ * runner, several files at once, the type check beside them, and prints how long it all took.
+ * Arguments narrow the run to the files whose path contains any of them (`npm test --
+ * server/message`). TEST_CONCURRENCY sets how many files run at once.
+ *
+ * Each file runs in its own `node --test` process (as `node --test` itself would run it), with its
+ * output held back and printed whole when it ends, so that files running side by side do not mix
+ * their lines. Every file starts its own servers on ports the OS picks and keeps its data in
+ * temporary folders, so files are independent, except the few that share something named in
+ * EXCLUSIVE: those never run at the same time as each other.
  */
+
 const root = fileURLToPath(new URL('..', import.meta.url));
-const filters = process.argv.slice(2);
+const startedAt = Date.now();
+
+/**
+ * Files of one group run one after another, beside the rest.
+ */
+const EXCLUSIVE: Record<string, string[]> = {
+  // `npm run build` replaces WorkerRole1/dist file by file (so a server reading it meanwhile is
+  // fine), but two builds at once remove each other's staging folder.
+  'npm run build (WorkerRole1/.dist-building-*)': [
+    'test/powershell/build-service.test.ts', // Build-Service.ps1 builds
+    'test/powershell/emulator.test.ts', // Start-Emulator.ps1 builds first
+    'test/scripts/emulator/build-while-serving.test.ts', // builds, and checks no staging folder is left
+  ],
+};
+
+/**
+ * The longest files (measured on a 2-core machine) start first, so that the run does not end with
+ * one long file running alone. The rest follow in path order.
+ */
+const LONGEST_FIRST = [
+  'test/scripts/publish/app-service.test.ts',
+  'test/scripts/package/stage-role.test.ts',
+  'test/scripts/package/stage-linux.test.ts',
+  'test/powershell/publish-service.test.ts',
+  'test/powershell/build-service.test.ts',
+  'test/scripts/emulator/emulator.test.ts',
+  'test/e2e/chat.test.ts',
+  'test/e2e/large-room.test.ts',
+  'test/fault/membership-ground-truth.test.ts',
+  'test/scripts/emulator/shared-sessions.test.ts',
+];
+
+/**
+ * One more file than cores, at most 3: many files mostly wait (on Chromium, an emulator, Azurite,
+ * a lease running out), so a third file fills the gaps. Measured on this 2-core machine while other
+ * sessions shared it (load average 3-8): 2 at a time 6:07, 3 at a time 5:34, 4 at a time 5:52 with
+ * a timing-sensitive publish test failing; one at a time, before, 13:56.
+ */
+const DEFAULT_CONCURRENCY = Math.max(1, Math.min(3, cpus().length + 1));
+const concurrency = Number(process.env.TEST_CONCURRENCY ?? DEFAULT_CONCURRENCY);
+if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
+  console.error(`TEST_CONCURRENCY must be a whole number of at least 1, not ${process.env.TEST_CONCURRENCY}`);
+  process.exit(1);
+}
 
 function findTests(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -19,19 +72,109 @@ function findTests(dir: string): string[] {
   });
 }
 
+const filters = process.argv.slice(2);
 const files = findTests(join(root, 'test'))
-  .map((file) => relative(root, file))
+  .map((file) => relative(root, file).split('\\').join('/'))
   .filter((file) => filters.length === 0 || filters.some((filter) => file.includes(filter)))
-  .sort();
+  .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+
+function rank(file: string): number {
+  const index = LONGEST_FIRST.indexOf(file);
+  return index === -1 ? LONGEST_FIRST.length : index;
+}
 
 if (files.length === 0) {
   console.error(`no test files match ${filters.join(' ')}`);
   process.exit(1);
 }
 
-const result = spawnSync(
-  process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files],
-  { cwd: root, stdio: 'inherit' },
+interface Outcome {
+  name: string;
+  code: number | null;
+  output: string;
+  seconds: number;
+}
+
+/** Runs a command with its output held back; resolves when it exits. */
+function run(name: string, args: string[]): Promise<Outcome> {
+  const begun = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => chunks.push(chunk));
+    child.once('error', (error) => chunks.push(Buffer.from(`${error.message}\n`)));
+    child.once('close', (code) => resolve({ name, code, output: Buffer.concat(chunks).toString('utf8'), seconds: (Date.now() - begun) / 1000 }));
+  });
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const duration = (ms: number) => {
+  const total = Math.round(ms / 1000);
+  return `${Math.floor(total / 60)}:${String(total % 60).padStart(2, '0')}`;
+};
+
+// The tests run the compiled server and the bundled client, so the build comes first.
+const build = await run('npm run build', ['--import', 'tsx', 'scripts/build.ts']);
+process.stdout.write(build.output);
+if (build.code !== 0) {
+  console.error(`npm run build failed (exit code ${build.code}); no test ran`);
+  process.exit(1);
+}
+
+const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+const typecheck = run('npm run typecheck', [tsc, '-p', 'tsconfig.json', '--noEmit']);
+
+const waiting = [...files];
+const heldBy = new Map<string, string>(); // exclusive group -> the file holding it
+const groupOf = (file: string) => Object.entries(EXCLUSIVE).find(([, members]) => members.includes(file))?.[0];
+const outcomes: Outcome[] = [];
+
+function nextFile(): string | undefined {
+  const index = waiting.findIndex((file) => {
+    const group = groupOf(file);
+    return group === undefined || !heldBy.has(group);
+  });
+  return index === -1 ? undefined : waiting.splice(index, 1)[0];
+}
+
+/** One of `concurrency` lanes: takes the next file it may run until none is left. */
+async function lane(): Promise<void> {
+  for (;;) {
+    const file = nextFile();
+    if (file === undefined) {
+      if (waiting.length === 0) return;
+      // Only files of a group that is held are left: wait for one of them to end.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      continue;
+    }
+    const group = groupOf(file);
+    if (group) heldBy.set(group, file);
+    const outcome = await run(file, ['--import', 'tsx', '--test', '--test-reporter=spec', file]);
+    if (group) heldBy.delete(group);
+    outcomes.push(outcome);
+    process.stdout.write(outcome.output);
+    console.log(`${outcome.code === 0 ? '✔' : '✖'} ${file} (${seconds(outcome.seconds * 1000)})\n`);
+  }
+}
+
+await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, lane));
+const checked = await typecheck;
+if (checked.code !== 0) process.stdout.write(checked.output);
+
+/** The totals Node's spec reporter prints at the end of each file ("ℹ pass 12"). */
+function count(label: string): number {
+  const pattern = new RegExp(`^ℹ ${label} (\\d+)$`, 'gm');
+  return outcomes.reduce((sum, outcome) => sum + [...outcome.output.matchAll(pattern)].reduce((n, match) => n + Number(match[1]), 0), 0);
+}
+
+const failed = outcomes.filter((outcome) => outcome.code !== 0);
+const slowest = [...outcomes].sort((a, b) => b.seconds - a.seconds).slice(0, 5);
+console.log(`slowest files: ${slowest.map((outcome) => `${outcome.name} ${outcome.seconds.toFixed(1)} s`).join(', ')}`);
+console.log(
+  `tests ${count('tests')}, passed ${count('pass')}, failed ${count('fail')}, skipped ${count('skipped')}, ` +
+    `in ${files.length} files, ${concurrency} at a time; typecheck ${checked.code === 0 ? 'clean' : 'FAILED'}`,
 );
-process.exit(result.status ?? 1);
+for (const outcome of failed) console.log(`✖ failed: ${outcome.name}`);
+console.log(`npm test took ${duration(Date.now() - startedAt)} (m:ss) on Node ${process.versions.node}`);
+process.exit(failed.length === 0 && checked.code === 0 ? 0 : 1);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe, test as nodeTest, type TestContext } from 'node:test';
 import type { Browser, Locator } from 'playwright-core';
 import { startChatServer, type RunningChatServer } from '../helpers/chat-server.js';
 import { sendFromBot } from './bots.js';
@@ -40,12 +40,18 @@ async function closeWindows(): Promise<void> {
   }
 }
 
-describe('the chat in a browser', { timeout: 120_000 }, () => {
+/**
+ * Each test has its own time limit. A limit on the whole describe would fall on whichever test
+ * runs last when the machine is slow, and cancel it however well it was doing.
+ */
+const test = (name: string, fn: (t: TestContext) => Promise<void>) => nodeTest(name, { timeout: 60_000 }, fn);
+
+describe('the chat in a browser', () => {
   before(async () => {
     assert.ok(existsSync(builtClient), 'WorkerRole1/dist/public/app.js is missing: run `npm run build` first');
     server = await startChatServer();
     browser = await launchBrowser();
-  });
+  }, { timeout: 30_000 });
 
   after(async () => {
     await browser?.close();
@@ -263,34 +269,75 @@ describe('the chat in a browser', { timeout: 120_000 }, () => {
     await closeWindows();
   });
 
-  // Last: it restarts the server.
-  test('after the server restarts, the page says so, reconnects by itself, keeps its nickname and sends what waited', async () => {
-    const name = uniqueNickname('alice');
-    const alice = await (await openWindow()).join(name);
-    await alice.send('before the restart');
-    await alice.waitForMessage('before the restart');
+  test('after the server restarts, the page says so, reconnects by itself, keeps its nickname and sends what waited', async (t) => {
+    // Its own server, so that restarting it concerns no other test.
+    let own = await startChatServer();
+    const timeline = new Timeline();
+    try {
+      const name = uniqueNickname('alice');
+      const alice = await ChatPage.open(browser, own.url);
+      windows.push(alice);
+      timeline.watch(alice);
+      await timeline.step('join', alice.join(name));
+      await alice.send('before the restart');
+      await timeline.step('own message shown', alice.waitForMessage('before the restart'));
 
-    const { port } = server;
-    await server.close();
-    await alice.page.locator('#banner', { hasText: 'The server is restarting' }).waitFor();
-    await alice.page.locator('#connection-status', { hasText: 'Reconnecting' }).waitFor();
-    assert.equal(await alice.page.locator('#chat-view').isVisible(), true, 'the conversation stays on screen');
-    await alice.send('queued until the server is back');
-    await alice.page.locator('.msg.pending', { hasText: 'Waiting for connection' }).waitFor();
+      const { port } = own;
+      await timeline.step('server closed', own.close());
+      await timeline.step('banner shown', alice.page.locator('#banner', { hasText: 'The server is restarting' }).waitFor());
+      await timeline.step('status Reconnecting', alice.page.locator('#connection-status', { hasText: 'Reconnecting' }).waitFor());
+      assert.equal(await alice.page.locator('#chat-view').isVisible(), true, 'the conversation stays on screen');
+      await alice.send('queued until the server is back');
+      await timeline.step('shown as pending', alice.page.locator('.msg.pending', { hasText: 'Waiting for connection' }).waitFor());
 
-    // A fresh instance on the same address: it knows neither the session nor the history.
-    server = await startChatServer({ port });
-    await alice.page.locator('#connection-status', { hasText: 'Connected' }).waitFor({ timeout: 30_000 });
-    await alice.page.locator('.msg.pending').first().waitFor({ state: 'detached' });
-    assert.equal(await alice.page.locator('#me-name').textContent(), name);
-    assert.equal(await alice.page.locator('#banner').isVisible(), false, 'the notice is gone');
-    assert.equal(await alice.countMessages('queued until the server is back'), 1);
-    assert.equal(await alice.countMessages('before the restart'), 1, 'what was on screen stays, once');
-    const bob = await (await openWindow()).join(uniqueNickname('bob'));
-    await bob.waitForMessage('queued until the server is back');
-    await closeWindows();
+      // A fresh instance on the same address: it knows neither the session nor the history.
+      own = await timeline.step('server started again', startChatServer({ port }));
+      await timeline.step('status Connected', alice.page.locator('#connection-status', { hasText: 'Connected' }).waitFor({ timeout: 30_000 }));
+      await timeline.step('pending sent', alice.page.locator('.msg.pending').first().waitFor({ state: 'detached' }));
+      assert.equal(await alice.page.locator('#me-name').textContent(), name);
+      assert.equal(await alice.page.locator('#banner').isVisible(), false, 'the notice is gone');
+      assert.equal(await alice.countMessages('queued until the server is back'), 1);
+      assert.equal(await alice.countMessages('before the restart'), 1, 'what was on screen stays, once');
+      const bob = await ChatPage.open(browser, own.url);
+      windows.push(bob);
+      await bob.join(uniqueNickname('bob'));
+      await timeline.step('delivered to another window', bob.waitForMessage('queued until the server is back'));
+      await closeWindows();
+    } catch (error) {
+      // What the page and the test did, with times, so that a failure says where the time went.
+      t.diagnostic(`timeline (s since the test began):\n${timeline.lines.join('\n')}`);
+      throw error;
+    } finally {
+      await own.close();
+    }
   });
 });
+
+/** Steps of a test and the page's connection attempts, each with the time it happened. */
+class Timeline {
+  readonly lines: string[] = [];
+  private readonly began = Date.now();
+
+  private note(what: string): void {
+    this.lines.push(`${((Date.now() - this.began) / 1000).toFixed(2)} ${what}`);
+  }
+
+  async step<T>(name: string, done: Promise<T>): Promise<T> {
+    const value = await done;
+    this.note(name);
+    return value;
+  }
+
+  watch(window: ChatPage): void {
+    window.page.on('websocket', (socket) => {
+      this.note(`websocket opening ${socket.url().replace(/^.*\?/, '?')}`);
+      socket.on('socketerror', (error) => this.note(`websocket error ${error}`));
+      socket.on('close', () => this.note('websocket closed'));
+    });
+    window.page.on('requestfailed', (request) => this.note(`request failed ${request.url().replace(/^.*\?/, '?')}: ${request.failure()?.errorText}`));
+    window.page.on('console', (message) => this.note(`console ${message.type()}: ${message.text()}`));
+  }
+}
 
 function hasFocus(locator: Locator): Promise<boolean> {
   return locator.evaluate((element) => element === element.ownerDocument.activeElement);

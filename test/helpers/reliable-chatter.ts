@@ -1,11 +1,28 @@
 import { io, type Socket } from 'socket.io-client';
-import type { Ack, ChatMessage, ClientToServerEvents, ServerToClientEvents } from '../../WorkerRole1/src/shared/protocol.js';
+import type { Ack, ChatMessage, ClientToServerEvents, HistoryFetchPayload, ServerToClientEvents } from '../../WorkerRole1/src/shared/protocol.js';
 
 type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 const ACK_TIMEOUT_MS = 3000;
 const STORED_ACK_TIMEOUT_MS = 30_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Refusals that mean "not now": the browser client waits `retryAfterMs` and asks again. */
+const NOT_NOW = new Set(['STORAGE_UNAVAILABLE', 'RATE_LIMITED']);
+
+/**
+ * `history:fetch`, waiting out "not now" as the browser client does (storage that is slow to
+ * answer, on a busy machine, is refused with STORAGE_UNAVAILABLE); any other refusal throws.
+ */
+async function fetchHistory(socket: ChatSocket, payload: HistoryFetchPayload): Promise<{ messages: ChatMessage[] }> {
+  const deadline = Date.now() + STORED_ACK_TIMEOUT_MS;
+  for (;;) {
+    const ack = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('history:fetch', payload);
+    if (ack.ok) return ack;
+    if (!NOT_NOW.has(ack.error.code) || Date.now() > deadline) throw new Error(`history:fetch failed: ${ack.error.code}`);
+    await sleep(ack.error.retryAfterMs ?? 200);
+  }
+}
 
 /**
  * A chat client with the browser client's recovery rules, for fault tests: when its connection
@@ -91,12 +108,11 @@ export class ReliableChatter {
 
   private async fetchMissed(socket: ChatSocket): Promise<void> {
     for (;;) {
-      const ack = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('history:fetch', {
+      const ack = await fetchHistory(socket, {
         room: this.room,
         limit: 100,
         ...(this.lastSeenId === undefined ? {} : { after: this.lastSeenId }),
       });
-      if (!ack.ok) throw new Error(`history:fetch failed: ${ack.error.code}`);
       for (const message of ack.messages) this.see(message);
       if (ack.messages.length < 100) return;
     }
@@ -108,12 +124,11 @@ export class ReliableChatter {
     const pages: ChatMessage[][] = [];
     let before: string | undefined;
     for (;;) {
-      const ack = await this.socket!.timeout(ACK_TIMEOUT_MS).emitWithAck('history:fetch', {
+      const ack = await fetchHistory(this.socket!, {
         room: this.room,
         limit: 100,
         ...(before === undefined ? {} : { before }),
       });
-      if (!ack.ok) throw new Error(`history:fetch failed: ${ack.error.code}`);
       pages.unshift(ack.messages);
       if (ack.messages.length < 100) return pages.flat();
       before = ack.messages[0]!.id;

@@ -1,13 +1,14 @@
 <#
 .SYNOPSIS
     Runs the Pester suites of test/powershell with the pinned Pester, and writes each test's outcome
-    as JSON for test/powershell/pester.test.ts (npm test).
+    as JSON for test/powershell/helpers/pester-suite.ts (npm test).
 
 .PARAMETER ResultFile
     Where the outcomes go: a JSON array of { name, result, message, seconds }.
 
 .PARAMETER Path
-    Suites to run; by default every *.Tests.ps1 beside this script.
+    Suites to run; by default every *.Tests.ps1 beside this script. One argument may name several,
+    separated as in PATH (':' here, ';' on Windows), as pwsh -File passes no arrays.
 
 .EXAMPLE
     pwsh -File test/powershell/Invoke-PesterSuites.ps1
@@ -30,6 +31,7 @@ if (-not (Test-Path -LiteralPath $manifest)) {
     exit 3
 }
 Import-Module -Name $manifest -Force
+$Path = @($Path | ForEach-Object { $_ -split [regex]::Escape([System.IO.Path]::PathSeparator) } | Where-Object { $_ -ne '' })
 
 $configuration = New-PesterConfiguration
 $configuration.Run.Path = $Path

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { checkStagedRole, startupScriptProblems } from '../../../scripts/package/check-staged-role.js';
@@ -63,9 +63,11 @@ describe('the staged role (npm test builds WorkerRole1/dist first)', () => {
   });
 
   it('starts from its own node_modules alone (this machine\'s Node standing in for node.exe) and answers the health probe', async () => {
-    // A copy outside the repository, so Node cannot fall back on the workspace's node_modules.
-    const alone = mkdtempSync(join(tmpdir(), 'chatapp-staged-alone-'));
-    cpSync(staged, alone, { recursive: true });
+    // The staged folder is outside the repository (a temporary folder), so Node cannot fall back
+    // on the workspace's node_modules: what it loads comes from the role's own.
+    const fromRepository = relative(REPOSITORY, staged);
+    assert.ok(fromRepository.startsWith('..') || isAbsolute(fromRepository), `${staged} is outside the repository`);
+    const alone = staged;
     const port = await freePort();
     const server = spawn(process.execPath, ['dist/server/main.js'], {
       cwd: alone,
@@ -94,7 +96,6 @@ describe('the staged role (npm test builds WorkerRole1/dist first)', () => {
         server.kill('SIGTERM');
         await exited;
       }
-      rmSync(alone, { recursive: true, force: true });
     }
   });
 

@@ -7,13 +7,15 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 /**
- * The Pester suites of this folder (the PowerShell scripts run for real) as part of `npm test`: one
- * pwsh runs them all, and each Pester test is reported here as a test of its own, with its name
- * and, when it failed, Pester's message. Without pwsh or Pester the suite is skipped in one line,
+ * Runs Pester suites of test/powershell (the PowerShell scripts run for real) as part of `npm test`:
+ * one pwsh per call, and each Pester test reported here as a test of its own, with its name and,
+ * when it failed, Pester's message. Each *.test.ts beside the suites runs some of them, so that
+ * `npm test` can run them side by side. Without pwsh or Pester they are skipped in one line,
  * except under CI, where .ci/run installs both and a skipped suite would hide a broken install.
  */
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const SUITES = join(ROOT, 'test', 'powershell');
 const PESTER_MANIFEST = join(ROOT, '.cache', 'powershell-modules', 'Pester', '6.2.0', 'Pester.psd1');
 const INSTALL = 'test/powershell/install-tools.sh installs PowerShell 7.6.9 and Pester 6.2.0 (it needs the .NET SDK)';
 const IN_CI = process.env.CI === 'true';
@@ -32,20 +34,24 @@ function findPwsh(): string | undefined {
   return folders.filter((folder) => folder !== '').map((folder) => join(folder, name)).find((candidate) => existsSync(candidate));
 }
 
-const pwsh = findPwsh();
-const missing = !pwsh ? 'pwsh is not installed' : !existsSync(PESTER_MANIFEST) ? `Pester is not installed at ${PESTER_MANIFEST}` : undefined;
-
-if (missing && !IN_CI) {
-  test(`Pester suites (test/powershell): skipped, ${missing}; ${INSTALL}`, { skip: true }, () => {});
-} else {
-  test('Pester suites (test/powershell)', async (t) => {
+/** Registers one node test that runs these suites (file names in test/powershell) in one pwsh. */
+export function pesterSuites(suites: string[]): void {
+  const title = `Pester: ${suites.join(', ')}`;
+  const pwsh = findPwsh();
+  const missing = !pwsh ? 'pwsh is not installed' : !existsSync(PESTER_MANIFEST) ? `Pester is not installed at ${PESTER_MANIFEST}` : undefined;
+  if (missing && !IN_CI) {
+    test(`${title}: skipped, ${missing}; ${INSTALL}`, { skip: true }, () => {});
+    return;
+  }
+  test(title, async (t) => {
     assert.equal(missing, undefined, `${missing}; under CI the Pester suites must run: ${INSTALL}`);
     const scratch = mkdtempSync(join(tmpdir(), 'chatapp-pester-results-'));
     const resultFile = join(scratch, 'results.json');
     try {
       const output: string[] = [];
+      const args = ['-NoLogo', '-NoProfile', '-NonInteractive', '-File', join(SUITES, 'Invoke-PesterSuites.ps1'), '-ResultFile', resultFile];
       const exitCode = await new Promise<number | null>((resolve, reject) => {
-        const child = spawn(pwsh!, ['-NoLogo', '-NoProfile', '-NonInteractive', '-File', join(ROOT, 'test', 'powershell', 'Invoke-PesterSuites.ps1'), '-ResultFile', resultFile], {
+        const child = spawn(pwsh!, [...args, '-Path', suites.map((suite) => join(SUITES, suite)).join(delimiter)], {
           cwd: ROOT,
           // The scripts under test, and Azure PowerShell's sign-in in @azure/identity, start pwsh by name.
           env: { ...process.env, PATH: `${dirname(pwsh!)}${delimiter}${process.env.PATH ?? ''}` },

@@ -1,0 +1,3 @@
+import { pesterSuites } from './helpers/pester-suite.js';
+
+pesterSuites(['PublishService.Tests.ps1']);
