@@ -171,10 +171,9 @@ function count(label: string): number {
 const failed = outcomes.filter((outcome) => outcome.code !== 0);
 const slowest = [...outcomes].sort((a, b) => b.seconds - a.seconds).slice(0, 5);
 console.log(`slowest files: ${slowest.map((outcome) => `${outcome.name} ${outcome.seconds.toFixed(1)} s`).join(', ')}`);
-console.log(
-  `tests ${count('tests')}, passed ${count('pass')}, failed ${count('fail')}, skipped ${count('skipped')}, ` +
-    `in ${files.length} files, ${concurrency} at a time; typecheck ${checked.code === 0 ? 'clean' : 'FAILED'}`,
-);
+console.log(`${count('tests')} tests in ${files.length} files, ${concurrency} at a time; typecheck ${checked.code === 0 ? 'clean' : 'FAILED'}`);
+// The plain totals line CI's reader looks for; a file that crashed before its totals counts as failed.
+console.log(`tests: ${count('pass')} passed, ${count('fail') + failed.filter((outcome) => !/^ℹ fail \d+$/m.test(outcome.output)).length} failed, ${count('skipped')} skipped`);
 for (const outcome of failed) console.log(`✖ failed: ${outcome.name}`);
 console.log(`npm test took ${duration(Date.now() - startedAt)} (m:ss) on Node ${process.versions.node}`);
 process.exit(failed.length === 0 && checked.code === 0 ? 0 : 1);
