@@ -43,7 +43,7 @@ export async function zipDeploy(input: ZipDeployInput): Promise<ZipDeployResult>
 
   const deadline = started + (input.timeoutMs ?? 30 * 60_000);
   for (;;) {
-    const polled = await send(input, 'GET', new URL(location, input.url).toString());
+    const polled = await pollOnce(input, new URL(location, input.url).toString());
     if (polled.status !== 200 && polled.status !== 202) throw kuduError(polled, location);
     const status = JSON.parse(polled.text || '{}') as { id?: string; status?: number; complete?: boolean; status_text?: string; progress?: string; log_url?: string };
     if (status.status === SUCCESS && status.complete !== false) return { id: status.id, seconds: elapsed(started) };
@@ -58,6 +58,26 @@ export async function zipDeploy(input: ZipDeployInput): Promise<ZipDeployResult>
       throw new PublishError('the zip deployment did not finish within 30 minutes', `check its state at ${location} (or in the portal's Deployment Center) before publishing again`);
     }
     await delay(input.pollIntervalMs);
+  }
+}
+
+/** A dropped connection on a status poll is tried again this many times in a row before it counts. */
+const POLL_ATTEMPTS = 3;
+const TRANSIENT = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED']);
+
+/**
+ * One status poll. A poll is a GET that changes nothing, and over a long deployment the connection
+ * it reuses can be closed by the other side just as it goes out (a keep-alive timeout, a proxy):
+ * such a reset is asked again rather than reported as a failed publish.
+ */
+async function pollOnce(input: ZipDeployInput, url: string): Promise<Answer> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await send(input, 'GET', url);
+    } catch (error) {
+      if (attempt >= POLL_ATTEMPTS || !TRANSIENT.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
+      await delay(input.pollIntervalMs);
+    }
   }
 }
 

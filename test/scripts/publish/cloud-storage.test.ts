@@ -236,7 +236,7 @@ describe('publish to a cloud service on a new subscription (storage account prov
     logged = [];
     const refusing = await refusingAtFirst(blobs.url, Infinity, proxies);
     await assert.rejects(
-      publish(argv('chatapp-slow'), environment({ blobService: async () => refusing, roleWait: { timeoutMs: 60, intervalMs: 20 } })),
+      publish(argv('chatapp-slow'), environment({ blobService: async () => refusing, roleWait: { timeoutMs: 2_000, intervalMs: 700 } })),
       /missing permission \(HTTP 403 AuthorizationPermissionMismatch\)[\s\S]*fix: publish assigned the Storage Blob Data Contributor role in this run and it has not applied yet: wait a few minutes and run publish again/,
     );
     const waits = logged.filter((line) => line.includes('retrying in'));
@@ -246,6 +246,7 @@ describe('publish to a cloud service on a new subscription (storage account prov
 
   it('names an unknown identity and skips the role when the token carries no object id', async () => {
     logged = [];
+    arm.takeRequests();
     await publish(argv('chatapp-noid'), environment({ credential: signedIn({ sub: 'x' }) }));
     assert.ok(!arm.takeRequests().some(({ path }) => path.includes('roleAssignments')));
     assert.ok(logged.some((line) => line.includes('not checked (the sign-in token names no object id)')));

@@ -1,11 +1,9 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { gunzipSync, inflateSync } from 'node:zlib';
+import { makeTestCertificate } from '../../helpers/test-certificate.js';
 
 /** One request a receiver got, its body decompressed. */
 export interface ReceivedRequest {
@@ -79,14 +77,7 @@ export interface Envelope {
  * speaks nothing else), with a self-signed certificate for 127.0.0.1 made by openssl.
  */
 export async function startIngestionServer(): Promise<IngestionServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'chatapp-ingestion-'));
-  const keyFile = join(dir, 'key.pem');
-  const certFile = join(dir, 'cert.pem');
-  const made = spawnSync('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
-    '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', keyFile, '-out', certFile,
-  ], { encoding: 'utf8' });
-  if (made.status !== 0) throw new Error(`openssl could not make a certificate: ${made.stderr}`);
+  const { certFile, keyFile, dispose } = makeTestCertificate();
   const requests: ReceivedRequest[] = [];
   const server = createHttpsServer(
     { key: readFileSync(keyFile), cert: readFileSync(certFile) },
@@ -102,7 +93,7 @@ export async function startIngestionServer(): Promise<IngestionServer> {
       response.end('{}');
     }) as never,
   );
-  const receiver = await listen(server as unknown as Server, 'https', requests, () => rmSync(dir, { recursive: true, force: true }));
+  const receiver = await listen(server as unknown as Server, 'https', requests, dispose);
   return {
     ...receiver,
     caFile: certFile,

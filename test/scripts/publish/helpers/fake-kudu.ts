@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -95,10 +95,10 @@ export class FakeKudu {
     try {
       const zip = join(upload, 'package.zip');
       writeFileSync(zip, archive);
-      const listed = spawnSync('unzip', ['-Z1', zip], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+      const listed = await unzip(['-Z1', zip]);
       if (listed.status !== 0) throw new Error(`not a zip archive: ${listed.stderr.trim() || listed.stdout.trim()}`);
       deployment.files = listed.stdout.split('\n').filter((line) => line !== '' && !line.endsWith('/'));
-      const unpacked = spawnSync('unzip', ['-q', zip, '-d', folder], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+      const unpacked = await unzip(['-q', zip, '-d', folder]);
       if (unpacked.status !== 0) throw new Error(`unzip failed: ${unpacked.stderr.trim()}`);
       if (!existsSync(join(folder, 'dist', 'server', 'main.js'))) throw new Error('the package has no dist/server/main.js, which the start command runs');
       deployment.healthz = await startAndProbe(folder, this.appSettings());
@@ -112,6 +112,20 @@ export class FakeKudu {
       rmSync(folder, { recursive: true, force: true });
     }
   }
+}
+
+/**
+ * Info-ZIP, without blocking: publish runs in this same process, and unpacking the real package
+ * takes seconds, long enough for the client's poll and this server's keep-alive timeout to fall due
+ * together and the poll to go out on a connection being closed (ECONNRESET).
+ */
+function unzip(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile('unzip', args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      const status = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+      resolve({ status, stdout, stderr: stderr || (error && typeof error.code !== 'number' ? error.message : '') });
+    });
+  });
 }
 
 /** `node dist/server/main.js` in the unpacked folder, its environment only the app settings and PORT. */
