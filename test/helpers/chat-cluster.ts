@@ -93,7 +93,18 @@ export async function startChatCluster(count: number, env: Record<string, string
   return {
     instances,
     kill: (index) => kill(instances[index]!),
-    restart: (index) => launch(instances[index]!),
+    restart: async (index) => {
+      const instance = instances[index]!;
+      try {
+        await launch(instance);
+      } catch (error) {
+        // A test file running beside this one may have taken the freed port meanwhile: move.
+        if (!/EADDRINUSE/.test((error as Error).message)) throw error;
+        instance.port = await freePort();
+        instance.url = `http://127.0.0.1:${instance.port}`;
+        await launch(instance);
+      }
+    },
     async stop() {
       await Promise.all(instances.map(kill));
       if (cwd) rmSync(cwd, { recursive: true, force: true });
