@@ -3,6 +3,7 @@
 # both from NuGet (the PowerShell Gallery is not reachable from here). Fast when both are present.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. scripts/nuget-download.sh
 
 POWERSHELL_VERSION=7.6.9
 PESTER_VERSION=6.2.0
@@ -28,14 +29,7 @@ if [ ! -f "$MODULES/Pester/$PESTER_VERSION/Pester.psd1" ]; then
   echo "installing Pester $PESTER_VERSION (NuGet package) into $MODULES"
   scratch="$(mktemp -d)"
   trap 'rm -rf "$scratch"' EXIT
-  # A throwaway project whose only job is to make NuGet fetch and verify the package.
-  cat >"$scratch/download.csproj" <<XML
-<Project Sdk="Microsoft.NET.Sdk">
-  <PropertyGroup><TargetFramework>net$(dotnet --version | cut -d. -f1).0</TargetFramework></PropertyGroup>
-  <ItemGroup><PackageDownload Include="Pester" Version="[$PESTER_VERSION]" /></ItemGroup>
-</Project>
-XML
-  dotnet restore "$scratch/download.csproj" --packages "$scratch/packages" >/dev/null
+  nuget_download Pester "$PESTER_VERSION" "$scratch/packages"
   mkdir -p "$MODULES/Pester"
   rm -rf "$MODULES/Pester/$PESTER_VERSION.partial"
   cp -R "$scratch/packages/pester/$PESTER_VERSION/tools" "$MODULES/Pester/$PESTER_VERSION.partial"
