@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../../scripts/emulator/free-port.js';
+import { restartablePort } from './restartable-port.js';
 
 const entry = fileURLToPath(new URL('../../WorkerRole1/dist/server/main.js', import.meta.url));
 
@@ -44,7 +44,7 @@ export async function startChatCluster(count: number, env: Record<string, string
   const cwd = inherit ? undefined : mkdtempSync(join(tmpdir(), 'chatapp-cluster-'));
   const instances: ChatInstance[] = [];
   for (let index = 0; index < count; index += 1) {
-    const port = await freePort();
+    const port = await restartablePort();
     instances.push({ id: `WorkerRole1_IN_${index}`, url: `http://127.0.0.1:${port}`, port, process: undefined!, logs: [] });
   }
 
@@ -93,18 +93,7 @@ export async function startChatCluster(count: number, env: Record<string, string
   return {
     instances,
     kill: (index) => kill(instances[index]!),
-    restart: async (index) => {
-      const instance = instances[index]!;
-      try {
-        await launch(instance);
-      } catch (error) {
-        // A test file running beside this one may have taken the freed port meanwhile: move.
-        if (!/EADDRINUSE/.test((error as Error).message)) throw error;
-        instance.port = await freePort();
-        instance.url = `http://127.0.0.1:${instance.port}`;
-        await launch(instance);
-      }
-    },
+    restart: (index) => launch(instances[index]!),
     async stop() {
       await Promise.all(instances.map(kill));
       if (cwd) rmSync(cwd, { recursive: true, force: true });
