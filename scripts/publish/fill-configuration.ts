@@ -1,6 +1,7 @@
 import { DOMParser, type Element, XMLSerializer } from '@xmldom/xmldom';
 import { PublishError } from './errors.js';
-import { OFF_WHEN_EMPTY_SECRET_SETTINGS, SETTINGS, type SettingName } from '../../WorkerRole1/src/server/config/settings.js';
+import { OFF_WHEN_EMPTY_SECRET_SETTINGS, type SettingName } from '../../WorkerRole1/src/server/config/settings.js';
+import { settingValueProblems } from '../../WorkerRole1/src/server/config/setting-problems.js';
 import { isSecretSetting } from './secrets.js';
 
 export interface FilledConfiguration {
@@ -44,10 +45,7 @@ export function fillConfiguration(
     if (Object.hasOwn(values, name)) element.setAttribute('value', values[name]!);
     return { name, value: element.getAttribute('value') ?? '', secret: isSecretSetting(name) };
   });
-  const invalid = settings.flatMap(({ name, value, secret }) => {
-    const problem = settingProblem(name, value);
-    return problem === undefined ? [] : [`${name}${secret ? '' : `=${JSON.stringify(value)}`}: ${problem}`];
-  });
+  const invalid = settings.flatMap(({ name, value }) => settingValueProblems(name, value));
   if (invalid.length > 0) {
     // The role would refuse these at start and Azure would recycle it in a loop: refuse them here.
     throw new PublishError(`invalid setting value${invalid.length === 1 ? '' : 's'}: ${invalid.join('; ')}`, 'correct the value; README.md lists every setting and its format');
@@ -68,13 +66,6 @@ export function fillConfiguration(
     settings,
     secretValues: settings.filter(({ secret, value }) => secret && value !== '').map(({ value }) => value),
   };
-}
-
-/** What the role itself would say of the value at start (empty means "use the default"). */
-function settingProblem(name: string, value: string): string | undefined {
-  if (value.trim() === '' || !Object.hasOwn(SETTINGS, name)) return undefined;
-  const parsed = SETTINGS[name as SettingName].safeParse(value.trim());
-  return parsed.success ? undefined : (parsed.error.issues[0]?.message ?? 'invalid');
 }
 
 function* elements(parent: Element | null, localName: string): Generator<Element> {

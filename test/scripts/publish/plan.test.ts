@@ -146,7 +146,7 @@ describe('filling the cscfg settings', () => {
     assert.throws(
       () => fillConfiguration(cscfg, 'WorkerRole1', { ...allSecrets('x'), REDIS_URL: 'http://:hunter2@cache', LOG_LEVEL: 'loud' }),
       (error: Error) => {
-        assert.match(error.message, /invalid setting values: .*LOG_LEVEL="loud": .*REDIS_URL: expected redis/);
+        assert.match(error.message, /invalid setting values: .*LOG_LEVEL "loud" is not one of .*REDIS_URL: the value is not valid: expected redis/);
         assert.doesNotMatch(error.message, /hunter2/);
         return true;
       },
