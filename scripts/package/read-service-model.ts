@@ -1,6 +1,6 @@
-import { SETTING_NAMES } from '../../WorkerRole1/src/server/config/settings.js';
 import type { RoleDefinition, ServiceConfiguration, ServiceModel } from '../service-model/model.js';
 import { problemLines } from '../service-model/report.js';
+import { CHATAPP_ROLE_SETTINGS } from '../service-model/role-settings.js';
 import { CLOUD_CONFIGURATION_FILE } from '../service-model/service-files.js';
 import { validateServiceModel } from '../service-model/validate-service-model.js';
 
@@ -18,7 +18,7 @@ export interface ValidServiceModel {
 export function readValidServiceModel(root: string, checkBuild: boolean): ValidServiceModel {
   const { problems, model } = validateServiceModel({
     root,
-    roleSettings: { names: SETTING_NAMES, source: 'SETTINGS in WorkerRole1/src/server/config/settings.ts' },
+    roleSettings: CHATAPP_ROLE_SETTINGS,
     checkBuild,
   });
   if (problems.length > 0 || !model) {
