@@ -7,9 +7,25 @@ export interface SocketSession {
   key: string;
 }
 
+/**
+ * Who signed in (AUTH_MODE=oidc), read from the ID token when the socket connected; absent in
+ * nickname mode, where nobody is signed in.
+ */
+export interface SignedInIdentity {
+  /** Stable and unique per person: `tid` + `oid` for Entra ID, `iss` + `sub` for another provider. */
+  id: string;
+  /** As shown: the token's `name`, else its `preferred_username`. */
+  name: string;
+  /** The token's `roles` claim (app roles such as `Chat.Moderator`); empty when it has none. */
+  roles: readonly string[];
+  /** When the sign-in ends, in milliseconds since the epoch. */
+  expiresAt: number;
+}
+
 /** Per-connection state; plain data so that adapters can carry it between instances. */
 export interface SocketData {
   session?: SocketSession;
+  identity?: SignedInIdentity;
 }
 
 export type ChatIO = Server<ClientToServerEvents, ServerToClientEvents, Record<never, never>, SocketData>;
