@@ -1,9 +1,15 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server, type ServerOptions } from 'socket.io';
+import { requireSignIn } from './auth/handshake.js';
+import { RelyingParty } from './auth/relying-party.js';
+import { nicknameAuthRoutes, oidcAuthRoutes } from './auth/routes.js';
+import { SignInRecords } from './auth/sign-in-records.js';
+import { signInChannel } from './channels.js';
 import type { Config } from './config/load-config.js';
 import type { ChatContext } from './context.js';
 import { handlers } from './features/handlers.js';
+import { startSignedInSession } from './features/session/start-signed-in.js';
 import type { HistoryStore } from './history/history-store.js';
 import { createMessageIdFactory } from './history/message-id.js';
 import { isOriginAllowed } from './http/origin-check.js';
@@ -43,19 +49,38 @@ export function createChatServer(config: Config, deps: ChatServerDeps): ChatServ
   let draining = false;
   const isDraining = () => draining;
 
+  // AUTH_MODE=oidc: sign-ins live in the shared session store, so every instance accepts every cookie.
+  const signIns = config.auth.mode === 'oidc' ? new SignInRecords(sessions) : undefined;
+  const authRoutes =
+    config.auth.mode === 'oidc' && signIns
+      ? oidcAuthRoutes({
+          relyingParty: new RelyingParty(config.auth, logger),
+          records: signIns,
+          // Through the adapter: a sign-out on one instance disconnects that sign-in's sockets on all.
+          endSockets: (signInId) => io.in(signInChannel(signInId)).disconnectSockets(true),
+          logger,
+          now: Date.now,
+        })
+      : nicknameAuthRoutes();
+
   // Socket.IO must attach after the HTTP app, so that it can route /socket.io/ before Express.
   const httpServer = createServer(
-    createHttpApp(deps.publicDir, {
-      isDraining,
-      instanceId: config.instanceId,
-      startedAt: Date.now(),
-      connections: () => io.engine.clientsCount,
-    }),
+    createHttpApp(
+      deps.publicDir,
+      {
+        isDraining,
+        instanceId: config.instanceId,
+        startedAt: Date.now(),
+        connections: () => io.engine.clientsCount,
+      },
+      authRoutes,
+    ),
   );
   const io: ChatIO = new Server(httpServer, {
     serveClient: false,
     // A blip shorter than this resumes with its rooms and missed packets; history:fetch covers longer gaps.
-    connectionStateRecovery: { maxDisconnectionDuration: CONNECTION_RECOVERY_MS },
+    // skipMiddlewares false: a recovered connection shows its sign-in again, which may have ended meanwhile.
+    connectionStateRecovery: { maxDisconnectionDuration: CONNECTION_RECOVERY_MS, skipMiddlewares: signIns === undefined },
     ...(deps.adapter ? { adapter: deps.adapter } : {}),
     maxHttpBufferSize: config.maxPayloadBytes,
     allowRequest: (request, callback) => {
@@ -68,6 +93,8 @@ export function createChatServer(config: Config, deps: ChatServerDeps): ChatServ
     },
     ...(config.allowedOrigins.length > 0 ? { cors: { origin: config.allowedOrigins } } : {}),
   });
+
+  if (signIns) io.use(requireSignIn(signIns, logger, Date.now));
 
   const inFlight = new InFlight();
   const presence = new Presence(
@@ -87,7 +114,8 @@ export function createChatServer(config: Config, deps: ChatServerDeps): ChatServ
     inFlight,
     now: Date.now,
   };
-  const knownEvents = new Set(Object.keys(handlers));
+  const eventHandlers = signIns ? { ...handlers, 'session:start': startSignedInSession(signIns) } : handlers;
+  const knownEvents = new Set(Object.keys(eventHandlers));
   presence.start();
   const stopObserving = observeChatServer(io, isDraining);
 
@@ -96,7 +124,7 @@ export function createChatServer(config: Config, deps: ChatServerDeps): ChatServ
     const recoveredSession = socket.data.session;
     if (recoveredSession) presence.attach(recoveredSession, socket, false);
     socket.use(createEventGate(ctx, socket, knownEvents, isDraining));
-    for (const [event, handler] of Object.entries(handlers)) bindHandler(ctx, socket, event, handler);
+    for (const [event, handler] of Object.entries(eventHandlers)) bindHandler(ctx, socket, event, handler);
     socket.on('disconnect', (reason) => {
       logger.info({ socket: socket.id, reason }, 'disconnected');
       const session = socket.data.session;

@@ -2,6 +2,9 @@
 export const roomChannel = (room: string) => `room:${room}`;
 export const roomOfChannel = (channel: string) => (channel.startsWith('room:') ? channel.slice('room:'.length) : undefined);
 export const userChannel = (nicknameKey: string) => `user:${nicknameKey}`;
+/** The sockets of one sign-in (AUTH_MODE=oidc), so that signing out disconnects them on every instance. */
+export const signInChannel = (signInId: string) => `signin:${createHash('sha256').update(signInId).digest('base64url')}`;
+export const isSignInChannel = (channel: string) => channel.startsWith('signin:');
 
 import { createHash } from 'node:crypto';
 

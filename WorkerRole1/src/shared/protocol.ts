@@ -58,7 +58,11 @@ export interface DirectMessage {
 }
 
 export interface SessionStartPayload {
-  nickname: string;
+  /**
+   * Required with AUTH_MODE=nickname. Refused with AUTH_MODE=oidc (INVALID_PAYLOAD), where the
+   * nickname comes from the sign-in: the display name plus a tag of the identity.
+   */
+  nickname?: string;
   /** The token from an earlier session:start; reclaims that nickname within the grace period. */
   session?: string;
 }
@@ -170,3 +174,27 @@ export const LIMITS = {
 
 export const LOBBY = 'lobby';
 export const ROOM_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,31}$/;
+
+/** What GET /auth/me answers: how people are known here, and who this browser signed in as. */
+export type AuthStatus =
+  | { mode: 'nickname' }
+  | { mode: 'oidc'; signedIn: false }
+  | {
+      mode: 'oidc';
+      signedIn: true;
+      /** The display name from the ID token. */
+      name: string;
+      /** What the chat shows: the name plus a tag that tells same-named people apart. */
+      nickname: string;
+      /** Milliseconds since the epoch; the sockets are disconnected then. */
+      expiresAt: number;
+    };
+
+/** `connect_error`'s `data.code` when a handshake needs a sign-in (AUTH_MODE=oidc): send the person to /auth/login. */
+export const SIGN_IN_REQUIRED = 'SIGN_IN_REQUIRED';
+
+/** The `data` of a `connect_error` the server refused. */
+export interface ConnectRefusal {
+  code: typeof SIGN_IN_REQUIRED | 'STORE_UNAVAILABLE';
+  message: string;
+}

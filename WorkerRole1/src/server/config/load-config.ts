@@ -58,7 +58,21 @@ export interface Config {
   otlpEndpoint: string | undefined;
   otlpProtocol: 'http/protobuf' | 'http/json';
   metricExportIntervalMs: number;
+  /** @default { mode: 'nickname' } */
+  auth: AuthConfig;
 }
+
+/** How people are known: a free nickname each (the default), or a sign-in through an OpenID Connect provider. */
+export type AuthConfig =
+  | { mode: 'nickname' }
+  | {
+      mode: 'oidc';
+      /** Without a trailing slash: https://login.microsoftonline.com/<tenant>/v2.0 for Entra ID. */
+      issuer: string;
+      clientId: string;
+      /** A secret. */
+      clientSecret: string;
+    };
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -128,6 +142,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: string[] = []): Config 
     otlpEndpoint: s.OTEL_EXPORTER_OTLP_ENDPOINT,
     otlpProtocol: s.OTEL_EXPORTER_OTLP_PROTOCOL,
     metricExportIntervalMs: s.OTEL_METRIC_EXPORT_INTERVAL,
+    auth:
+      s.AUTH_MODE === 'oidc'
+        ? { mode: 'oidc', issuer: s.OIDC_ISSUER!, clientId: s.OIDC_CLIENT_ID!, clientSecret: s.OIDC_CLIENT_SECRET! }
+        : { mode: 'nickname' },
   };
 }
 
@@ -151,6 +169,12 @@ function conflictsBetween(s: z.infer<typeof settingsSchema>): string[] {
       if (url.password !== '' || url.username !== '') {
         problems.push('REDIS_URL carries a user name or password (value hidden), but REDIS_AUTH=entra authenticates with a token: remove them from REDIS_URL, or set REDIS_AUTH=key');
       }
+    }
+  }
+  if (s.AUTH_MODE === 'oidc') {
+    const missing = (['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'] as const).filter((name) => s[name] === undefined);
+    if (missing.length > 0) {
+      problems.push(`AUTH_MODE=oidc needs ${missing.join(', ')} (the app registration at the provider; docs/sign-in.md says where each comes from)`);
     }
   }
   return problems;

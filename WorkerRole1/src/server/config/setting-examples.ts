@@ -15,4 +15,6 @@ export const SETTING_EXAMPLES: Readonly<Record<string, string>> = {
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD',
   OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4318',
   OTEL_EXPORTER_OTLP_HEADERS: 'api-key=...',
+  OIDC_ISSUER: 'https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000/v2.0',
+  OIDC_CLIENT_ID: '00000000-0000-0000-0000-000000000000',
 };

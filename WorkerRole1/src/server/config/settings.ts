@@ -2,6 +2,17 @@ import { z } from 'zod';
 
 const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** https, or http on a loopback host only: tokens and the client secret never cross a network in clear. */
+const issuerUrl = z
+  .url({ protocol: /^https?$/, error: 'expected the issuer URL, https://login.microsoftonline.com/<tenant>/v2.0' })
+  .refine((value) => {
+    const url = new URL(value);
+    return url.protocol === 'https:' || LOOPBACK_HOSTS.has(url.hostname);
+  }, 'an http:// issuer is accepted on a loopback host only (localhost, 127.0.0.1, [::1]); use https://')
+  .transform((value) => value.replace(/\/+$/, ''));
+
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
 const originList = z
@@ -65,6 +76,12 @@ export const SETTINGS = {
     .enum(['http/protobuf', 'http/json'], { error: 'expected http/protobuf or http/json (gRPC is not shipped)' })
     .default('http/protobuf'),
   OTEL_METRIC_EXPORT_INTERVAL: integer(1000, 3_600_000).default(60_000),
+  AUTH_MODE: z
+    .enum(['nickname', 'oidc'], { error: 'expected nickname (anyone picks a free nickname) or oidc (sign-in through OIDC_ISSUER)' })
+    .default('nickname'),
+  OIDC_ISSUER: issuerUrl.optional(),
+  OIDC_CLIENT_ID: z.string().min(1).max(256).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
   // Read by the OpenTelemetry exporters themselves; listed so that a Cloud Service can pass it and it stays secret.
   OTEL_EXPORTER_OTLP_HEADERS: z.string().min(1).optional(),
 } as const;
@@ -75,13 +92,18 @@ export const SECRET_SETTINGS: ReadonlySet<SettingName> = new Set([
   'REDIS_URL',
   'APPLICATIONINSIGHTS_CONNECTION_STRING',
   'OTEL_EXPORTER_OTLP_HEADERS',
+  'OIDC_CLIENT_SECRET',
 ]);
 
 /**
- * Secret settings whose empty value is a deliberate default (telemetry off), so publish deploys
+ * Secret settings whose empty value is a deliberate default (telemetry off, nickname mode), so publish deploys
  * them empty instead of asking for a value, as it does for storage and Redis.
  */
-export const OFF_WHEN_EMPTY_SECRET_SETTINGS: ReadonlySet<SettingName> = new Set(['APPLICATIONINSIGHTS_CONNECTION_STRING', 'OTEL_EXPORTER_OTLP_HEADERS']);
+export const OFF_WHEN_EMPTY_SECRET_SETTINGS: ReadonlySet<SettingName> = new Set([
+  'APPLICATIONINSIGHTS_CONNECTION_STRING',
+  'OTEL_EXPORTER_OTLP_HEADERS',
+  'OIDC_CLIENT_SECRET',
+]);
 
 export type SettingName = keyof typeof SETTINGS;
 

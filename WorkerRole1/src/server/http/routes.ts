@@ -1,4 +1,4 @@
-import express, { type Express } from 'express';
+import express, { type Express, type Router } from 'express';
 import helmet from 'helmet';
 
 export interface HealthSource {
@@ -8,8 +8,8 @@ export interface HealthSource {
   connections(): number;
 }
 
-/** The HTTP side: security headers, the browser client, and the load balancer's probe. */
-export function createHttpApp(publicDir: string, health: HealthSource): Express {
+/** The HTTP side: security headers, the browser client, sign-in (auth/routes.ts), and the load balancer's probe. */
+export function createHttpApp(publicDir: string, health: HealthSource, authRoutes: Router): Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(
@@ -41,6 +41,8 @@ export function createHttpApp(publicDir: string, health: HealthSource): Express 
         connections: health.connections(),
       });
   });
+
+  app.use(authRoutes);
 
   // The page and its script keep fixed names, so browsers revalidate them (a 304 while unchanged):
   // after a deploy nobody runs a new page with an old script.

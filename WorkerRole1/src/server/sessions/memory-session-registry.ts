@@ -1,3 +1,4 @@
+import { ExpiringRecords } from './expiring-records.js';
 import { randomBytes } from 'node:crypto';
 import type { Nickname } from './nickname.js';
 import { PendingPresence } from './pending-presence.js';
@@ -54,11 +55,13 @@ export class MemorySessionRegistry implements SessionRegistry {
   private readonly presenceIndividualMax: number;
   private readonly now: () => number;
   readonly renewEveryMs: number | undefined;
+  private readonly records: ExpiringRecords;
 
   constructor(options: MemorySessionRegistryOptions) {
     this.leaseMs = options.leaseMs;
     this.presenceIndividualMax = options.presenceIndividualMax;
     this.now = options.now ?? Date.now;
+    this.records = new ExpiringRecords(this.now);
     this.renewEveryMs = options.leaseMs === undefined ? undefined : Math.floor(options.leaseMs / 4.5);
   }
 
@@ -189,6 +192,18 @@ export class MemorySessionRegistry implements SessionRegistry {
 
   async findPeer(token: string, peerKey: string): Promise<Peer | undefined> {
     return this.live(token)?.peers.get(peerKey);
+  }
+
+  async putRecord(id: string, value: string, ttlMs: number): Promise<void> {
+    this.records.put(id, value, ttlMs);
+  }
+
+  async getRecord(id: string): Promise<string | undefined> {
+    return this.records.get(id);
+  }
+
+  async takeRecord(id: string): Promise<string | undefined> {
+    return this.records.take(id);
   }
 
   async close(): Promise<void> {}

@@ -262,6 +262,20 @@ export class RedisSessionRegistry implements SessionRegistry {
     return { token: peerToken, nickname };
   }
 
+  async putRecord(id: string, value: string, ttlMs: number): Promise<void> {
+    await this.command(['SET', `${this.base}record:${id}`, value, 'PX', String(Math.max(1, Math.ceil(ttlMs)))]);
+  }
+
+  async getRecord(id: string): Promise<string | undefined> {
+    const reply = await this.command(['GET', `${this.base}record:${id}`]);
+    return reply === null ? undefined : asString(reply);
+  }
+
+  async takeRecord(id: string): Promise<string | undefined> {
+    const reply = await this.command(['GETDEL', `${this.base}record:${id}`]);
+    return reply === null ? undefined : asString(reply);
+  }
+
   async close(): Promise<void> {
     await this.onClose();
   }
@@ -287,7 +301,19 @@ export class RedisSessionRegistry implements SessionRegistry {
    * token of, which lapses with its lease.
    */
   private async run(script: LuaScript, args: string[], timeoutMs = this.commandTimeoutMs): Promise<unknown> {
-    const reply = this.evaluate(script, [`${this.base}leases`, this.base, ...args]);
+    return this.withinTimeout(this.evaluate(script, [`${this.base}leases`, this.base, ...args]), timeoutMs);
+  }
+
+  /** One plain command (the sign-in records need no script), within the timeout. */
+  private async command(args: string[]): Promise<unknown> {
+    const reply = this.client.sendCommand(args).catch((error: unknown) => {
+      const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      throw new SessionStoreError(`session store (Redis) failed: ${reason}`, { cause: error });
+    });
+    return this.withinTimeout(reply, this.commandTimeoutMs);
+  }
+
+  private async withinTimeout(reply: Promise<unknown>, timeoutMs: number): Promise<unknown> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(

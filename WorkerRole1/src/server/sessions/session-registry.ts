@@ -126,6 +126,14 @@ export interface SessionRegistry {
   /** Remembers whom a session wrote to, so that a resend still finds the conversation after the peer left. */
   notePeer(token: string, peerKey: string, peer: Peer): Promise<void>;
   findPeer(token: string, peerKey: string): Promise<Peer | undefined>;
+  /**
+   * Keeps `value` under `id` for `ttlMs`, for every instance to read: the sign-ins of AUTH_MODE=oidc
+   * and their login transactions (auth/sign-in-records.ts). Ids are random and secret.
+   */
+  putRecord(id: string, value: string, ttlMs: number): Promise<void>;
+  getRecord(id: string): Promise<string | undefined>;
+  /** Removes the record and returns what it held, at most once across every instance. */
+  takeRecord(id: string): Promise<string | undefined>;
   close(): Promise<void>;
 }
 

@@ -1,8 +1,11 @@
 import { z } from 'zod';
-import { userChannel, roomChannel } from '../../channels.js';
-import { errors } from '../../errors.js';
+import { isSignInChannel, userChannel, roomChannel } from '../../channels.js';
+import type { ChatContext } from '../../context.js';
+import { type ChatError, errors } from '../../errors.js';
 import { parseNickname } from '../../sessions/nickname.js';
+import type { ClaimResult } from '../../sessions/session-registry.js';
 import { defineHandler } from '../../socket/event-handler.js';
+import type { ChatSocket, SocketSession } from '../../socket/types.js';
 
 const schema = z.strictObject({
   nickname: z.string().max(256),
@@ -26,36 +29,50 @@ export const startSession = defineHandler({
 
     const previous = socket.data.session;
     const claim = await ctx.sessions.claim(parsed.nickname, payload.session ?? previous?.token, ctx.config.instanceId);
-    if (!claim.ok) {
-      if (claim.reason === 'restoring') {
-        ctx.presence.renewNow();
-        throw errors.sessionsRestoring(claim.retryAfterMs);
-      }
-      throw errors.nicknameTaken(parsed.nickname.display);
-    }
-    const { session, resumed } = claim;
-    if (claim.replaced) ctx.presence.announceDeparture(claim.replaced);
-
-    if (previous && previous.token !== session.token) {
-      ctx.presence.detach(previous.token, socket.id);
-      // This socket now speaks for another session: none of the old one's channels are its own.
-      for (const channel of [...socket.rooms]) if (channel !== socket.id) await socket.leave(channel);
-    }
-    socket.data.session = { token: session.token, nickname: session.nickname, key: session.key };
-    ctx.presence.attach(session, socket, true);
-    // Gone while the claim was awaited: its disconnect handler saw no session, so start the grace here.
-    if (socket.disconnected) ctx.presence.detach(session.token, socket.id);
-    const rooms = [...session.rooms];
-    const [counts] = await Promise.all([
-      ctx.sessions.memberCounts(rooms),
-      socket.join([userChannel(session.key), ...rooms.map(roomChannel)]),
-    ]);
-
-    ctx.logger.info({ socket: socket.id, nickname: session.nickname, resumed, rooms: rooms.length }, 'session started');
-    return {
-      nickname: session.nickname,
-      session: session.token,
-      rooms: rooms.map((room, at) => ({ room, memberCount: counts[at] ?? 0 })),
-    };
+    if (!claim.ok) throw claimRefusal(ctx, claim, parsed.nickname.display);
+    return enterSession(ctx, socket, claim, previous);
   },
 });
+
+/** The error for a claim that did not succeed. */
+export function claimRefusal(ctx: ChatContext, claim: Exclude<ClaimResult, { ok: true }>, nickname: string): ChatError {
+  if (claim.reason === 'restoring') {
+    ctx.presence.renewNow();
+    return errors.sessionsRestoring(claim.retryAfterMs);
+  }
+  return errors.nicknameTaken(nickname);
+}
+
+/** Puts the socket into a claimed session (new or resumed) and its rooms; the ack's body. */
+export async function enterSession(
+  ctx: ChatContext,
+  socket: ChatSocket,
+  claim: Extract<ClaimResult, { ok: true }>,
+  /** The socket's session before the claim was sent. */
+  previous: SocketSession | undefined,
+) {
+  const { session, resumed } = claim;
+  if (claim.replaced) ctx.presence.announceDeparture(claim.replaced);
+
+  if (previous && previous.token !== session.token) {
+    ctx.presence.detach(previous.token, socket.id);
+    // This socket now speaks for another session: none of the old one's channels are its own.
+    for (const channel of [...socket.rooms]) if (channel !== socket.id && !isSignInChannel(channel)) await socket.leave(channel);
+  }
+  socket.data.session = { token: session.token, nickname: session.nickname, key: session.key };
+  ctx.presence.attach(session, socket, true);
+  // Gone while the claim was awaited: its disconnect handler saw no session, so start the grace here.
+  if (socket.disconnected) ctx.presence.detach(session.token, socket.id);
+  const rooms = [...session.rooms];
+  const [counts] = await Promise.all([
+    ctx.sessions.memberCounts(rooms),
+    socket.join([userChannel(session.key), ...rooms.map(roomChannel)]),
+  ]);
+
+  ctx.logger.info({ socket: socket.id, nickname: session.nickname, resumed, rooms: rooms.length }, 'session started');
+  return {
+    nickname: session.nickname,
+    session: session.token,
+    rooms: rooms.map((room, at) => ({ room, memberCount: counts[at] ?? 0 })),
+  };
+}
