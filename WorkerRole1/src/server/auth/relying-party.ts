@@ -70,8 +70,14 @@ export class RelyingParty {
   private discover(): Promise<oidc.Configuration> {
     this.configuration ??= oidc
       .discovery(new URL(this.auth.issuer), this.auth.clientId, this.auth.clientSecret, undefined, {
-        // Settings allow http:// only for a loopback issuer (tests); the library refuses it otherwise.
-        ...(this.auth.issuer.startsWith('http://') ? { execute: [oidc.allowInsecureRequests] } : {}),
+        execute: [
+          // OpenID Connect lets a client trust TLS for a token it fetched itself; the chat checks the
+          // ID token's signature against the provider's keys as well, so a token altered anywhere
+          // on the way (a TLS-terminating proxy, a compromised hop) is refused.
+          oidc.enableNonRepudiationChecks,
+          // Settings allow http:// only for a loopback issuer (tests); the library refuses it otherwise.
+          ...(this.auth.issuer.startsWith('http://') ? [oidc.allowInsecureRequests] : []),
+        ],
       })
       .catch((error: unknown) => {
         this.configuration = undefined;
