@@ -1,5 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, ErrorCode, ServerToClientEvents } from '../shared/protocol.js';
+import { type ClientToServerEvents, type ConnectRefusal, type ErrorCode, type ServerToClientEvents, SIGN_IN_REQUIRED } from '../shared/protocol.js';
 import { retryDelay } from './retry-delay.js';
 import type { Store } from './state/store.js';
 
@@ -40,6 +40,8 @@ export class Connection {
   readonly socket: ChatSocket;
   /** Called when the server says the session is gone although the socket is connected. */
   onSessionLost: (() => void) | undefined;
+  /** Called when the server refuses the connection until the person signs in (AUTH_MODE=oidc). */
+  onSignInRequired: ((reason: string) => void) | undefined;
   private serverClosedCount = 0;
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -52,7 +54,9 @@ export class Connection {
       if (reason === 'io server disconnect') this.reconnectLater();
       this.setStatus(this.offlineOrReconnecting());
     });
-    this.socket.on('connect_error', () => {
+    this.socket.on('connect_error', (error: Error & { data?: Partial<ConnectRefusal> }) => {
+      // Retrying cannot help until the person signs in (a page load after /auth/callback).
+      if (error.data?.code === SIGN_IN_REQUIRED) return this.onSignInRequired?.(error.data.message ?? 'Sign in to chat.');
       if (!this.socket.active) this.reconnectLater();
       this.setStatus(this.store.status === 'connecting' ? 'connecting' : this.offlineOrReconnecting());
     });

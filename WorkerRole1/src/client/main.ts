@@ -16,14 +16,17 @@ import { bindComposer } from './ui/composer.js';
 import { bindLogControls } from './ui/log-controls.js';
 import { bindLogin } from './ui/login.js';
 import { bindMemberControls } from './ui/member-controls.js';
+import { bindSignIn, loadAuthStatus } from './ui/sign-in.js';
 import { bindSidebar } from './ui/sidebar-controls.js';
 
 /** Wires the chat client together: state, connection, features, rendering, controls. */
-function main(): void {
+async function main(): Promise<void> {
   const elements = findElements();
+  // Before connecting: in oidc mode the socket must not start a nickname session.
+  const auth = await loadAuthStatus();
   const store = new Store();
   const connection = new Connection(store);
-  const session = new Session(connection);
+  const session = new Session(connection, auth.mode === 'oidc' && auth.signedIn);
   const rooms = new Rooms(store, connection);
   const direct = new DirectMessages(store, connection);
   const outbox = new Outbox(store, connection, async (room) => (await rooms.join(room)) === null);
@@ -47,6 +50,7 @@ function main(): void {
     showLogin: (error, nickname) => showLogin(error, nickname),
   });
   showLogin = bindLogin(elements, sync);
+  bindSignIn(elements, store, connection, auth);
   bindComposer(elements, store, outbox, typingSender, log);
   bindSidebar(elements, { store, rooms, direct, outbox, typing: typingSender });
   bindLogControls(elements, store, rooms, direct, outbox);
@@ -67,4 +71,4 @@ function main(): void {
   store.changed();
 }
 
-main();
+void main();

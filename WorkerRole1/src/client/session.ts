@@ -21,7 +21,11 @@ export type SessionResult = { ok: true; nickname: string; rooms: RoomSummary[] }
 export class Session {
   private current: StoredSession | undefined = load('session', isStoredSession);
 
-  constructor(private readonly connection: Connection) {}
+  constructor(
+    private readonly connection: Connection,
+    /** AUTH_MODE=oidc: the server names the session after the sign-in; no nickname is sent. */
+    readonly signedIn: boolean,
+  ) {}
 
   get stored(): StoredSession | undefined {
     return this.current;
@@ -30,10 +34,11 @@ export class Session {
   async start(nicknameInput: string): Promise<SessionResult> {
     const nickname = normalizeNickname(nicknameInput);
     // The token only means something for the nickname it was issued to.
-    const token = this.current && sameNickname(this.current.nickname, nickname) ? this.current.token : undefined;
+    const token = this.current && (this.signedIn || sameNickname(this.current.nickname, nickname)) ? this.current.token : undefined;
     let ack;
     try {
-      ack = await this.connection.request('session:start', token ? { nickname, session: token } : { nickname });
+      const payload = this.signedIn ? {} : { nickname };
+      ack = await this.connection.request('session:start', token ? { ...payload, session: token } : payload);
     } catch (error) {
       if (error instanceof NoAnswerError) {
         return { ok: false, error: { code: 'INTERNAL_ERROR', message: 'The server did not answer. Please try again.' } };

@@ -60,7 +60,8 @@ export class Sync {
     const { store, session, connection } = this.deps;
     const generation = ++this.generation;
     this.lastRestoreAt = Date.now();
-    const nickname = store.me ?? session.stored?.nickname;
+    // Signed in, the server knows who this is: no nickname to ask for.
+    const nickname = store.me ?? session.stored?.nickname ?? (session.signedIn ? '' : undefined);
     if (nickname === undefined) {
       store.view = 'login';
       store.changed();

@@ -27,7 +27,8 @@ export function renderStatus(elements: StatusElements, store: Store, pendingCoun
   const connected = store.status === 'connected';
   // In the chat itself a reconnect only changes the status pill; the overlay is for the start.
   const overlayShown =
-    store.view === 'connecting' || (store.restoring && store.view !== 'chat') || (store.view === 'login' && !connected);
+    !store.signInRequired &&
+    (store.view === 'connecting' || (store.restoring && store.view !== 'chat') || (store.view === 'login' && !connected));
   elements.overlay.hidden = !overlayShown;
   setText(
     elements.overlayText,

@@ -28,6 +28,8 @@ export class Store {
   draining = false;
   /** Set while restoring a session after a refresh or reconnect. */
   restoring = false;
+  /** AUTH_MODE=oidc: the server refused the connection until the person signs in. */
+  signInRequired = false;
   readonly conversations = new Map<string, Conversation>();
   activeKey: string = roomKey('lobby');
   private readonly listeners = new Set<Listener>();
