@@ -40,6 +40,8 @@ export class ChatPage {
   /** A new window (its own context, so its own sessionStorage) on the chat. */
   static async open(browser: Browser, url: string, viewport = { width: 640, height: 720 }): Promise<ChatPage> {
     const context = await browser.newContext({ viewport, reducedMotion: 'reduce' });
+    // Traffic stays on loopback: a page that asks for more (the test provider's web fonts) goes without.
+    await context.route(/^https?:\/\/(?!127\.0\.0\.1[:/]|localhost[:/]|\[::1\][:/])/, (route) => route.abort());
     const page = await context.newPage();
     page.setDefaultTimeout(STEP_TIMEOUT_MS);
     const errors: string[] = [];
