@@ -11,6 +11,7 @@ import {
   rawRequest,
   request,
 } from '../../helpers/clients.js';
+import { startChatServer } from '../../helpers/chat-server.js';
 import { signIn, USERS } from '../../helpers/oidc-provider.js';
 import { type SignedInChat, startSignedInChat } from './signed-in-server.js';
 
@@ -67,6 +68,7 @@ describe('the handshake with AUTH_MODE=oidc', () => {
     assert.match(refused.message, /without a nickname/);
     const started = okValue(await request(socket, 'session:start', {}));
     assert.match(started.nickname, /^Morgan Reyes-[a-z0-9]{6}$/);
+    assert.equal(started.moderator, true, 'the Chat.Moderator app role from the ID token\'s roles claim');
   });
 
   it('tells two people with the same display name apart, visibly', async () => {
@@ -92,11 +94,32 @@ describe('the handshake with AUTH_MODE=oidc', () => {
     assert.equal(second.nickname, first.nickname);
     assert.equal(second.session, first.session);
     assert.match(first.nickname, /^Pat Entra-/);
+    assert.equal(first.moderator, false);
 
     const intruder = await connectClient(chat.chat.url, withCookie(other.header));
     const claimed = okValue(await request(intruder, 'session:start', { session: first.session }));
     assert.notEqual(claimed.session, first.session);
     assert.match(claimed.nickname, /^Alex Kim-/);
+  });
+
+  it('answers /auth/me with nickname mode when AUTH_MODE is unset, and has no sign-in routes then', async () => {
+    const nickname = await startChatServer();
+    try {
+      assert.deepEqual(await (await fetch(`${nickname.url}/auth/me`)).json(), { mode: 'nickname' });
+      assert.equal((await fetch(`${nickname.url}/auth/login`, { redirect: 'manual' })).status, 404);
+    } finally {
+      await nickname.close();
+    }
+  });
+
+  it('builds the redirect URI from the page\'s origin behind a TLS-terminating front end, and marks the cookies Secure', async () => {
+    const response = await fetch(`${chat.chat.url}/auth/login`, { headers: { 'x-forwarded-proto': 'https' }, redirect: 'manual' });
+    assert.equal(response.status, 303);
+    const authorize = new URL(response.headers.get('location') ?? '');
+    assert.equal(authorize.searchParams.get('redirect_uri'), `${chat.chat.url.replace('http:', 'https:')}/auth/callback`);
+    assert.equal(authorize.searchParams.get('code_challenge_method'), 'S256');
+    assert.ok(authorize.searchParams.get('state') && authorize.searchParams.get('nonce'), 'state and nonce');
+    assert.match(response.headers.getSetCookie().join('\n'), /chatapp_login=[^;]+; Path=\/; HttpOnly; SameSite=Lax; Max-Age=600; Secure/);
   });
 
   it('answers /auth/me with who is signed in, and with signedIn false without the cookie', async () => {

@@ -3,6 +3,7 @@ import { isSignInChannel, userChannel, roomChannel } from '../../channels.js';
 import type { ChatContext } from '../../context.js';
 import { type ChatError, errors } from '../../errors.js';
 import { parseNickname } from '../../sessions/nickname.js';
+import { isModerator } from '../../sessions/roles.js';
 import type { ClaimResult } from '../../sessions/session-registry.js';
 import { defineHandler } from '../../socket/event-handler.js';
 import type { ChatSocket, SocketSession } from '../../socket/types.js';
@@ -74,5 +75,6 @@ export async function enterSession(
     nickname: session.nickname,
     session: session.token,
     rooms: rooms.map((room, at) => ({ room, memberCount: counts[at] ?? 0 })),
+    moderator: isModerator(socket.data),
   };
 }
