@@ -126,6 +126,13 @@ export interface SessionRegistry {
   /** Remembers whom a session wrote to, so that a resend still finds the conversation after the peer left. */
   notePeer(token: string, peerKey: string, peer: Peer): Promise<void>;
   findPeer(token: string, peerKey: string): Promise<Peer | undefined>;
+  /**
+   * Keeps every one of `subjects` (room-bans.ts) out of `room` for `durationMs` from now, by the
+   * registry's clock, on every instance; a later ban replaces an earlier one. Resolves when it ends.
+   */
+  banFromRoom(room: string, subjects: readonly string[], durationMs: number): Promise<number>;
+  /** When the latest ban of any of `subjects` from `room` ends; undefined when none holds now. */
+  roomBanEnd(room: string, subjects: readonly string[]): Promise<number | undefined>;
   close(): Promise<void>;
 }
 
