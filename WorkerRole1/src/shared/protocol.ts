@@ -168,7 +168,8 @@ export interface DmHistoryPayload {
 export interface ClientToServerEvents {
   'session:start': (
     payload: SessionStartPayload,
-    ack: AckCallback<{ nickname: string; session: string; rooms: RoomSummary[] }>,
+    /** `moderator`: the person may delete anyone's message and use room:remove. */
+    ack: AckCallback<{ nickname: string; session: string; rooms: RoomSummary[]; moderator: boolean }>,
   ) => void;
   'room:join': (
     payload: RoomPayload,

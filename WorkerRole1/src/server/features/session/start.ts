@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { userChannel, roomChannel } from '../../channels.js';
 import { errors } from '../../errors.js';
 import { parseNickname } from '../../sessions/nickname.js';
+import { isModerator } from '../../sessions/roles.js';
 import { defineHandler } from '../../socket/event-handler.js';
 
 const schema = z.strictObject({
@@ -56,6 +57,7 @@ export const startSession = defineHandler({
       nickname: session.nickname,
       session: session.token,
       rooms: rooms.map((room, at) => ({ room, memberCount: counts[at] ?? 0 })),
+      moderator: isModerator(socket.data),
     };
   },
 });
