@@ -1,16 +1,12 @@
 import type { StoredMessage } from './history-store.js';
 
-/** A message's row in Table Storage; its newest-first and oldest-first rows hold the same fields. */
-export type MessageEntity = {
+/**
+ * A message's row in Table Storage: the message without what the keys hold (id, conversation).
+ * Its newest-first and oldest-first rows hold the same fields.
+ */
+export type MessageEntity = Omit<StoredMessage, 'id' | 'conversation' | 'deleted'> & {
   partitionKey: string;
   rowKey: string;
-  from: string;
-  to?: string;
-  text: string;
-  ts: number;
-  clientId: string;
-  author?: string;
-  editedTs?: number;
   deleted?: boolean;
 };
 
