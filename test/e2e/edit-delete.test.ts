@@ -9,8 +9,9 @@ import { ChatPage, launchBrowser, uniqueNickname, uniqueRoom } from './browser.j
 
 /**
  * Editing and deleting in the browser client against the real server, in headless Chromium, and
- * what a removal from a room looks like to the removed. The moderator is a Socket.IO client whose
- * role a handshake middleware of the test gives it (sign-in plays that part in AUTH_MODE=oidc).
+ * moderation as moderators and the removed see it. Who is a moderator comes from a handshake
+ * middleware of the test (auth.moderator for a Socket.IO client, a test-moderator cookie for a
+ * page): sign-in plays that part in AUTH_MODE=oidc, whose own suite signs a moderator in for real.
  */
 
 const builtClient = new URL('../../WorkerRole1/dist/public/app.js', import.meta.url);
@@ -34,7 +35,8 @@ describe('editing, deleting and removals in a browser', { timeout: 90_000 }, () 
     assert.ok(existsSync(builtClient), 'WorkerRole1/dist/public/app.js is missing: run `npm run build` first');
     server = await startChatServer();
     server.server.io.use((socket, next) => {
-      const name = (socket.handshake.auth as { moderator?: string }).moderator;
+      const cookie = /(?:^|; )test-moderator=([^;]+)/.exec(socket.handshake.headers.cookie ?? '')?.[1];
+      const name = (socket.handshake.auth as { moderator?: string }).moderator ?? cookie;
       if (name) socket.data.identity = { id: `test/${name}`, name, roles: [MODERATOR_ROLE], expiresAt: Date.now() + 3_600_000 };
       next();
     });
@@ -77,6 +79,34 @@ describe('editing, deleting and removals in a browser', { timeout: 90_000 }, () 
     await bob.chatVisible();
     await bob.page.locator('#message-list .msg-tombstone').first().waitFor();
     assert.equal(await bob.countMessages(edited), 0, 'history after a reload shows the tombstone, not the text');
+  });
+
+  it("gives a moderator Delete on everyone's messages and Remove beside each member, and both take effect for the others", async () => {
+    const room = uniqueRoom('moderated');
+    const moderator = await openWindow();
+    const modName = uniqueNickname('mod');
+    await moderator.context.addCookies([{ name: 'test-moderator', value: modName, url: server.url }]);
+    await moderator.page.reload();
+    await moderator.join(modName);
+    await moderator.joinRoom(room);
+    const bob = await (await openWindow()).join(uniqueNickname('bob'));
+    await bob.joinRoom(room);
+    const bobName = (await bob.page.locator('#me-name').textContent()) ?? '';
+
+    await bob.send('buy cheap pills');
+    await moderator.waitForMessage('buy cheap pills');
+    const spam = moderator.page.locator('#message-list .msg', { hasText: 'buy cheap pills' });
+    assert.equal(await spam.locator('button[data-action="edit"]').count(), 0, "a moderator cannot edit someone else's message");
+    answerNextDialog(moderator);
+    await spam.locator('button[data-action="delete"]').click();
+    await bob.page.locator('#message-list .msg-tombstone').waitFor();
+    assert.equal(await bob.countMessages('buy cheap pills'), 0);
+
+    assert.equal(await bob.page.locator('#member-list button[data-remove]').count(), 0, 'no Remove for someone without the role');
+    answerNextDialog(moderator, '5');
+    await moderator.page.locator(`#member-list button[data-remove="${bobName}"]`).click();
+    await bob.page.locator('#banner', { hasText: `removed you from #${room}` }).waitFor();
+    await moderator.page.locator('#message-list .notice', { hasText: `${bobName} was removed from the room` }).waitFor();
   });
 
   it('tells a person a moderator removed from a room, takes the room from their sidebar, and refuses it until then', async () => {
