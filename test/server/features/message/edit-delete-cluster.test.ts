@@ -149,7 +149,9 @@ describe('editing and deleting room messages on two instances (Redis, Azurite)',
   it('answers a resend of a deleted message with its tombstone, never its text', async () => {
     const { room, alice, bob } = await twoInstances();
     const clientId = newClientId();
+    const delivered = nextEvent(bob.socket, 'message');
     const sent = await sendMessage(alice.socket, room, 'regret', clientId);
+    await delivered;
     okValue(await request(alice.socket, 'message:delete', { room, id: sent.id }));
     const seen = record(bob.socket, 'message');
     const resent = okValue(await request(alice.socket, 'message:send', { room, text: 'regret', clientId })).message;
