@@ -1,7 +1,7 @@
 import type { ChatIO, SocketData } from '../socket/types.js';
 import { userChannel } from '../channels.js';
 import { authorOf } from './author.js';
-import type { Session } from './session-registry.js';
+import { type Session, SessionStoreError } from './session-registry.js';
 
 /**
  * Whom a removal from a room keeps out: the nickname, and the person behind it (authorOf: the
@@ -23,7 +23,13 @@ export function banSubjectsOf(data: SocketData): string[] {
  */
 export async function banSubjectsOfSession(io: ChatIO, key: string, session: Session | undefined): Promise<string[]> {
   if (!session) return [nicknameSubject(key)];
-  const sockets = await io.in(userChannel(session.key)).fetchSockets();
+  let sockets;
+  try {
+    sockets = await io.in(userChannel(session.key)).fetchSockets();
+  } catch (error) {
+    // An instance that did not answer (crashed, not yet noticed): the moderator retries shortly.
+    throw new SessionStoreError(`not every instance said who is behind "${session.nickname}": ${(error as Error).message}`, { cause: error });
+  }
   const subjects = new Set([nicknameSubject(key), ...banSubjectsOf({ session })]);
   for (const socket of sockets) for (const subject of banSubjectsOf(socket.data)) subjects.add(subject);
   return [...subjects];
