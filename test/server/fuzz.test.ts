@@ -36,10 +36,24 @@ function setOwn(object: Record<string, unknown>, key: string, value: unknown): v
   Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
-const KNOWN_EVENTS = ['session:start', 'room:join', 'room:leave', 'message:send', 'dm:send', 'dm:history', 'history:fetch', 'typing'] as const;
+const KNOWN_EVENTS = [
+  'session:start',
+  'room:join',
+  'room:leave',
+  'message:send',
+  'dm:send',
+  'dm:history',
+  'history:fetch',
+  'typing',
+  'message:edit',
+  'message:delete',
+  'dm:edit',
+  'dm:delete',
+  'room:remove',
+] as const;
 // socket.io-client refuses to emit these; the raw packet fuzz below sends them.
 const CLIENT_RESERVED = new Set(['connect', 'connect_error', 'disconnect', 'disconnecting', 'newListener', 'removeListener']);
-const FIELD_NAMES = ['nickname', 'session', 'room', 'text', 'clientId', 'to', 'with', 'before', 'after', 'limit', 'typing', '__proto__', 'constructor', 'prototype', 'toString', ''];
+const FIELD_NAMES = ['nickname', 'session', 'room', 'text', 'clientId', 'to', 'with', 'before', 'after', 'limit', 'typing', 'id', 'durationMs', '__proto__', 'constructor', 'prototype', 'toString', ''];
 const ROOMS = ['lobby', 'fuzz', 'a', '0', 'x-y'];
 const NICKNAMES = ['fuzzer', 'Fuzzer', 'ｆｕｚｚｅｒ', 'fuzz er', 'other'];
 
@@ -98,6 +112,11 @@ function nearlyValidPayload(random: Random, event: (typeof KNOWN_EVENTS)[number]
     'dm:history': { with: random.pick(NICKNAMES) },
     'history:fetch': { room: random.pick(ROOMS), limit: random.int(0, 120) },
     typing: { room: random.pick(ROOMS), typing: random.chance(0.5) },
+    'message:edit': { room: random.pick(ROOMS), id: '01ARZ3NDEKTSV4RRFFQ69G5FAV', text: 'hi' },
+    'message:delete': { room: random.pick(ROOMS), id: '01ARZ3NDEKTSV4RRFFQ69G5FAV' },
+    'dm:edit': { with: random.pick(NICKNAMES), id: '01ARZ3NDEKTSV4RRFFQ69G5FAV', text: 'hi' },
+    'dm:delete': { with: random.pick(NICKNAMES), id: '01ARZ3NDEKTSV4RRFFQ69G5FAV' },
+    'room:remove': { room: random.pick(ROOMS), nickname: random.pick(NICKNAMES), durationMs: random.int(0, 120_000) },
   }[event] as Record<string, unknown>;
   const payload = { ...valid };
   for (let i = 0, breaks = random.int(0, 2); i < breaks; i++) {

@@ -16,7 +16,15 @@ export interface PageQuery {
 export type FetchPage = (query: PageQuery) => Promise<Ack<{ messages: LogMessage[] }>>;
 
 /** Only what the log keeps: a message from the wire may carry more (room, to). */
-export const toLog = ({ id, from, text, ts, clientId }: LogMessage): LogMessage => ({ id, from, text, ts, ...(clientId ? { clientId } : {}) });
+export const toLog = ({ id, from, text, ts, clientId, editedTs, deleted }: LogMessage): LogMessage => ({
+  id,
+  from,
+  text,
+  ts,
+  ...(clientId ? { clientId } : {}),
+  ...(editedTs === undefined ? {} : { editedTs }),
+  ...(deleted ? { deleted } : {}),
+});
 
 /** Fetches everything after `after`, oldest first, until a short page says we are up to date. */
 export async function catchUpAfter(store: Store, conversation: Conversation, after: string, fetchPage: FetchPage): Promise<void> {

@@ -3,6 +3,7 @@ import { DirectMessages } from './direct.js';
 import { findElements } from './elements.js';
 import { Outbox } from './outbox.js';
 import { Members } from './members.js';
+import { MessageActions } from './message-actions.js';
 import { LogView } from './render/log.js';
 import { MemberListView } from './render/member-list.js';
 import { createRenderer } from './render/renderer.js';
@@ -17,6 +18,7 @@ import { bindLogControls } from './ui/log-controls.js';
 import { bindLogin } from './ui/login.js';
 import { bindMemberControls } from './ui/member-controls.js';
 import { bindSignIn, loadAuthStatus } from './ui/sign-in.js';
+import { bindModerationControls } from './ui/moderation-controls.js';
 import { bindSidebar } from './ui/sidebar-controls.js';
 
 /** Wires the chat client together: state, connection, features, rendering, controls. */
@@ -33,6 +35,7 @@ async function main(): Promise<void> {
   const typingTracker = new TypingTracker(store);
   const typingSender = new TypingSender(connection);
   const members = new Members(store, connection);
+  const actions = new MessageActions(store, connection);
   const log = new LogView(elements.log, elements.messageList, elements.jumpLatest);
   const memberList = new MemberListView(elements, (name) => store.isMe(name));
 
@@ -53,8 +56,9 @@ async function main(): Promise<void> {
   bindSignIn(elements, store, connection, auth);
   bindComposer(elements, store, outbox, typingSender, log);
   bindSidebar(elements, { store, rooms, direct, outbox, typing: typingSender });
-  bindLogControls(elements, store, rooms, direct, outbox);
+  bindLogControls(elements, store, { rooms, direct, outbox, actions });
   bindMemberControls(elements, members, memberList);
+  bindModerationControls(elements, memberList, actions);
 
   document.addEventListener('visibilitychange', () => {
     const active = store.active;

@@ -1,7 +1,9 @@
 import type { ChatSocket } from './connection.js';
 import type { DirectMessages } from './direct.js';
 import type { Outbox } from './outbox.js';
-import { roomKey } from './state/conversation.js';
+import type { ChatMessage, DirectMessage, RoomRemovedEvent } from '../shared/protocol.js';
+import { formatFull } from './format.js';
+import { dmKey, roomKey } from './state/conversation.js';
 import type { Store } from './state/store.js';
 import type { TypingTracker } from './typing.js';
 
@@ -12,7 +14,7 @@ interface Deps {
   typing: TypingTracker;
 }
 
-/** What the server pushes: messages, DMs, presence, typing and the draining notice. */
+/** What the server pushes: messages and their edits, DMs, presence, removals, typing and the draining notice. */
 export function bindServerEvents(socket: ChatSocket, { store, outbox, direct, typing }: Deps): void {
   socket.on('message', (message) => {
     const conversation = store.conversations.get(roomKey(message.room));
@@ -28,6 +30,22 @@ export function bindServerEvents(socket: ChatSocket, { store, outbox, direct, ty
     if (added && store.isMe(added.from)) outbox.noteEcho(conversation.key, added);
     if (!conversation.loaded) void direct.load(conversation).catch(() => undefined);
   });
+
+  // Edits and deletes: applied when newer than what we hold (editedTs), whatever order they come in.
+  const reviseRoomMessage = (message: ChatMessage) => {
+    const conversation = store.conversations.get(roomKey(message.room));
+    if (conversation) store.revise(conversation, message);
+  };
+  const reviseDirectMessage = (message: DirectMessage) => {
+    const conversation = store.conversations.get(dmKey(store.isMe(message.from) ? message.to : message.from));
+    if (conversation) store.revise(conversation, message);
+  };
+  socket.on('message:updated', reviseRoomMessage);
+  socket.on('message:deleted', reviseRoomMessage);
+  socket.on('dm:updated', reviseDirectMessage);
+  socket.on('dm:deleted', reviseDirectMessage);
+
+  socket.on('room:removed', (event) => onRemoved(event, store, outbox));
 
   socket.on('user:joined', ({ room, nickname, count }) => {
     const conversation = store.conversations.get(roomKey(room));
@@ -59,4 +77,21 @@ export function bindServerEvents(socket: ChatSocket, { store, outbox, direct, ty
     store.draining = true;
     store.changed();
   });
+}
+
+/**
+ * A moderator removed someone from a room. When it is us, the room leaves the sidebar (with what
+ * we had not sent there yet) and the banner says until when; the server refuses to let us back in
+ * before then. Otherwise the room reads who was removed, by whom.
+ */
+function onRemoved({ room, nickname, by, until }: RoomRemovedEvent, store: Store, outbox: Outbox): void {
+  const key = roomKey(room);
+  if (store.isMe(nickname)) {
+    outbox.dropConversation(key);
+    store.remove(key);
+    store.warn(`${by} (a moderator) removed you from #${room}. You can join it again after ${formatFull(until)}.`);
+    return;
+  }
+  const conversation = store.conversations.get(key);
+  if (conversation) store.notice(conversation, `${nickname} was removed from the room by ${by} until ${formatFull(until)}`);
 }

@@ -12,7 +12,7 @@ const isStoredSession = (value: unknown): value is StoredSession =>
   isRecord(value) && typeof value.nickname === 'string' && typeof value.token === 'string';
 
 /** `rooms`: the rooms a resumed session is back in already (empty for a new session). */
-export type SessionResult = { ok: true; nickname: string; rooms: RoomSummary[] } | { ok: false; error: ErrorBody };
+export type SessionResult = { ok: true; nickname: string; rooms: RoomSummary[]; moderator: boolean } | { ok: false; error: ErrorBody };
 
 /**
  * The nickname and the server's opaque session token, kept in sessionStorage (one per tab) so a
@@ -49,7 +49,7 @@ export class Session {
     this.current = { nickname: ack.nickname, token: ack.session };
     save('session', this.current);
     // An instance from before resumable rooms (during a rolling upgrade) answers without them.
-    return { ok: true, nickname: ack.nickname, rooms: Array.isArray(ack.rooms) ? ack.rooms : [] };
+    return { ok: true, nickname: ack.nickname, rooms: Array.isArray(ack.rooms) ? ack.rooms : [], moderator: ack.moderator === true };
   }
 
   forget(): void {

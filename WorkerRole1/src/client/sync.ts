@@ -1,4 +1,4 @@
-import { type ErrorCode, LOBBY, type RoomSummary } from '../shared/protocol.js';
+import { type ErrorCode, LOBBY } from '../shared/protocol.js';
 import { NoAnswerError, sleep, type Connection } from './connection.js';
 import type { DirectMessages } from './direct.js';
 import type { Outbox } from './outbox.js';
@@ -52,7 +52,7 @@ export class Sync {
   async login(nickname: string): Promise<SessionResult> {
     const generation = this.generation;
     const result = await this.deps.session.start(nickname);
-    if (result.ok && generation === this.generation) await this.enter(result.nickname, generation, result.rooms);
+    if (result.ok && generation === this.generation) await this.enter(result, generation);
     return result;
   }
 
@@ -72,7 +72,7 @@ export class Sync {
     const result = await session.start(nickname);
     if (generation !== this.generation) return;
     store.restoring = false;
-    if (result.ok) return this.enter(result.nickname, generation, result.rooms);
+    if (result.ok) return this.enter(result, generation);
     if (RETRYABLE.has(result.error.code) && connection.connected) {
       await sleep(retryDelay(result.error.retryAfterMs, RETRY_MS));
       if (generation === this.generation) void this.onConnect();
@@ -91,9 +91,11 @@ export class Sync {
    * `resumed`: the rooms the server put this socket back into (a resumed session), with their
    * counts. Those only fetch what they missed; the rooms it did not list are joined again.
    */
-  private async enter(nickname: string, generation: number, resumed: readonly RoomSummary[]): Promise<void> {
+  private async enter(started: Extract<SessionResult, { ok: true }>, generation: number): Promise<void> {
+    const { nickname, rooms: resumed } = started;
     const { store, rooms, direct, outbox, connection } = this.deps;
     store.me = nickname;
+    store.moderator = started.moderator;
     store.view = 'chat';
     store.draining = false;
     connection.settled();
@@ -109,7 +111,9 @@ export class Sync {
         joined.map(async (conversation) => {
           const count = counts.get(conversation.name);
           const error = count === undefined ? await rooms.join(conversation.name) : await rooms.resume(conversation, count);
-          if (error && (error.code === 'INVALID_ROOM' || error.code === 'TOO_MANY_ROOMS')) {
+          // FORBIDDEN: a moderator removed us from the room for a while (the message says until when).
+          if (error?.code === 'FORBIDDEN') store.warn(error.message);
+          if (error && (error.code === 'INVALID_ROOM' || error.code === 'TOO_MANY_ROOMS' || error.code === 'FORBIDDEN')) {
             outbox.dropConversation(conversation.key);
             store.remove(conversation.key);
           }
@@ -122,7 +126,7 @@ export class Sync {
       if (!(error instanceof NoAnswerError)) throw error;
       if (generation !== this.generation || !connection.connected) return;
       await sleep(retryDelay(undefined, RETRY_MS));
-      if (generation === this.generation) await this.enter(nickname, generation, resumed);
+      if (generation === this.generation) await this.enter(started, generation);
     }
   }
 }

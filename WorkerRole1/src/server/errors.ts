@@ -49,5 +49,10 @@ export const errors = {
   sessionsRestoring: (retryAfterMs: number) =>
     new ChatError('STORAGE_UNAVAILABLE', 'sessions are being restored after a store restart; retry shortly', retryAfterMs),
   serverDraining: () => new ChatError('SERVER_DRAINING', 'this server is shutting down; reconnect and retry'),
+  forbidden: (what: string) => new ChatError('FORBIDDEN', what),
+  removedFromRoom: (room: string, until: number, now: number) =>
+    new ChatError('FORBIDDEN', `a moderator removed you from "${room}" until ${new Date(until).toISOString()}`, Math.max(1, until - now)),
+  messageNotFound: (id: string) => new ChatError('MESSAGE_NOT_FOUND', `no message ${id} in this conversation`),
+  messageDeleted: (id: string) => new ChatError('MESSAGE_NOT_FOUND', `message ${id} was deleted`),
   internal: () => new ChatError('INTERNAL_ERROR', 'something went wrong on the server; retry'),
 };

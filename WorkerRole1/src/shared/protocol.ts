@@ -18,6 +18,8 @@ export const ERROR_CODES = [
   'STORAGE_UNAVAILABLE',
   'SERVER_DRAINING',
   'INTERNAL_ERROR',
+  'FORBIDDEN',
+  'MESSAGE_NOT_FOUND',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -46,6 +48,13 @@ export interface ChatMessage {
    * reaches a client twice under two ids (an instance crashed mid-write), clients show one.
    */
   clientId: string;
+  /**
+   * Set once the message was edited or deleted: when it last changed. It grows with every change
+   * of the message, so of two versions of one message the one with the greater `editedTs` is newer.
+   */
+  editedTs?: number;
+  /** A tombstone: the message was deleted; `text` is empty. */
+  deleted?: true;
 }
 
 export interface DirectMessage {
@@ -55,6 +64,8 @@ export interface DirectMessage {
   text: string;
   ts: number;
   clientId: string;
+  editedTs?: number;
+  deleted?: true;
 }
 
 export interface SessionStartPayload {
@@ -82,6 +93,46 @@ export interface DmSendPayload {
   to: string;
   text: string;
   clientId: string;
+}
+
+export interface MessageEditPayload {
+  room: string;
+  id: string;
+  text: string;
+}
+
+export interface MessageDeletePayload {
+  room: string;
+  id: string;
+}
+
+export interface DmEditPayload {
+  /** The other person's nickname, as for dm:history. */
+  with: string;
+  id: string;
+  text: string;
+}
+
+export interface DmDeletePayload {
+  with: string;
+  id: string;
+}
+
+export interface RoomRemovePayload {
+  room: string;
+  nickname: string;
+  /** How long the person may not rejoin: `LIMITS.removeMinMs` to `LIMITS.removeMaxMs`. */
+  durationMs: number;
+}
+
+/** Someone was removed from a room by a moderator; sent to the room and to the removed person. */
+export interface RoomRemovedEvent {
+  room: string;
+  nickname: string;
+  /** The moderator's name. */
+  by: string;
+  /** Until when (milliseconds since the epoch, the server's clock) they cannot rejoin. */
+  until: number;
 }
 
 export interface TypingPayload {
@@ -132,6 +183,11 @@ export interface ClientToServerEvents {
   'room:leave': (payload: RoomPayload, ack: AckCallback<{ room: string }>) => void;
   'message:send': (payload: MessageSendPayload, ack: AckCallback<{ message: ChatMessage }>) => void;
   'dm:send': (payload: DmSendPayload, ack: AckCallback<{ message: DirectMessage }>) => void;
+  'message:edit': (payload: MessageEditPayload, ack: AckCallback<{ message: ChatMessage }>) => void;
+  'message:delete': (payload: MessageDeletePayload, ack: AckCallback<{ message: ChatMessage }>) => void;
+  'dm:edit': (payload: DmEditPayload, ack: AckCallback<{ message: DirectMessage }>) => void;
+  'dm:delete': (payload: DmDeletePayload, ack: AckCallback<{ message: DirectMessage }>) => void;
+  'room:remove': (payload: RoomRemovePayload, ack: AckCallback<{ removed: RoomRemovedEvent }>) => void;
   typing: (payload: TypingPayload, ack?: AckCallback) => void;
   'history:fetch': (payload: HistoryFetchPayload, ack: AckCallback<{ messages: ChatMessage[] }>) => void;
   'dm:history': (payload: DmHistoryPayload, ack: AckCallback<{ messages: DirectMessage[] }>) => void;
@@ -140,6 +196,12 @@ export interface ClientToServerEvents {
 export interface ServerToClientEvents {
   message: (message: ChatMessage) => void;
   dm: (message: DirectMessage) => void;
+  'message:updated': (message: ChatMessage) => void;
+  /** The tombstone. */
+  'message:deleted': (message: ChatMessage) => void;
+  'dm:updated': (message: DirectMessage) => void;
+  'dm:deleted': (message: DirectMessage) => void;
+  'room:removed': (event: RoomRemovedEvent) => void;
   'user:joined': (event: { room: string; nickname: string; count: number }) => void;
   'user:left': (event: { room: string; nickname: string; count: number }) => void;
   /** Joins and leaves of a large room, coalesced: at most one per room per interval. */
@@ -171,6 +233,9 @@ export const LIMITS = {
   joinMembersMax: 100,
   membersPageMax: 200,
   presenceNamesMax: 100,
+  /** room:remove's durationMs: one minute to thirty days. */
+  removeMinMs: 60_000,
+  removeMaxMs: 30 * 24 * 60 * 60 * 1000,
 } as const;
 
 export const LOBBY = 'lobby';

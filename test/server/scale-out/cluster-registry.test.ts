@@ -76,6 +76,14 @@ describe('the session registry a cluster primary hosts for its workers', { timeo
     assert.deepEqual([...(session as { rooms: Set<string> }).rooms], ['lobby']);
   });
 
+  it('keeps a person a moderator removed through one worker out of the room on the other worker', async () => {
+    const [first, second] = await Promise.all([fork('advanced'), fork('advanced')]);
+    const { result: ends } = await call(first.worker, 'banFromRoom', 'lobby', ['nick:mallory'], 60_000);
+    assert.equal(typeof ends, 'number');
+    assert.equal((await call(second.worker, 'roomBanEnd', 'lobby', ['nick:mallory'])).result, ends);
+    assert.equal((await call(second.worker, 'roomBanEnd', 'games', ['nick:mallory'])).result, undefined);
+  });
+
   it("forwards a method that only the host's registry knows of", async () => {
     const { worker } = await fork('advanced');
     const value = new Map([['room', new Set(['ann', 'bob'])]]);

@@ -4,6 +4,7 @@ import { MemorySessionRegistry } from '../../../WorkerRole1/src/server/sessions/
 import { Instance, type RegistryTarget, sleep } from './registry-contract-helpers.js';
 import { leaseContract } from './registry-lease-contract.js';
 import { membershipContract } from './registry-membership-contract.js';
+import { roomBanContract } from './registry-room-ban-contract.js';
 
 /** Two instances of the emulator: two holders of one registry, kept by the primary process. */
 const memory: RegistryTarget = {
@@ -23,6 +24,7 @@ describe('MemorySessionRegistry', () => {
   after(() => memory.tearDown());
   membershipContract(memory);
   leaseContract(memory);
+  roomBanContract(memory);
 
   it('never lapses a session without a lease (one process), and renews nothing', async () => {
     const registry = new MemorySessionRegistry({ presenceIndividualMax: 50 });

@@ -4,6 +4,7 @@ import { createRedisSessionRegistry } from '../../../WorkerRole1/src/server/sess
 import { DEFAULTS, Instance, LEASE_MS, sleep } from './registry-contract-helpers.js';
 import { leaseContract } from './registry-lease-contract.js';
 import { membershipContract } from './registry-membership-contract.js';
+import { roomBanContract } from './registry-room-ban-contract.js';
 import { RedisTarget, silentLogger } from './redis-registry-target.js';
 import { assertFailsFast, eventually } from './redis-faults.js';
 
@@ -14,6 +15,7 @@ describe('RedisSessionRegistry', () => {
   after(() => target.tearDown());
   membershipContract(target);
   leaseContract(target);
+  roomBanContract(target);
 
   it('keeps registries with different key prefixes apart', async () => {
     const [east] = await target.pair(DEFAULTS);

@@ -19,6 +19,8 @@ export class LogView {
   private stickNext = false;
   connected = true;
   me = '';
+  /** A moderator gets Delete on everyone's messages. */
+  moderator = false;
 
   constructor(
     private readonly scroller: HTMLElement,
@@ -88,9 +90,14 @@ export class LogView {
         const { message, own, continued } = entry;
         element.className = `msg${own ? ' own' : ''}${continued ? ' continued' : ''}`;
         element.dataset.id = message.id;
-        rebuildIfChanged(element, `${continued}`, () =>
-          element.append(avatar(message.from, true), meta(message.from, message.ts, continued), body(message.text)),
-        );
+        if (message.deleted) element.classList.add('deleted');
+        const actions = message.deleted ? [] : own ? ['edit', 'delete'] : this.moderator ? ['delete'] : [];
+        rebuildIfChanged(element, `${continued}|${message.editedTs ?? ''}|${message.deleted === true}|${actions.join()}`, () => {
+          element.append(avatar(message.from, true), meta(message.from, message.ts, continued));
+          element.append(message.deleted ? h('div', { className: 'msg-body msg-tombstone', text: 'This message was deleted.' }) : body(message.text));
+          if (message.editedTs !== undefined && !message.deleted) element.append(editedMark(message.editedTs));
+          if (actions.length > 0) element.append(messageActions(message.id, actions));
+        });
         return;
       }
       case 'pending': {
@@ -133,6 +140,22 @@ function meta(from: string, ts: number, hidden: boolean): HTMLElement {
 
 function body(text: string): HTMLElement {
   return h('div', { className: 'msg-body', text });
+}
+
+function editedMark(editedTs: number): HTMLElement {
+  return h('span', { className: 'msg-edited muted small', text: '(edited)', attrs: { title: `Edited ${formatFull(editedTs)}` } });
+}
+
+const ACTION_LABELS: Record<string, string> = { edit: 'Edit', delete: 'Delete' };
+
+function messageActions(id: string, actions: readonly string[]): HTMLElement {
+  return h(
+    'div',
+    { className: 'msg-actions' },
+    ...actions.map((action) =>
+      h('button', { className: 'link-button small', text: ACTION_LABELS[action] ?? action, attrs: { type: 'button', 'data-action': action, 'data-id': id } }),
+    ),
+  );
 }
 
 function statusLine(item: OutboxItem, text: string): HTMLElement {

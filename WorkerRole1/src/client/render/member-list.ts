@@ -32,6 +32,8 @@ export class MemberListView {
   room: Conversation | undefined;
   /** Asks for a page: the next one, or the first one again after a resume. */
   onNeed: (room: Conversation, need: MemberListNeed) => void = () => undefined;
+  /** Moderators get "Remove" beside each member of a room. */
+  moderator = false;
   private drawn = '';
   private anchor: { pages: MemberPages; version: number; name: string; offset: number } | undefined;
   private frame = 0;
@@ -103,7 +105,7 @@ export class MemberListView {
     const top = Math.floor(scroller.scrollTop / ROW_PX);
     const first = Math.max(0, top - OVERSCAN_ROWS);
     const end = Math.min(pages.size, top + Math.ceil(scroller.clientHeight / ROW_PX) + 1 + OVERSCAN_ROWS);
-    const signature = `${room.key}|${members.search?.query ?? ''}|${pages.version}|${members.count}|${first}|${end}`;
+    const signature = `${room.key}|${members.search?.query ?? ''}|${pages.version}|${members.count}|${first}|${end}|${this.moderator}`;
     if (signature !== this.drawn) {
       this.drawn = signature;
       list.style.paddingTop = `${first * ROW_PX}px`;
@@ -131,7 +133,8 @@ export class MemberListView {
 
   private drawMember(element: HTMLElement, name: string): void {
     const self = this.isMe(name);
-    rebuildIfChanged(element, `${name}|${self}`, () => {
+    const removable = this.moderator && !self;
+    rebuildIfChanged(element, `${name}|${self}|${removable}`, () => {
       if (self) {
         element.append(
           h('span', { className: 'member-self' }, avatar(name), h('span', { className: 'conv-name', text: name }), h('span', { className: 'you', text: '(you)' })),
@@ -147,6 +150,11 @@ export class MemberListView {
           h('span', { className: 'presence', attrs: { 'aria-hidden': 'true' } }),
         ),
       );
+      if (removable) {
+        element.append(
+          h('button', { className: 'link-button small member-remove', text: 'Remove', attrs: { type: 'button', 'data-remove': name, 'aria-label': `Remove ${name} from this room` } }),
+        );
+      }
     });
   }
 

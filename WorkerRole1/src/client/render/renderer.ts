@@ -40,6 +40,8 @@ export function createRenderer(
     members.render(store.conversations.get(membersRoomKey) ?? store.conversations.get(roomKey(LOBBY)));
     log.connected = store.status === 'connected';
     log.me = store.me ?? '';
+    log.moderator = store.moderator;
+    members.moderator = store.moderator && active.kind === 'room';
     log.render(active.key, buildEntries(active, outbox.forConversation(active.key), (name) => store.isMe(name)));
     renderConversation(elements, active, active.kind === 'room' ? typing.names(active.name) : []);
   };

@@ -56,6 +56,7 @@ export function renderStatus(elements: StatusElements, store: Store, pendingCoun
         ? `Connection lost. ${pendingCount} message${pendingCount === 1 ? '' : 's'} will be sent when it is back.`
         : 'Connection lost. Messages you send now will be delivered when it is back.';
   }
+  if (banner === '' && store.alert !== null && store.view === 'chat') banner = store.alert;
   setText(elements.banner, banner);
   elements.banner.hidden = banner === '';
 

@@ -16,6 +16,10 @@ export interface LogMessage {
   text: string;
   ts: number;
   clientId?: string;
+  /** When it last changed; of two versions of a message, the greater editedTs is the newer. */
+  editedTs?: number;
+  /** Deleted: shown as a tombstone, without text. */
+  deleted?: boolean;
 }
 
 /** A line such as "alice joined", placed after the message that was last when it happened. */
@@ -74,10 +78,14 @@ export function mergeMessages(conversation: Conversation, incoming: readonly Log
   const added: LogMessage[] = [];
   for (const message of incoming) {
     const ref = message.clientId ? `${message.from.toLowerCase()}\n${message.clientId}` : undefined;
-    if (conversation.ids.has(message.id) || (ref !== undefined && conversation.refs.has(ref))) continue;
+    if (conversation.ids.has(message.id)) {
+      reviseMessage(conversation, message);
+      continue;
+    }
+    if (ref !== undefined && conversation.refs.has(ref)) continue;
     conversation.ids.add(message.id);
     if (ref !== undefined) conversation.refs.add(ref);
-    added.push({ id: message.id, from: message.from, text: message.text, ts: message.ts, ...(message.clientId ? { clientId: message.clientId } : {}) });
+    added.push(copyMessage(message));
   }
   if (added.length === 0) return added;
   const last = conversation.messages.at(-1);
@@ -88,6 +96,31 @@ export function mergeMessages(conversation: Conversation, incoming: readonly Log
   if (!inOrder) conversation.messages.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   added.sort((a, b) => (a.id < b.id ? -1 : 1));
   return added;
+}
+
+/**
+ * Takes an edited or deleted version of a message we hold when it is newer than ours (changes
+ * can arrive out of order: a live event, then an older history page). Returns whether it did.
+ */
+export function reviseMessage(conversation: Conversation, incoming: LogMessage): boolean {
+  const index = conversation.messages.findIndex((message) => message.id === incoming.id);
+  const held = conversation.messages[index];
+  if (!held || held.deleted || (incoming.editedTs ?? 0) <= (held.editedTs ?? 0)) return false;
+  conversation.messages[index] = copyMessage(incoming);
+  return true;
+}
+
+/** Only the fields the log keeps (a wire message carries more: room, to). */
+function copyMessage({ id, from, text, ts, clientId, editedTs, deleted }: LogMessage): LogMessage {
+  return {
+    id,
+    from,
+    text: deleted ? '' : text,
+    ts,
+    ...(clientId ? { clientId } : {}),
+    ...(editedTs === undefined ? {} : { editedTs }),
+    ...(deleted ? { deleted: true } : {}),
+  };
 }
 
 /** The newest message id we hold: what a catch-up asks for messages `after`. */

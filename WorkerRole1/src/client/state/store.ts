@@ -5,6 +5,7 @@ import {
   createConversation,
   dmKey,
   mergeMessages,
+  reviseMessage,
   roomKey,
   type Conversation,
   type LogMessage,
@@ -26,6 +27,10 @@ export class Store {
   view: View = 'connecting';
   status: ConnectionStatus = 'connecting';
   draining = false;
+  /** The server said so at session:start: may delete anyone's message and remove people from rooms. */
+  moderator = false;
+  /** Something to tell the person until they move on (a removal, a refused edit). */
+  alert: string | null = null;
   /** Set while restoring a session after a refresh or reconnect. */
   restoring = false;
   /** AUTH_MODE=oidc: the server refused the connection until the person signs in. */
@@ -92,6 +97,7 @@ export class Store {
     if (!conversation) return;
     this.activeKey = key;
     conversation.unread = 0;
+    this.alert = null;
     save('active', key);
     this.changed();
   }
@@ -110,6 +116,16 @@ export class Store {
     }
     this.changed();
     return added;
+  }
+
+  /** An edited or deleted version of a message, taken when newer than the one held. */
+  revise(conversation: Conversation, message: LogMessage): void {
+    if (reviseMessage(conversation, message)) this.changed();
+  }
+
+  warn(text: string): void {
+    this.alert = text;
+    this.changed();
   }
 
   notice(conversation: Conversation, text: string): void {

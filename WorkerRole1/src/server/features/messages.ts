@@ -5,12 +5,18 @@ import { recordDelivered } from '../telemetry/instruments.js';
 
 /** Stored messages as the wire shows them. */
 export function toChatMessage(message: StoredMessage, room: string): ChatMessage {
-  return { id: message.id, room, from: message.from, text: message.text, ts: message.ts, clientId: message.clientId };
+  return { id: message.id, room, from: message.from, text: message.text, ts: message.ts, clientId: message.clientId, ...changeMarks(message) };
 }
 
 export function toDirectMessage(message: StoredMessage): DirectMessage {
-  return { id: message.id, from: message.from, to: message.to ?? '', text: message.text, ts: message.ts, clientId: message.clientId };
+  return { id: message.id, from: message.from, to: message.to ?? '', text: message.text, ts: message.ts, clientId: message.clientId, ...changeMarks(message) };
 }
+
+/** The author stays on the server: it names a person or a session, which is nobody else's business. */
+const changeMarks = ({ editedTs, deleted }: StoredMessage) => ({
+  ...(editedTs === undefined ? {} : { editedTs }),
+  ...(deleted ? { deleted } : {}),
+});
 
 /**
  * The one way a message is sent: the server gives it an id and a time, stores it, and delivers it

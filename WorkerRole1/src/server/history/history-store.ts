@@ -14,6 +14,12 @@ export interface StoredMessage {
   ts: number;
   /** Identifies the message on the sender's side; with the sender it makes appends idempotent. */
   clientId: string;
+  /** Who may edit or delete it as its author (sessions/author.ts); absent on messages stored before authorship. */
+  author?: string;
+  /** When it last changed; strictly increasing per message, so it also orders its changes. */
+  editedTs?: number;
+  /** A tombstone: deleted, its text gone for good. */
+  deleted?: true;
 }
 
 export interface AppendRequest {
@@ -35,6 +41,21 @@ export interface HistoryQuery {
   limit: number;
 }
 
+export type MessageChange = { kind: 'edit'; text: string; at: number } | { kind: 'delete'; at: number };
+
+export interface ChangeRequest {
+  conversation: string;
+  id: string;
+  change: MessageChange;
+  /** Asked of the message as stored, inside the change: whoever asks may make this change to it. */
+  allowed(message: StoredMessage): boolean;
+}
+
+export type ChangeResult =
+  | { outcome: 'missing' }
+  /** `message` as stored: `changed` after this change, `unchanged` when it changed nothing (a repeat). */
+  | { outcome: 'changed' | 'unchanged' | 'forbidden' | 'deleted'; message: StoredMessage };
+
 export interface HistoryStore {
   init(): Promise<void>;
   /**
@@ -46,6 +67,11 @@ export interface HistoryStore {
   find(conversation: string, senderKey: string, clientId: string): Promise<StoredMessage | undefined>;
   /** Oldest first. Without `after`, the newest `limit` messages (before `before` if given). */
   list(conversation: string, query: HistoryQuery): Promise<StoredMessage[]>;
+  /**
+   * Edits or deletes one message, all its copies together, after `allowed` said yes to the
+   * message as stored. Concurrent changes serialise: message-change.ts gives the rules.
+   */
+  change(request: ChangeRequest): Promise<ChangeResult>;
   /** Deletes every message (and its dedupe record) older than `ts`; returns how many messages went. */
   purgeOlderThan(ts: number): Promise<number>;
   close(): Promise<void>;

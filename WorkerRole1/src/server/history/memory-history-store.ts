@@ -1,4 +1,13 @@
-import type { AppendRequest, AppendResult, HistoryQuery, HistoryStore, StoredMessage } from './history-store.js';
+import type {
+  AppendRequest,
+  AppendResult,
+  ChangeRequest,
+  ChangeResult,
+  HistoryQuery,
+  HistoryStore,
+  StoredMessage,
+} from './history-store.js';
+import { applyChange } from './message-change.js';
 
 interface Conversation {
   /** Ordered by id, oldest first. */
@@ -51,6 +60,20 @@ export class MemoryHistoryStore implements HistoryStore {
     }
     const end = before === undefined ? messages.length : firstIndexAtOrAbove(messages, before);
     return messages.slice(Math.max(0, end - limit), end);
+  }
+
+  async change(request: ChangeRequest): Promise<ChangeResult> {
+    const conversation = this.conversations.get(request.conversation);
+    const index = conversation ? firstIndexAtOrAbove(conversation.messages, request.id) : -1;
+    const current = conversation?.messages[index];
+    if (!conversation || current?.id !== request.id) return { outcome: 'missing' };
+    const result = applyChange(current, request);
+    if (result.outcome !== 'changed') return result;
+    // A resend finds the message through its dedupe entry: it must find the change too.
+    conversation.messages[index] = result.message;
+    const dedupeKey = conversation.dedupeKeyOf.get(current.id);
+    if (dedupeKey !== undefined) conversation.byClientId.set(dedupeKey, result.message);
+    return result;
   }
 
   async purgeOlderThan(ts: number): Promise<number> {

@@ -5,6 +5,8 @@ import { BacklogFullError, BatchWriter, type SubmitResult, WriterClosedError } f
 import {
   type AppendRequest,
   type AppendResult,
+  type ChangeRequest,
+  type ChangeResult,
   type HistoryQuery,
   type HistoryStore,
   HistoryUnavailableError,
@@ -21,6 +23,9 @@ import {
   messageRowKey,
   partitionKey,
 } from './row-keys.js';
+import { type MessageEntity, toMessageEntity, toStoredMessage } from './message-entity.js';
+import { changeMessageRows } from './table-message-change.js';
+import { describe, isTransient, RETRY_AFTER_MS, unavailable } from './table-errors.js';
 
 /** How the store reaches its table: with the account's key, or with an Entra ID token (no key). */
 export type TableAccess = { connectionString: string } | { endpoint: string; credential: TokenCredential };
@@ -34,16 +39,6 @@ export type TableHistoryOptions = TableAccess & {
   logger: Logger;
 };
 
-type MessageEntity = {
-  partitionKey: string;
-  rowKey: string;
-  from: string;
-  to?: string;
-  text: string;
-  ts: number;
-  clientId: string;
-};
-
 type DedupeEntity = {
   partitionKey: string;
   rowKey: string;
@@ -52,7 +47,6 @@ type DedupeEntity = {
 };
 
 const MAX_ACTIONS_PER_TRANSACTION = 100;
-const RETRY_AFTER_MS = 5000;
 const QUERY_PAGE_SIZE = 1000;
 
 /**
@@ -66,6 +60,8 @@ export class TableHistoryStore implements HistoryStore {
   private readonly writer: BatchWriter<TransactionAction>;
   /** Appends still being written here, so a quick resend joins the first instead of racing it. */
   private readonly pending = new Map<string, Promise<AppendResult>>();
+  /** The same appends by message id, so that a change of a message still queued waits for it. */
+  private readonly appending = new Map<string, Promise<AppendResult>>();
 
   constructor(private readonly options: TableHistoryOptions) {
     // The batch writer retries for as long as storage is down; the SDK's own retries would only
@@ -113,9 +109,24 @@ export class TableHistoryStore implements HistoryStore {
     const inProgress = this.pending.get(pendingKey);
     if (inProgress) return inProgress.then(({ message }) => ({ message, created: false }));
 
-    const appended = this.write(request, partition, dedupeKey, onDelayed).finally(() => this.pending.delete(pendingKey));
+    const { id } = request.message;
+    const appended = this.write(request, partition, dedupeKey, onDelayed).finally(() => {
+      this.pending.delete(pendingKey);
+      this.appending.delete(id);
+    });
     this.pending.set(pendingKey, appended);
+    this.appending.set(id, appended);
     return appended;
+  }
+
+  /**
+   * A change of a message still in this instance's write queue waits for its append, so that it
+   * is neither lost under the append nor tried before it. Changes do not go through the queue:
+   * each is a conditional transaction of its own (table-message-change.ts).
+   */
+  async change(request: ChangeRequest): Promise<ChangeResult> {
+    await this.appending.get(request.id)?.catch(() => undefined);
+    return changeMessageRows(this.client, partitionKey(request.conversation), request);
   }
 
   async find(conversation: string, senderKey: string, clientId: string): Promise<StoredMessage | undefined> {
@@ -196,15 +207,7 @@ export class TableHistoryStore implements HistoryStore {
     dedupeKey: string,
     onDelayed: ((message: StoredMessage) => void) | undefined,
   ): Promise<AppendResult> {
-    const entity: MessageEntity = {
-      partitionKey: partition,
-      rowKey: messageRowKey(message.id),
-      from: message.from,
-      ...(message.to === undefined ? {} : { to: message.to }),
-      text: message.text,
-      ts: message.ts,
-      clientId: message.clientId,
-    };
+    const entity = toMessageEntity(message, partition, messageRowKey(message.id));
     const dedupe: DedupeEntity = { partitionKey: partition, rowKey: dedupeKey, messageId: message.id, ts: message.ts };
     const delayed = onDelayed && setTimeout(() => onDelayed(message), this.options.liveDeliveryAfterMs);
     try {
@@ -242,34 +245,6 @@ export class TableHistoryStore implements HistoryStore {
       return { failed: error instanceof Error ? error : new Error(String(error)) };
     }
   }
-}
-
-function toStoredMessage(entity: MessageEntity, conversation: string, idOf: (rowKey: string) => string): StoredMessage {
-  return {
-    id: idOf(entity.rowKey),
-    conversation,
-    from: entity.from,
-    ...(entity.to === undefined ? {} : { to: entity.to }),
-    text: entity.text,
-    ts: Number(entity.ts),
-    clientId: entity.clientId ?? '',
-  };
-}
-
-/** Network errors, throttling (429, 503 ServerBusy) and other 5xx pass; anything else is a bug. */
-function isTransient(error: unknown): boolean {
-  if (!(error instanceof RestError)) return true;
-  const status = error.statusCode;
-  return status === undefined || status === 408 || status === 429 || status >= 500;
-}
-
-function unavailable(what: string, error: unknown): Error {
-  return isTransient(error) ? new HistoryUnavailableError(`${what}: ${describe(error)}`, RETRY_AFTER_MS) : (error as Error);
-}
-
-function describe(error: unknown): string {
-  if (error instanceof RestError) return `${error.statusCode ?? error.code ?? 'network error'} ${error.message.split('\n')[0]}`;
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** Azurite speaks plain HTTP; a storage account in Azure must not. */

@@ -51,6 +51,8 @@ export class MemorySessionRegistry implements SessionRegistry {
   private readonly successors = new Map<string, string>();
   private readonly rooms = new Map<string, RoomIndex>();
   private readonly presence = new PendingPresence();
+  /** `room|subject` -> when the ban ends. */
+  private readonly bans = new Map<string, number>();
   private readonly leaseMs: number | undefined;
   private readonly presenceIndividualMax: number;
   private readonly now: () => number;
@@ -204,6 +206,20 @@ export class MemorySessionRegistry implements SessionRegistry {
 
   async takeRecord(id: string): Promise<string | undefined> {
     return this.records.take(id);
+  }
+
+  async banFromRoom(room: string, subjects: readonly string[], durationMs: number): Promise<number> {
+    const now = this.now();
+    for (const [key, ends] of this.bans) if (ends <= now) this.bans.delete(key);
+    const ends = now + durationMs;
+    for (const subject of subjects) this.bans.set(`${room}|${subject}`, ends);
+    return ends;
+  }
+
+  async roomBanEnd(room: string, subjects: readonly string[]): Promise<number | undefined> {
+    const now = this.now();
+    const ends = subjects.map((subject) => this.bans.get(`${room}|${subject}`) ?? 0).filter((end) => end > now);
+    return ends.length === 0 ? undefined : Math.max(...ends);
   }
 
   async close(): Promise<void> {}

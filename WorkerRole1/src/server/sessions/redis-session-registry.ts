@@ -19,6 +19,7 @@ import {
   SWEEP,
   TAKE_PRESENCE,
 } from './redis-scripts.js';
+import { BAN, BAN_END } from './redis-ban-scripts.js';
 import { asArray, asNumber, asString, toEndedSession, toRoomChange, toSession, unexpectedReply } from './redis-replies.js';
 import {
   type ClaimResult,
@@ -274,6 +275,15 @@ export class RedisSessionRegistry implements SessionRegistry {
   async takeRecord(id: string): Promise<string | undefined> {
     const reply = await this.command(['GETDEL', `${this.base}record:${id}`]);
     return reply === null ? undefined : asString(reply);
+  }
+
+  async banFromRoom(room: string, subjects: readonly string[], durationMs: number): Promise<number> {
+    return asNumber(await this.run(BAN, [room, String(Math.round(durationMs)), ...subjects]));
+  }
+
+  async roomBanEnd(room: string, subjects: readonly string[]): Promise<number | undefined> {
+    const reply = await this.run(BAN_END, [room, ...subjects]);
+    return reply === null ? undefined : asNumber(reply);
   }
 
   async close(): Promise<void> {

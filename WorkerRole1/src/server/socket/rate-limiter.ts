@@ -10,11 +10,12 @@ export interface RateLimits {
 
 export type RateDecision = { allowed: true } | { allowed: false; retryAfterMs: number; consecutiveRejections: number };
 
-const MESSAGE_EVENTS: ReadonlySet<string> = new Set<ClientEvent>(['message:send', 'dm:send']);
+const MESSAGE_EVENTS: ReadonlySet<string> = new Set<ClientEvent>(['message:send', 'dm:send', 'message:edit', 'message:delete', 'dm:edit', 'dm:delete']);
 
 /**
  * One socket's budget: every event draws on a general bucket, and messages also on a smaller
- * one, charged together so a refused message costs nothing.
+ * one (edits and deletes too: each is a write and a broadcast), charged together so a refused
+ * message costs nothing.
  */
 export class SocketRateLimiter {
   private readonly events: TokenBucket;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { dmConversation, userChannel } from '../../channels.js';
 import { errors } from '../../errors.js';
+import { authorOf } from '../../sessions/author.js';
 import { parseNickname } from '../../sessions/nickname.js';
 import { findOnlineUser } from '../../sessions/online.js';
 import { currentSession } from '../../socket/current-session.js';
@@ -41,6 +42,7 @@ export const sendDirectMessage = defineHandler({
         to: recipient.nickname,
         text: payload.text,
         clientId: payload.clientId,
+        author: authorOf(socket.data),
       },
       session.key,
       (stored) => publishedBroadcast(ctx.io, [userChannel(recipient.key), userChannel(session.key)], 'dm', toDirectMessage(stored)),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { roomChannel } from '../../channels.js';
 import { errors } from '../../errors.js';
+import { authorOf } from '../../sessions/author.js';
 import { currentSessionInRoom } from '../../socket/current-session.js';
 import { defineHandler } from '../../socket/event-handler.js';
 import { publishedBroadcast } from '../../socket/published-broadcast.js';
@@ -21,7 +22,7 @@ export const sendMessage = defineHandler({
     const session = await currentSessionInRoom(ctx, socket, payload.room);
     const { message, created } = await storeAndDeliver(
       ctx,
-      { conversation: roomChannel(payload.room), from: session.nickname, text: payload.text, clientId: payload.clientId },
+      { conversation: roomChannel(payload.room), from: session.nickname, text: payload.text, clientId: payload.clientId, author: authorOf(socket.data) },
       session.key,
       (stored) => publishedBroadcast(ctx.io, [roomChannel(payload.room)], 'message', toChatMessage(stored, payload.room)),
     );

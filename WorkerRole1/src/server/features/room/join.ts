@@ -5,6 +5,7 @@ import type { ChatContext } from '../../context.js';
 import { errors } from '../../errors.js';
 import { HistoryUnavailableError, type StoredMessage } from '../../history/history-store.js';
 import { nicknameKey } from '../../sessions/nickname.js';
+import { banSubjectsOf } from '../../sessions/room-bans.js';
 import type { Session } from '../../sessions/session-registry.js';
 import { currentSession } from '../../socket/current-session.js';
 import { defineHandler } from '../../socket/event-handler.js';
@@ -21,7 +22,9 @@ export const joinRoom = defineHandler({
   schema,
   fieldErrors: { room: errors.invalidRoom },
   async run(ctx, socket, { room }) {
-    const session = await currentSession(ctx, socket);
+    // Asked beside the session, not after it: a removal check must not lengthen every join.
+    const [session, bannedUntil] = await Promise.all([currentSession(ctx, socket), ctx.sessions.roomBanEnd(room, banSubjectsOf(socket.data))]);
+    if (bannedUntil !== undefined) throw errors.removedFromRoom(room, bannedUntil, ctx.now());
     if (!session.rooms.has(room) && session.rooms.size >= LIMITS.roomsPerSession) {
       throw errors.tooManyRooms(LIMITS.roomsPerSession);
     }
