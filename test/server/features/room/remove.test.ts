@@ -16,7 +16,7 @@ import {
 /**
  * Moderation on a real server. Who is signed in comes from AUTH_MODE=oidc's handshake; here a
  * handshake middleware of the test plays it (auth.moderator) so that the handlers, the registry
- * and the broadcasts run for real. The signed-in end-to-end run is the oidc suite's.
+ * and the broadcasts run for real. The same with real sign-ins across two instances: test/server/auth/moderation.test.ts.
  */
 let server: RunningChatServer;
 let n = 0;
