@@ -1,11 +1,32 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+
 /**
  * Loaded with `--import` into a server under test (started with --expose-gc and an IPC channel):
  * answers "heap" with the heap in use after a full collection, so heap per connection can be
- * measured in a process the load generator does not share.
+ * measured in a process the load generator does not share; "loop" with the event loop's delay
+ * since the last "loop" (what stalls a server shows here before it shows in latency); "exit" by
+ * exiting normally, so that a `--cpu-prof` profile gets written.
  */
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
+
+export interface LoopDelay {
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
 process.on('message', (request) => {
-  if (request !== 'heap') return;
-  globalThis.gc?.();
-  globalThis.gc?.();
-  process.send?.({ heap: process.memoryUsage().heapUsed });
+  if (request === 'heap') {
+    globalThis.gc?.();
+    globalThis.gc?.();
+    process.send?.({ heap: process.memoryUsage().heapUsed });
+  } else if (request === 'loop') {
+    const ms = (ns: number) => ns / 1e6;
+    const loop: LoopDelay = { p50Ms: ms(loopDelay.percentile(50)), p99Ms: ms(loopDelay.percentile(99)), maxMs: ms(loopDelay.max) };
+    loopDelay.reset();
+    process.send?.({ loop });
+  } else if (request === 'exit') {
+    process.exit(0);
+  }
 });
