@@ -92,13 +92,15 @@ export function createChatServer(config: Config, deps: ChatServerDeps): ChatServ
   const stopObserving = observeChatServer(io, isDraining);
 
   io.on('connection', (socket) => {
-    logger.info({ socket: socket.id, transport: socket.conn.transport.name, recovered: socket.recovered }, 'connected');
+    // Debug lines: at info a session's start and end say who came and went; two lines more per
+    // connection are measurable CPU in a join storm (bench/README.md).
+    logger.debug({ socket: socket.id, transport: socket.conn.transport.name, recovered: socket.recovered }, 'connected');
     const recoveredSession = socket.data.session;
     if (recoveredSession) presence.attach(recoveredSession, socket, false);
     socket.use(createEventGate(ctx, socket, knownEvents, isDraining));
     for (const [event, handler] of Object.entries(handlers)) bindHandler(ctx, socket, event, handler);
     socket.on('disconnect', (reason) => {
-      logger.info({ socket: socket.id, reason }, 'disconnected');
+      logger.debug({ socket: socket.id, reason }, 'disconnected');
       const session = socket.data.session;
       if (session) presence.detach(session.token, socket.id);
     });
