@@ -1,10 +1,12 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server, type ServerOptions } from 'socket.io';
+import { LIMITS } from '../shared/protocol.js';
 import type { Config } from './config/load-config.js';
 import type { ChatContext } from './context.js';
 import { handlers } from './features/handlers.js';
 import type { HistoryStore } from './history/history-store.js';
+import { RecentHistoryCache } from './history/recent-history-cache.js';
 import { createMessageIdFactory } from './history/message-id.js';
 import { isOriginAllowed } from './http/origin-check.js';
 import { createHttpApp } from './http/routes.js';
@@ -38,8 +40,12 @@ export interface ChatServer {
   close(): Promise<void>;
 }
 
+/** Recent pages kept for this long at most, in case a change notice from another instance was lost. */
+const RECENT_HISTORY_MAX_AGE_MS = 10_000;
+const RECENT_HISTORY_CONVERSATIONS = 1000;
+
 export function createChatServer(config: Config, deps: ChatServerDeps): ChatServer {
-  const { logger, history, sessions } = deps;
+  const { logger, sessions } = deps;
   let draining = false;
   const isDraining = () => draining;
 
@@ -69,6 +75,13 @@ export function createChatServer(config: Config, deps: ChatServerDeps): ChatServ
     ...(config.allowedOrigins.length > 0 ? { cors: { origin: config.allowedOrigins } } : {}),
   });
 
+  const history = new RecentHistoryCache(deps.history, {
+    messages: LIMITS.historyDefaultLimit,
+    conversations: RECENT_HISTORY_CONVERSATIONS,
+    maxAgeMs: RECENT_HISTORY_MAX_AGE_MS,
+    ...(deps.adapter ? { publish: (conversation: string) => io.serverSideEmit('history:changed', conversation) } : {}),
+  });
+  io.on('history:changed', (conversation) => history.forget(conversation));
   const inFlight = new InFlight();
   const presence = new Presence(
     io,
