@@ -1,4 +1,4 @@
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { type PerformanceEntry, PerformanceObserver, constants, monitorEventLoopDelay } from 'node:perf_hooks';
 
 /**
  * Loaded with `--import` into a server under test (started with --expose-gc and an IPC channel):
@@ -15,7 +15,23 @@ export interface LoopDelay {
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
+  /** Garbage collection pauses in the same time: how many, their sum and the longest, and the major (mark-compact) ones apart. */
+  gc: { pauses: number; totalMs: number; maxMs: number; majorPauses: number; majorMs: number };
 }
+
+const emptyGc = (): LoopDelay['gc'] => ({ pauses: 0, totalMs: 0, maxMs: 0, majorPauses: 0, majorMs: 0 });
+let gc = emptyGc();
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    gc.pauses += 1;
+    gc.totalMs += entry.duration;
+    gc.maxMs = Math.max(gc.maxMs, entry.duration);
+    if ((entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) {
+      gc.majorPauses += 1;
+      gc.majorMs += entry.duration;
+    }
+  }
+}).observe({ entryTypes: ['gc'] });
 
 process.on('message', (request) => {
   if (request === 'heap') {
@@ -25,8 +41,9 @@ process.on('message', (request) => {
   } else if (request === 'loop') {
     // The histogram holds whole intervals between its timer's runs: the delay is what exceeds the resolution.
     const ms = (ns: number) => Math.max(0, ns / 1e6 - RESOLUTION_MS);
-    const loop: LoopDelay = { p50Ms: ms(loopDelay.percentile(50)), p99Ms: ms(loopDelay.percentile(99)), maxMs: ms(loopDelay.max) };
+    const loop: LoopDelay = { p50Ms: ms(loopDelay.percentile(50)), p99Ms: ms(loopDelay.percentile(99)), maxMs: ms(loopDelay.max), gc };
     loopDelay.reset();
+    gc = emptyGc();
     process.send?.({ loop });
   } else if (request === 'exit') {
     process.exit(0);

@@ -72,7 +72,7 @@ async function launch(args: string[], port: number, env: Record<string, string>)
     port,
     pid: child.pid!,
     heapBytes: async () => (await ask<{ heap: number }>(child, 'heap'))?.heap ?? Number.NaN,
-    loopDelay: async () => (await ask<{ loop: LoopDelay }>(child, 'loop'))?.loop ?? { p50Ms: Number.NaN, p99Ms: Number.NaN, maxMs: Number.NaN },
+    loopDelay: async () => (await ask<{ loop: LoopDelay }>(child, 'loop'))?.loop ?? { p50Ms: Number.NaN, p99Ms: Number.NaN, maxMs: Number.NaN, gc: { pauses: 0, totalMs: Number.NaN, maxMs: Number.NaN, majorPauses: 0, majorMs: Number.NaN } },
     kill,
     async stop() {
       if (profileDir !== undefined && child.connected) {

@@ -126,7 +126,7 @@ export async function fanOut(options: BenchOptions): Promise<ScenarioResult> {
         p50[kind].push(m.p50Ms);
         p99[kind].push(m.p99Ms);
         notes.push(
-          `run ${run} ${kind}: ${m.deliveries} of ${m.expected} deliveries${m.refused ? `, ${m.refused} sends refused` : ''}; server CPU ${m.serverCpuShare.toFixed(0)}% and generator CPU ${generatorShare(m.generatorCpuMs, m.seconds)} of a core over the ${m.seconds.toFixed(1)} s from the first measured send to the last delivery; server event loop delay p50 ${loop.p50Ms.toFixed(1)} ms, p99 ${loop.p99Ms.toFixed(1)} ms, max ${loop.maxMs.toFixed(0)} ms (warm-up included); joining took ${storm.seconds.toFixed(1)} s`,
+          `run ${run} ${kind}: ${m.deliveries} of ${m.expected} deliveries${m.refused ? `, ${m.refused} sends refused` : ''}; server CPU ${m.serverCpuShare.toFixed(0)}% and generator CPU ${generatorShare(m.generatorCpuMs, m.seconds)} of a core over the ${m.seconds.toFixed(1)} s from the first measured send to the last delivery; server event loop delay p50 ${loop.p50Ms.toFixed(1)} ms, p99 ${loop.p99Ms.toFixed(1)} ms, max ${loop.maxMs.toFixed(0)} ms, GC ${loop.gc.pauses} pauses ${loop.gc.totalMs.toFixed(0)} ms (longest ${loop.gc.maxMs.toFixed(1)} ms; major ${loop.gc.majorPauses}, ${loop.gc.majorMs.toFixed(0)} ms) (warm-up included); joining took ${storm.seconds.toFixed(1)} s`,
         );
       } finally {
         closeAll(storm.clients.map((client) => client.socket));
