@@ -1,6 +1,8 @@
 import { cpus, loadavg } from 'node:os';
+import { resolve } from 'node:path';
 import { OptionsError, USAGE, parseBenchOptions, type ScenarioName } from './lib/options.js';
 import { printTable } from './lib/report.js';
+import { profileServersInto } from './lib/servers.js';
 import { fanOut } from './scenarios/fan-out.js';
 import { joinCluster, joinSingle } from './scenarios/join-storm.js';
 import { reconnectStorm } from './scenarios/reconnect-storm.js';
@@ -26,6 +28,7 @@ try {
   process.exit(2);
 }
 
+if (options.cpuProf !== undefined) profileServersInto(resolve(options.cpuProf));
 console.log(`Node ${process.version}, ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}; ${options.runs} runs each; scenarios: ${options.scenarios.join(', ')}`);
 const started = performance.now();
 let failed = false;

@@ -1,6 +1,10 @@
+import cluster from 'node:cluster';
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
+import { createClient } from 'redis';
 import { Server, type Socket } from 'socket.io';
+import { serveHandedConnections } from '../WorkerRole1/src/server/scale-out/cluster-connections.js';
 
 /**
  * The baseline: a bare Socket.IO 4.8 chat that answers chatapp's events with the same shapes and
@@ -8,7 +12,12 @@ import { Server, type Socket } from 'socket.io';
  * sessions to resume). It does the same room work in the simplest way Socket.IO allows: the
  * member count and up to 100 names from the adapter's room, `user:joined`/`user:left` in rooms of
  * up to 50, one coalesced `room:presence` per room per second above that.
- * Usage: node --import tsx bench/server-under-test.ts --port P
+ *
+ * With `--redis URL` it joins the other processes started so through the Redis streams adapter,
+ * as chatapp's instances do with REDIS_URL: broadcasts reach every process, while the member
+ * count and names stay those of this process's sockets (bare Socket.IO has no shared registry).
+ * As a cluster worker (bench/fair-peer.ts) it also serves the connections its balancer hands over.
+ * Usage: node --import tsx bench/server-under-test.ts --port P [--redis URL]
  */
 const INDIVIDUAL_MAX = 50;
 const PRESENCE_INTERVAL_MS = 1000;
@@ -16,9 +25,11 @@ const MEMBERS_IN_JOIN = 100;
 
 type Ack = (response: object) => void;
 
-const { values } = parseArgs({ options: { port: { type: 'string' } } });
+const { values } = parseArgs({ options: { port: { type: 'string' }, redis: { type: 'string' } } });
 const httpServer = createServer();
-const io = new Server(httpServer, { serveClient: false });
+const redis = values.redis === undefined ? undefined : await createClient({ url: values.redis }).connect();
+const io = new Server(httpServer, { serveClient: false, ...(redis ? { adapter: createAdapter(redis) } : {}) });
+if (cluster.isWorker) serveHandedConnections(httpServer);
 const nicknames = new Map<string, string>();
 const pending = new Map<string, { joined: string[]; left: string[] }>();
 let nextId = 0;

@@ -18,10 +18,13 @@ export interface BenchOptions {
   messageRate: number;
   /** Seconds any one phase may take before the scenario gives up and reports what it has. */
   timeout: number;
+  /** Where every server process writes a CPU profile (node --cpu-prof), when given. */
+  cpuProf: string | undefined;
 }
 
 export const USAGE = `usage: npm run bench -- [${SCENARIOS.join('|')}]... [--clients N] [--runs N]
        [--concurrency N] [--rate DELIVERIES_PER_S] [--seconds S] [--message-rate N] [--timeout S]
+       [--cpu-prof DIR]
   no scenario: all four, at full size (join 5000, join-cluster 9900, reconnect 4000, fanout 5000)`;
 
 export class OptionsError extends Error {}
@@ -45,6 +48,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     seconds: whole(values.seconds, 'seconds', 1, 600) ?? 10,
     messageRate: whole(values['message-rate'], 'message-rate', 1, 1000) ?? 4,
     timeout: whole(values.timeout, 'timeout', 5, 3600) ?? 180,
+    cpuProf: values['cpu-prof'],
   };
 }
 
@@ -59,6 +63,7 @@ function parse(argv: readonly string[]) {
       seconds: { type: 'string' },
       'message-rate': { type: 'string' },
       timeout: { type: 'string' },
+      'cpu-prof': { type: 'string' },
     },
     strict: true,
     allowPositionals: true,

@@ -51,3 +51,18 @@ export function ownCpuMs(): number {
   const usage = process.cpuUsage();
   return (usage.user + usage.system) / 1000;
 }
+
+/** The redis-server serving `port` on this machine, found by the title it gives itself (`redis-server 127.0.0.1:<port>`). */
+export function redisServerPid(port: number): number {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let title: string;
+    try {
+      title = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0')[0] ?? '';
+    } catch {
+      continue;
+    }
+    if (/redis-server \S*:(\d+)$/.exec(title)?.[1] === String(port)) return Number(entry);
+  }
+  throw new Error(`no redis-server on port ${port}`);
+}

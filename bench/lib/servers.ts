@@ -3,12 +3,25 @@ import { once } from 'node:events';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../scripts/emulator/free-port.js';
+import type { LoopDelay } from './heap-probe.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BARE_ENTRY = fileURLToPath(new URL('../server-under-test.ts', import.meta.url));
+const FAIR_PEER_ENTRY = fileURLToPath(new URL('../fair-peer.ts', import.meta.url));
 const CHATAPP_ENTRY = fileURLToPath(new URL('../../WorkerRole1/dist/server/main.js', import.meta.url));
 const HEAP_PROBE = fileURLToPath(new URL('./heap-probe.ts', import.meta.url));
 const START_TIMEOUT_MS = 20_000;
+const EXIT_TIMEOUT_MS = 15_000;
+
+let profileDir: string | undefined;
+
+/**
+ * From now on every server started here runs with `--cpu-prof` into `dir`, and stops by exiting
+ * normally (the profile is written at exit) instead of by kill -9.
+ */
+export function profileServersInto(dir: string): void {
+  profileDir = dir;
+}
 
 /** A server process the load generator talks to and measures. */
 export interface ServerProcess {
@@ -17,6 +30,8 @@ export interface ServerProcess {
   pid: number;
   /** Heap in use after a full collection, in bytes. */
   heapBytes(): Promise<number>;
+  /** The event loop's delay since the last call (or the start); NaNs when the server does not answer. */
+  loopDelay(): Promise<LoopDelay>;
   /** kill -9, as a crash. */
   kill(): Promise<void>;
   stop(): Promise<void>;
@@ -39,7 +54,8 @@ export async function startChatapp(settings: Record<string, string> = {}): Promi
 
 async function launch(args: string[], port: number, env: Record<string, string>): Promise<ServerProcess> {
   // Both servers get the same flags: the heap probe needs gc() and tsx; logs go nowhere.
-  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', '--import', HEAP_PROBE, ...args], {
+  const profile = profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profileDir];
+  const child = spawn(process.execPath, ['--expose-gc', ...profile, '--import', 'tsx', '--import', HEAP_PROBE, ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
@@ -55,27 +71,38 @@ async function launch(args: string[], port: number, env: Record<string, string>)
     url: `http://127.0.0.1:${port}`,
     port,
     pid: child.pid!,
-    heapBytes: () => heapOf(child),
+    heapBytes: async () => (await ask<{ heap: number }>(child, 'heap'))?.heap ?? Number.NaN,
+    loopDelay: async () => (await ask<{ loop: LoopDelay }>(child, 'loop'))?.loop ?? { p50Ms: Number.NaN, p99Ms: Number.NaN, maxMs: Number.NaN, gc: { pauses: 0, totalMs: Number.NaN, maxMs: Number.NaN, majorPauses: 0, majorMs: Number.NaN } },
     kill,
     async stop() {
+      if (profileDir !== undefined && child.connected) {
+        child.send('exit');
+        const timer = setTimeout(() => void kill(), EXIT_TIMEOUT_MS);
+        await exited;
+        clearTimeout(timer);
+        return;
+      }
       if (child.connected) child.disconnect();
       await kill();
     },
   };
 }
 
-const HEAP_TIMEOUT_MS = 30_000;
+const PROBE_TIMEOUT_MS = 30_000;
 
-/** NaN when the server is gone or does not answer, so a crashed server fails the measurement, not the run. */
-async function heapOf(child: ChildProcess): Promise<number> {
-  if (!child.connected) return Number.NaN;
-  const reply = (once(child, 'message') as Promise<[{ heap: number }]>).then(([{ heap }]) => heap);
-  const gone = new Promise<number>((resolve) => {
-    const timer = setTimeout(() => resolve(Number.NaN), HEAP_TIMEOUT_MS);
+/**
+ * Asks the server's probe (heap-probe.ts); undefined when the server is gone or does not answer,
+ * so a crashed server fails the measurement, not the run.
+ */
+async function ask<T>(child: ChildProcess, request: 'heap' | 'loop'): Promise<T | undefined> {
+  if (!child.connected) return undefined;
+  const reply = (once(child, 'message') as Promise<[T]>).then(([answer]) => answer);
+  const gone = new Promise<undefined>((resolve) => {
+    const timer = setTimeout(() => resolve(undefined), PROBE_TIMEOUT_MS);
     timer.unref();
-    child.once('exit', () => resolve(Number.NaN));
+    child.once('exit', () => resolve(undefined));
   });
-  child.send('heap');
+  child.send(request);
   return Promise.race([reply, gone]);
 }
 
@@ -94,4 +121,47 @@ export async function waitForPort(port: number, child?: ChildProcess): Promise<v
     if (Date.now() > deadline) throw new Error(`nothing listened on port ${port} within ${START_TIMEOUT_MS} ms`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+export interface FairPeer {
+  url: string;
+  /** Its Socket.IO processes (cluster workers); the balancer's process is not among them. */
+  instancePids: number[];
+  stop(): Promise<void>;
+}
+
+/**
+ * Bare Socket.IO on two processes with the Redis streams adapter on `redisUrl`, behind the
+ * emulator's balancer (bench/fair-peer.ts): what chatapp through the emulator with Redis is
+ * measured against.
+ */
+export async function startFairPeer(redisUrl: string): Promise<FairPeer> {
+  const child = spawn(process.execPath, ['--import', 'tsx', FAIR_PEER_ENTRY, '--port', '0', '--redis', redisUrl], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = once(child, 'exit');
+  const ready = await new Promise<RegExpExecArray>((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`the fair peer did not listen within ${START_TIMEOUT_MS} ms: ${output}`)), START_TIMEOUT_MS);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /fair peer: listening on (\d+), instances ([\d ]+)/.exec(output);
+      if (!match) return;
+      clearTimeout(timer);
+      child.stdout!.resume();
+      resolve(match);
+    });
+    child.once('exit', (code) => reject(new Error(`the fair peer exited with ${code}: ${output}`)));
+  });
+  return {
+    url: `http://127.0.0.1:${ready[1]}`,
+    instancePids: ready[2]!.trim().split(' ').map(Number),
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }

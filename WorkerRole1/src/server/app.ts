@@ -6,11 +6,13 @@ import { RelyingParty } from './auth/relying-party.js';
 import { nicknameAuthRoutes, oidcAuthRoutes } from './auth/routes.js';
 import { SignInRecords } from './auth/sign-in-records.js';
 import { signInChannel } from './channels.js';
+import { LIMITS } from '../shared/protocol.js';
 import type { Config } from './config/load-config.js';
 import type { ChatContext } from './context.js';
 import { handlers } from './features/handlers.js';
 import { startSignedInSession } from './features/session/start-signed-in.js';
 import type { HistoryStore } from './history/history-store.js';
+import { RecentHistoryCache } from './history/recent-history-cache.js';
 import { createMessageIdFactory } from './history/message-id.js';
 import { isOriginAllowed } from './http/origin-check.js';
 import { createHttpApp } from './http/routes.js';
@@ -44,8 +46,12 @@ export interface ChatServer {
   close(): Promise<void>;
 }
 
+/** Recent pages kept for this long at most, in case a change notice from another instance was lost. */
+const RECENT_HISTORY_MAX_AGE_MS = 10_000;
+const RECENT_HISTORY_CONVERSATIONS = 1000;
+
 export function createChatServer(config: Config, deps: ChatServerDeps): ChatServer {
-  const { logger, history, sessions } = deps;
+  const { logger, sessions } = deps;
   let draining = false;
   const isDraining = () => draining;
 
@@ -96,6 +102,13 @@ export function createChatServer(config: Config, deps: ChatServerDeps): ChatServ
 
   if (signIns) io.use(requireSignIn(signIns, logger, Date.now));
 
+  const history = new RecentHistoryCache(deps.history, {
+    messages: LIMITS.historyDefaultLimit,
+    conversations: RECENT_HISTORY_CONVERSATIONS,
+    maxAgeMs: RECENT_HISTORY_MAX_AGE_MS,
+    ...(deps.adapter ? { publish: (conversation: string) => io.serverSideEmit('history:changed', conversation) } : {}),
+  });
+  io.on('history:changed', (conversation) => history.forget(conversation));
   const inFlight = new InFlight();
   const presence = new Presence(
     io,
@@ -120,13 +133,15 @@ export function createChatServer(config: Config, deps: ChatServerDeps): ChatServ
   const stopObserving = observeChatServer(io, isDraining);
 
   io.on('connection', (socket) => {
-    logger.info({ socket: socket.id, transport: socket.conn.transport.name, recovered: socket.recovered }, 'connected');
+    // Debug lines: at info a session's start and end say who came and went; two lines more per
+    // connection are measurable CPU in a join storm (bench/README.md).
+    logger.debug({ socket: socket.id, transport: socket.conn.transport.name, recovered: socket.recovered }, 'connected');
     const recoveredSession = socket.data.session;
     if (recoveredSession) presence.attach(recoveredSession, socket, false);
     socket.use(createEventGate(ctx, socket, knownEvents, isDraining));
     for (const [event, handler] of Object.entries(eventHandlers)) bindHandler(ctx, socket, event, handler);
     socket.on('disconnect', (reason) => {
-      logger.info({ socket: socket.id, reason }, 'disconnected');
+      logger.debug({ socket: socket.id, reason }, 'disconnected');
       const session = socket.data.session;
       if (session) presence.detach(session.token, socket.id);
     });

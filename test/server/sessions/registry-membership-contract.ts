@@ -200,6 +200,53 @@ export function membershipContract(target: RegistryTarget): void {
     });
   });
 
+  describe('entering a room (room:join in one step)', () => {
+    const page = { limit: 2 };
+
+    it('joins the live session and answers the session with the room, the change and the first member page', async () => {
+      const [east] = await pair();
+      await populate(east, 'lobby', ['carol', 'bob']);
+      const { session } = await east.take('alice');
+      const entered = await east.registry.enter(session.token, 'lobby', { holder: east.holder, roomsMax: 10, page, banSubjects: [] });
+      assert.ok(entered.ok);
+      assert.deepEqual(rooms(entered.session), ['lobby']);
+      assert.deepEqual(entered.change, { room: 'lobby', count: 3, coalesced: false });
+      assert.deepEqual(entered.page, { members: ['alice', 'bob'], next: 'bob', count: 3 });
+      assert.equal(entered.heldElsewhere, false, 'only the instance asking holds the session');
+      const again = await east.registry.enter(session.token, 'lobby', { holder: east.holder, roomsMax: 10, page, banSubjects: [] });
+      assert.ok(again.ok);
+      assert.equal(again.change, undefined, 'entering a room the session is in changes nothing');
+      assert.equal(again.page.count, 3);
+    });
+
+    it('refuses a room beyond roomsMax, but not a room the session is already in', async () => {
+      const [east] = await pair();
+      const { session } = await east.take('alice');
+      for (const room of ['a', 'b']) assert.ok((await east.registry.enter(session.token, room, { holder: east.holder, roomsMax: 2, page, banSubjects: [] })).ok);
+      assert.deepEqual(await east.registry.enter(session.token, 'c', { holder: east.holder, roomsMax: 2, page, banSubjects: [] }), { ok: false, reason: 'too-many-rooms' });
+      assert.ok((await east.registry.enter(session.token, 'a', { holder: east.holder, roomsMax: 2, page, banSubjects: [] })).ok);
+      assert.deepEqual(rooms(await east.registry.get(session.token)), ['a', 'b']);
+      assert.equal((await east.registry.members('c', page)).count, 0);
+    });
+
+    it('says there is no session for a token that ended, and joins nothing', async () => {
+      const [east] = await pair();
+      const { session } = await east.take('alice');
+      await east.registry.end(session.token);
+      assert.deepEqual(await east.registry.enter(session.token, 'lobby', { holder: east.holder, roomsMax: 10, page, banSubjects: [] }), { ok: false, reason: 'no-session' });
+      assert.equal((await east.registry.members('lobby', page)).count, 0);
+    });
+
+    it('says the session is held elsewhere once another instance resumed it, so its tabs there can be told', async () => {
+      const [east, west] = await pair();
+      const { session } = await east.take('alice');
+      await west.take('alice', session.token);
+      const entered = await east.registry.enter(session.token, 'lobby', { holder: east.holder, roomsMax: 10, page, banSubjects: [] });
+      assert.ok(entered.ok);
+      assert.equal(entered.heldElsewhere, true);
+    });
+  });
+
   describe('direct message peers', () => {
     it('remembers whom a session wrote to, on any instance, until the session ends', async () => {
       const [east, west] = await pair();

@@ -20,6 +20,20 @@ export function roomBanContract(target: RegistryTarget): void {
       assert.equal(await west.registry.roomBanEnd('lobby', ['nick:mallory', 'id:tenant/mallory']), undefined);
     });
 
+    it('refuses entering the room to a banned subject on the other instance in the same step as the join, and lets others in', async () => {
+      const [east, west] = await target.pair(DEFAULTS);
+      const ends = await east.registry.banFromRoom('lobby', ['id:tenant/mallory'], 60_000);
+      const mallory = await west.take('mallory');
+      const options = { holder: west.holder, roomsMax: 10, page: { limit: 10 } };
+      const refused = await west.registry.enter(mallory.session.token, 'lobby', { ...options, banSubjects: ['nick:mallory', 'id:tenant/mallory'] });
+      assert.deepEqual(refused, { ok: false, reason: 'removed', until: ends });
+      assert.equal((await west.registry.members('lobby', { limit: 10 })).count, 0, 'the refused join left no trace in the room');
+      const games = await west.registry.enter(mallory.session.token, 'games', { ...options, banSubjects: ['nick:mallory', 'id:tenant/mallory'] });
+      assert.ok(games.ok, 'another room is not affected');
+      const alice = await west.take('alice');
+      assert.ok((await west.registry.enter(alice.session.token, 'lobby', { ...options, banSubjects: ['nick:alice', 'id:tenant/alice'] })).ok);
+    });
+
     it('lets a later removal replace an earlier one, shorter or longer, and answers the latest end among subjects', async () => {
       const [east, west] = await target.pair(DEFAULTS);
       await east.registry.banFromRoom('lobby', ['nick:mallory'], 60_000);

@@ -6,6 +6,8 @@ import { RoomIndex } from './room-index.js';
 import {
   type ClaimResult,
   type EndedSession,
+  type EnterOptions,
+  type EnterResult,
   type HeldSession,
   type MemberPage,
   type MemberQuery,
@@ -129,6 +131,18 @@ export class MemorySessionRegistry implements SessionRegistry {
     return this.changed(room, index.size, index.size, session, true);
   }
 
+  async enter(token: string, room: string, options: EnterOptions): Promise<EnterResult> {
+    const session = this.live(token);
+    if (!session) return { ok: false, reason: 'no-session' };
+    const until = await this.roomBanEnd(room, options.banSubjects);
+    if (until !== undefined) return { ok: false, reason: 'removed', until };
+    if (!session.rooms.has(room) && session.rooms.size >= options.roomsMax) return { ok: false, reason: 'too-many-rooms' };
+    const change = await this.join(token, room);
+    let heldElsewhere = false;
+    for (const holder of session.holders.keys()) if (holder !== options.holder) heldElsewhere = true;
+    return { ok: true, session: snapshot(session), change, page: await this.members(room, options.page), heldElsewhere };
+  }
+
   async leave(token: string, room: string): Promise<RoomChange | undefined> {
     const session = this.live(token);
     if (!session?.rooms.delete(room)) return undefined;
@@ -144,8 +158,9 @@ export class MemorySessionRegistry implements SessionRegistry {
     if (!index) return { members: [], count: 0 };
     const members: string[] = [];
     let last: string | undefined;
+    const now = this.now();
     for (const [key, token] of index.from(memberRangeStart(query), query.prefix)) {
-      const session = this.live(token);
+      const session = this.live(token, now);
       if (!session) continue;
       if (members.length === query.limit) return { members, next: last, count: index.size };
       members.push(session.nickname);
@@ -225,9 +240,9 @@ export class MemorySessionRegistry implements SessionRegistry {
   async close(): Promise<void> {}
 
   /** A session is live until its lease runs out, even before the sweep removes it. */
-  private live(token: string): MutableSession | undefined {
+  private live(token: string, now = this.now()): MutableSession | undefined {
     const session = this.byToken.get(token);
-    return session && session.deadline > this.now() ? session : undefined;
+    return session && session.deadline > now ? session : undefined;
   }
 
   private hold(session: MutableSession, holder: string): void {

@@ -94,6 +94,12 @@ export class Presence {
     this.expiries.set(token, expiry);
   }
 
+  /** Whether the session has sockets on this instance besides `socketId`. */
+  hasOtherSockets(token: string, socketId: string): boolean {
+    const sockets = this.local.get(token)?.sockets;
+    return sockets !== undefined && (sockets.size > 1 || (sockets.size === 1 && !sockets.has(socketId)));
+  }
+
   /** Tells a room that a session joined it. */
   announceJoin(session: Session, change: RoomChange): void {
     if (change.coalesced) return this.schedulePresence(change.room);

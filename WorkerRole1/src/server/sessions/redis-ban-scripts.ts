@@ -19,10 +19,5 @@ return ends
 
 /** ARGV: base, room, subjects... Replies when the latest ban of any of them ends, or nil. */
 export const BAN_END = script(`
-local room, now, latest = ARGV[2], now_ms(), false
-for i = 3, #ARGV do
-  local ends = tonumber(redis.call('GET', base .. 'ban:' .. room .. '|' .. ARGV[i]))
-  if ends and ends > now and (not latest or ends > latest) then latest = ends end
-end
-return latest
+return ban_end(ARGV[2], 3, now_ms())
 `);

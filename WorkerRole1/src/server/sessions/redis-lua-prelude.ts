@@ -92,6 +92,50 @@ local function add_to_room(token, key, nickname, room, threshold)
   return { count, 0 }
 end
 
+-- Reads the room's index from \`start\` in nickname-key order, only entries that begin with
+-- \`prefix\`, skipping lapsed sessions. Replies { count, next key or '', nicknames... }.
+local function member_page(room, start, prefix, limit, now)
+  local members = base .. 'members:' .. room
+  local upper = '+'
+  if prefix ~= '' then upper = '(' .. prefix .. '\\255' end
+  local reply = { redis.call('ZCARD', members), '' }
+  local last = ''
+  local offset = 0
+  local batch = limit + 1
+  while true do
+    local lower = '-'
+    if start ~= '' then lower = '[' .. start end
+    local entries = redis.call('ZRANGEBYLEX', members, lower, upper, 'LIMIT', offset, batch)
+    for _, entry in ipairs(entries) do
+      local split = string.find(entry, '\\0', 1, true)
+      local key, token = string.sub(entry, 1, split - 1), string.sub(entry, split + 1)
+      if is_live(token, now) then
+        if #reply - 2 == limit then
+          reply[2] = last
+          return reply
+        end
+        local nickname = redis.call('HGET', base .. 'session:' .. token, 'nickname')
+        if nickname then
+          reply[#reply + 1] = nickname
+          last = key
+        end
+      end
+    end
+    if #entries < batch then return reply end
+    offset = offset + batch
+  end
+end
+
+-- When the latest running ban from \`room\` of any subject in ARGV[first..] ends (ms), or false.
+local function ban_end(room, first, now)
+  local latest = false
+  for i = first, #ARGV do
+    local ends = tonumber(redis.call('GET', base .. 'ban:' .. room .. '|' .. ARGV[i]))
+    if ends and ends > now and (not latest or ends > latest) then latest = ends end
+  end
+  return latest
+end
+
 -- \`stays\`: the nickname is still in the room (its new holder), so nobody is told it left.
 local function remove_from_room(token, key, nickname, room, threshold, stays)
   local members = base .. 'members:' .. room

@@ -1,5 +1,5 @@
 /** How the Redis registry reads what the scripts of redis-scripts.ts reply. */
-import { type EndedSession, type RoomChange, type Session, SessionStoreError } from './session-registry.js';
+import { type EndedSession, type MemberPage, type RoomChange, type Session, SessionStoreError } from './session-registry.js';
 
 export function unexpectedReply(): SessionStoreError {
   return new SessionStoreError('session store (Redis) sent an unexpected reply');
@@ -48,4 +48,11 @@ export function toSession(token: string, reply: unknown): Session {
   const [nickname, key, ...rooms] = asArray(reply).map(asString);
   if (nickname === undefined || key === undefined) throw unexpectedReply();
   return { token, nickname, key, rooms: new Set(rooms) };
+}
+
+/** Reads a member page as member_page replies it: count, next key or '', then nicknames. */
+export function toMemberPage(reply: unknown): MemberPage {
+  const [count, next, ...members] = asArray(reply);
+  const page: MemberPage = { members: members.map(asString), count: asNumber(count) };
+  return next === '' ? page : { ...page, next: asString(next) };
 }

@@ -99,43 +99,38 @@ for i = 2, #ARGV do counts[#counts + 1] = redis.call('ZCARD', base .. 'members:'
 return counts
 `);
 
-/**
- * ARGV: base, room, start, prefix, limit. Reads the room's index from `start` in nickname-key
- * order, only entries that begin with `prefix`, skipping lapsed sessions. Replies
- * { count, next key or '', nicknames... }.
- */
+/** ARGV: base, room, start, prefix, limit. Replies a page as member_page does. */
 export const MEMBERS = script(`
-local members = base .. 'members:' .. ARGV[2]
-local start, prefix, limit = ARGV[3], ARGV[4], tonumber(ARGV[5])
+return member_page(ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), now_ms())
+`);
+
+/**
+ * ARGV: base, token, room, threshold, rooms max, holder, then a member page's start, prefix and
+ * limit, then the ban subjects. room:join in one call: joins the live session to the room unless
+ * a subject is banned from it or it is in rooms max rooms already, then reads a member page.
+ * Replies { 'gone' } | { 'removed', when the ban ends } | { 'full' } |
+ * { 'entered', session, { count, coalesced } or nil when it was in the room, held elsewhere (0/1), page }.
+ */
+export const ENTER = script(`
+local token, room, threshold, rooms_max, holder = ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
 local now = now_ms()
-local upper = '+'
-if prefix ~= '' then upper = '(' .. prefix .. '\\255' end
-local reply = { redis.call('ZCARD', members), '' }
-local last = ''
-local offset = 0
-local batch = limit + 1
-while true do
-  local lower = '-'
-  if start ~= '' then lower = '[' .. start end
-  local entries = redis.call('ZRANGEBYLEX', members, lower, upper, 'LIMIT', offset, batch)
-  for _, entry in ipairs(entries) do
-    local split = string.find(entry, '\\0', 1, true)
-    local key, token = string.sub(entry, 1, split - 1), string.sub(entry, split + 1)
-    if is_live(token, now) then
-      if #reply - 2 == limit then
-        reply[2] = last
-        return reply
-      end
-      local nickname = redis.call('HGET', base .. 'session:' .. token, 'nickname')
-      if nickname then
-        reply[#reply + 1] = nickname
-        last = key
-      end
-    end
-  end
-  if #entries < batch then return reply end
-  offset = offset + batch
+if not is_live(token, now) then return { 'gone' } end
+local fields = fields_of(token)
+if not fields then return { 'gone' } end
+local removed_until = ban_end(room, 10, now)
+if removed_until then return { 'removed', removed_until } end
+local rooms = base .. 'session:' .. token .. ':rooms'
+local change = false
+if redis.call('ZSCORE', rooms, room) == false then
+  if redis.call('ZCARD', rooms) >= rooms_max then return { 'full' } end
+  redis.call('ZADD', rooms, redis.call('INCR', base .. 'joins'), room)
+  change = add_to_room(token, fields[2], fields[1], room, threshold)
 end
+local elsewhere = 0
+for _, other in ipairs(redis.call('HKEYS', base .. 'session:' .. token .. ':holders')) do
+  if other ~= holder then elsewhere = 1 end
+end
+return { 'entered', describe(token, fields), change, elsewhere, member_page(room, ARGV[7], ARGV[8], tonumber(ARGV[9]), now) }
 `);
 
 /** ARGV: base, token, threshold. Ends a live session; replies it as end_session does, or nil. */

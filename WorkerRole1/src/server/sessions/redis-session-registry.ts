@@ -4,6 +4,7 @@ import type { Nickname } from './nickname.js';
 import {
   CLAIM,
   END,
+  ENTER,
   FIND_BY_NICKNAME,
   FIND_PEER,
   GET,
@@ -20,10 +21,12 @@ import {
   TAKE_PRESENCE,
 } from './redis-scripts.js';
 import { BAN, BAN_END } from './redis-ban-scripts.js';
-import { asArray, asNumber, asString, toEndedSession, toRoomChange, toSession, unexpectedReply } from './redis-replies.js';
+import { asArray, asNumber, asString, toEndedSession, toMemberPage, toRoomChange, toSession, unexpectedReply } from './redis-replies.js';
 import {
   type ClaimResult,
   type EndedSession,
+  type EnterOptions,
+  type EnterResult,
   type HeldSession,
   type MemberPage,
   type MemberQuery,
@@ -165,6 +168,41 @@ export class RedisSessionRegistry implements SessionRegistry {
     return reply === null ? undefined : toRoomChange(room, reply);
   }
 
+  async enter(token: string, room: string, { holder, roomsMax, page, banSubjects }: EnterOptions): Promise<EnterResult> {
+    const reply = asArray(
+      await this.run(ENTER, [
+        token,
+        room,
+        this.threshold,
+        String(roomsMax),
+        holder,
+        memberRangeStart(page),
+        page.prefix ?? '',
+        String(page.limit),
+        ...banSubjects,
+      ]),
+    );
+    const [outcome, session, change, elsewhere, members] = reply;
+    switch (outcome) {
+      case 'gone':
+        return { ok: false, reason: 'no-session' };
+      case 'full':
+        return { ok: false, reason: 'too-many-rooms' };
+      case 'removed':
+        return { ok: false, reason: 'removed', until: asNumber(session) };
+      case 'entered':
+        return {
+          ok: true,
+          session: toSession(token, session),
+          change: change === null ? undefined : toRoomChange(room, change),
+          page: toMemberPage(members),
+          heldElsewhere: elsewhere === 1,
+        };
+      default:
+        throw unexpectedReply();
+    }
+  }
+
   async leave(token: string, room: string): Promise<RoomChange | undefined> {
     const reply = await this.run(LEAVE, [token, room, this.threshold]);
     return reply === null ? undefined : toRoomChange(room, reply);
@@ -176,10 +214,7 @@ export class RedisSessionRegistry implements SessionRegistry {
   }
 
   async members(room: string, query: MemberQuery): Promise<MemberPage> {
-    const reply = asArray(await this.run(MEMBERS, [room, memberRangeStart(query), query.prefix ?? '', String(query.limit)]));
-    const [count, next, ...members] = reply;
-    const page: MemberPage = { members: members.map(asString), count: asNumber(count) };
-    return next === '' ? page : { ...page, next: asString(next) };
+    return toMemberPage(await this.run(MEMBERS, [room, memberRangeStart(query), query.prefix ?? '', String(query.limit)]));
   }
 
   async end(token: string): Promise<EndedSession | undefined> {

@@ -80,6 +80,35 @@ export interface HeldSession {
   rooms: readonly string[];
 }
 
+export interface EnterOptions {
+  /** The instance asking: a session some other instance holds too has tabs there to tell. */
+  holder: string;
+  /** A session already in this many rooms joins no other. */
+  roomsMax: number;
+  /** The member page to answer with, read after the join. */
+  page: MemberQuery;
+  /**
+   * Whom a removal from the room may name (room-bans.ts): checked in the same step as the join, so
+   * that a removal can never be slipped past by a join already under way.
+   */
+  banSubjects: readonly string[];
+}
+
+export type EnterResult =
+  | {
+      ok: true;
+      /** The session as it is after the join. */
+      session: Session;
+      /** Undefined when the session was already in the room. */
+      change: RoomChange | undefined;
+      page: MemberPage;
+      /** Another instance holds the session too, so its sockets there must join the room as well. */
+      heldElsewhere: boolean;
+    }
+  | { ok: false; reason: 'no-session' | 'too-many-rooms' }
+  /** A moderator removed one of `banSubjects` from the room until then (the registry's clock). */
+  | { ok: false; reason: 'removed'; until: number };
+
 export interface Peer {
   token: string;
   nickname: string;
@@ -96,6 +125,11 @@ export interface SessionRegistry {
   findByNickname(key: string): Promise<Session | undefined>;
   /** The change, or undefined when the session was already in the room (or is gone). */
   join(token: string, room: string): Promise<RoomChange | undefined>;
+  /**
+   * What `room:join` needs in one step (one round trip to a shared store): the live session,
+   * joined to the room unless it is in `roomsMax` rooms already, and a page of the room's members.
+   */
+  enter(token: string, room: string, options: EnterOptions): Promise<EnterResult>;
   /** The change, or undefined when the session was not in the room. */
   leave(token: string, room: string): Promise<RoomChange | undefined>;
   memberCounts(rooms: readonly string[]): Promise<number[]>;

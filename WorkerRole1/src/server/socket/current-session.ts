@@ -10,13 +10,15 @@ import type { ChatSocket } from './types.js';
 export async function currentSession(ctx: ChatContext, socket: ChatSocket): Promise<Session> {
   const token = socket.data.session?.token;
   const session = token === undefined ? undefined : await ctx.sessions.get(token);
-  if (!session) {
-    // The socket no longer speaks for the session: this instance must stop holding it for the socket.
-    if (token !== undefined) ctx.presence.detach(token, socket.id);
-    delete socket.data.session;
-    throw errors.noSession();
-  }
-  return session;
+  return session ?? sessionGone(ctx, socket);
+}
+
+/** The registry has no live session for the socket: it no longer speaks for one, and this instance stops holding it for the socket. */
+export function sessionGone(ctx: ChatContext, socket: ChatSocket): never {
+  const token = socket.data.session?.token;
+  if (token !== undefined) ctx.presence.detach(token, socket.id);
+  delete socket.data.session;
+  throw errors.noSession();
 }
 
 export async function currentSessionInRoom(ctx: ChatContext, socket: ChatSocket, room: string): Promise<Session> {

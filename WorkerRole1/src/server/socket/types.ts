@@ -28,6 +28,12 @@ export interface SocketData {
   identity?: SignedInIdentity;
 }
 
-export type ChatIO = Server<ClientToServerEvents, ServerToClientEvents, Record<never, never>, SocketData>;
-export type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<never, never>, SocketData>;
+/** What instances tell each other through the adapter (serverSideEmit). */
+export interface InterServerEvents {
+  /** A conversation's stored messages changed: recent pages read before are stale. */
+  'history:changed': (conversation: string) => void;
+}
+
+export type ChatIO = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+export type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 export type ClientEvent = keyof ClientToServerEvents;

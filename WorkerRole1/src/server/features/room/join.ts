@@ -7,7 +7,7 @@ import { HistoryUnavailableError, type StoredMessage } from '../../history/histo
 import { nicknameKey } from '../../sessions/nickname.js';
 import { banSubjectsOf } from '../../sessions/room-bans.js';
 import type { Session } from '../../sessions/session-registry.js';
-import { currentSession } from '../../socket/current-session.js';
+import { sessionGone } from '../../socket/current-session.js';
 import { defineHandler } from '../../socket/event-handler.js';
 import { roomName } from '../fields.js';
 import { toChatMessage } from '../messages.js';
@@ -22,20 +22,26 @@ export const joinRoom = defineHandler({
   schema,
   fieldErrors: { room: errors.invalidRoom },
   async run(ctx, socket, { room }) {
-    // Asked beside the session, not after it: a removal check must not lengthen every join.
-    const [session, bannedUntil] = await Promise.all([currentSession(ctx, socket), ctx.sessions.roomBanEnd(room, banSubjectsOf(socket.data))]);
-    if (bannedUntil !== undefined) throw errors.removedFromRoom(room, bannedUntil, ctx.now());
-    if (!session.rooms.has(room) && session.rooms.size >= LIMITS.roomsPerSession) {
-      throw errors.tooManyRooms(LIMITS.roomsPerSession);
+    const token = socket.data.session?.token;
+    const entered = token === undefined ? undefined : await ctx.sessions.enter(token, room, {
+      holder: ctx.config.instanceId,
+      roomsMax: LIMITS.roomsPerSession,
+      page: { limit: LIMITS.joinMembersMax },
+      banSubjects: banSubjectsOf(socket.data),
+    });
+    if (!entered?.ok) {
+      if (entered?.reason === 'too-many-rooms') throw errors.tooManyRooms(LIMITS.roomsPerSession);
+      if (entered?.reason === 'removed') throw errors.removedFromRoom(room, entered.until, ctx.now());
+      return sessionGone(ctx, socket);
     }
-    const change = await ctx.sessions.join(session.token, room);
+    const { session, change, page } = entered;
     await socket.join(roomChannel(room));
-    ctx.io.in(userChannel(session.key)).socketsJoin(roomChannel(room));
+    // The session's other tabs join too: through every instance only when another one holds the
+    // session, since that broadcast costs each instance a message; else just this instance's.
+    if (entered.heldElsewhere) ctx.io.in(userChannel(session.key)).socketsJoin(roomChannel(room));
+    else if (ctx.presence.hasOtherSockets(session.token, socket.id)) ctx.io.local.in(userChannel(session.key)).socketsJoin(roomChannel(room));
     if (change) ctx.presence.announceJoin(session, change);
-    const [page, history] = await Promise.all([
-      ctx.sessions.members(room, { limit: LIMITS.joinMembersMax }),
-      recentHistory(ctx, room),
-    ]);
+    const history = await recentHistory(ctx, room);
     const first = firstPage(page.members, page.next, session);
     return {
       room,
@@ -49,20 +55,31 @@ export const joinRoom = defineHandler({
 
 /**
  * The first page always shows the caller, in sorted place, even when they sort past its end; the
- * member it displaces is where the next page (room:members {after: next}) starts.
+ * member it displaces is where the next page (room:members {after: next}) starts. The page is in
+ * key order already, so the caller's place takes a binary search, not a key for every member.
  */
 function firstPage(members: string[], next: string | undefined, session: Session): { members: string[]; next?: string } {
   if (members.includes(session.nickname)) return next === undefined ? { members } : { members, next };
-  const keyed = members.map((nickname) => ({ nickname, key: nicknameKey(nickname) }));
+  const page = members.slice();
   let resumeAfter = next;
-  if (next !== undefined || keyed.length >= LIMITS.joinMembersMax) {
-    keyed.pop();
-    resumeAfter = keyed.at(-1)?.key;
+  if (next !== undefined || page.length >= LIMITS.joinMembersMax) {
+    page.pop();
+    resumeAfter = page.length === 0 ? undefined : nicknameKey(page[page.length - 1]!);
   }
-  keyed.push({ nickname: session.nickname, key: session.key });
-  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  const page = keyed.map(({ nickname }) => nickname);
+  page.splice(placeAfterEqualKeys(page, session.key), 0, session.nickname);
   return resumeAfter === undefined ? { members: page } : { members: page, next: resumeAfter };
+}
+
+/** Where `key` goes in nicknames sorted by key: after every nickname whose key is not greater. */
+function placeAfterEqualKeys(sorted: readonly string[], key: string): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (nicknameKey(sorted[middle]!) <= key) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
 
 /** Joining works while storage is down: the client fetches the history later with history:fetch. */

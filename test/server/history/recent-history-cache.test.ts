@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { AppendRequest, AppendResult, HistoryQuery, StoredMessage } from '../../../WorkerRole1/src/server/history/history-store.js';
+import { MemoryHistoryStore } from '../../../WorkerRole1/src/server/history/memory-history-store.js';
+import { RecentHistoryCache } from '../../../WorkerRole1/src/server/history/recent-history-cache.js';
+
+const ROOM = 'room:lobby';
+
+/** The in-memory store, counting the reads that reach it, able to hold one back, and slow to write when told (live delivery first). */
+class CountingStore extends MemoryHistoryStore {
+  reads = 0;
+  hold: Promise<void> | undefined;
+  slowWrites = false;
+
+  override async append(request: AppendRequest, onDelayed?: (message: StoredMessage) => void): Promise<AppendResult> {
+    if (this.slowWrites) onDelayed?.(request.message);
+    return super.append(request);
+  }
+
+  override async list(conversation: string, query: HistoryQuery): Promise<StoredMessage[]> {
+    this.reads += 1;
+    const messages = await super.list(conversation, query);
+    await this.hold;
+    return messages;
+  }
+}
+
+function message(n: number): StoredMessage {
+  return { id: String(n).padStart(26, '0'), conversation: ROOM, from: 'alice', text: `m${n}`, ts: n, clientId: `c${n}` };
+}
+
+function setUp(options: { maxAgeMs?: number; now?: () => number } = {}) {
+  const store = new CountingStore(1000);
+  const published: string[] = [];
+  const cache = new RecentHistoryCache(store, {
+    messages: 50,
+    conversations: 2,
+    maxAgeMs: options.maxAgeMs ?? 60_000,
+    publish: (conversation) => published.push(conversation),
+    ...(options.now ? { now: options.now } : {}),
+  });
+  const append = (n: number, onDelayed?: (stored: StoredMessage) => void) => cache.append({ message: message(n), senderKey: 'alice' }, onDelayed);
+  const texts = async (limit = 50) => (await cache.list(ROOM, { limit })).map((stored) => stored.text);
+  return { store, cache, published, append, texts };
+}
+
+describe('recent history in front of the store', () => {
+  it('answers repeated reads of a conversation from one storage read, newest last, as many as asked', async () => {
+    const { store, append, texts } = setUp();
+    for (let n = 1; n <= 3; n += 1) await append(n);
+    assert.deepEqual(await texts(), ['m1', 'm2', 'm3']);
+    assert.deepEqual(await texts(2), ['m2', 'm3']);
+    assert.deepEqual(await texts(), ['m1', 'm2', 'm3']);
+    assert.equal(store.reads, 1);
+  });
+
+  it('shares one storage read among readers who ask while it is in flight', async () => {
+    const { store, cache, append } = setUp();
+    await append(1);
+    let release = () => {};
+    store.hold = new Promise((resolve) => (release = resolve));
+    const reads = Array.from({ length: 20 }, () => cache.list(ROOM, { limit: 50 }));
+    release();
+    for (const read of await Promise.all(reads)) assert.equal(read.length, 1);
+    assert.equal(store.reads, 1);
+  });
+
+  it('shows a new message to the next reader and tells the other instances before the message is delivered', async () => {
+    const { store, append, texts, published } = setUp();
+    await append(1);
+    assert.deepEqual(await texts(), ['m1']);
+    const seenAtDelivery: number[] = [];
+    store.slowWrites = true;
+    await append(2, () => seenAtDelivery.push(published.length));
+    assert.deepEqual(await texts(), ['m1', 'm2']);
+    assert.deepEqual(published, [ROOM, ROOM, ROOM], 'each append tells the others, the delayed delivery first');
+    assert.deepEqual(seenAtDelivery, [2], 'the other instances were told before the early live delivery');
+  });
+
+  it('does not keep a page whose storage read started before a change: the reader after the change gets the message', async () => {
+    const { store, cache, append, texts } = setUp();
+    await append(1);
+    let release = () => {};
+    store.hold = new Promise((resolve) => (release = resolve));
+    const early = cache.list(ROOM, { limit: 50 });
+    cache.forget(ROOM);
+    await store.append({ message: message(2), senderKey: 'bob' });
+    const late = cache.list(ROOM, { limit: 50 });
+    release();
+    assert.deepEqual((await early).map((stored) => stored.text), ['m1']);
+    assert.deepEqual((await late).map((stored) => stored.text), ['m1', 'm2']);
+    store.hold = undefined;
+    assert.deepEqual(await texts(), ['m1', 'm2']);
+  });
+
+  it('drops a page when another instance says its conversation changed', async () => {
+    const { store, cache, texts } = setUp();
+    assert.deepEqual(await texts(), []);
+    await store.append({ message: message(1), senderKey: 'bob' });
+    assert.deepEqual(await texts(), [], 'nothing said it changed yet');
+    cache.forget(ROOM);
+    assert.deepEqual(await texts(), ['m1']);
+  });
+
+  it('reads storage again once a page is older than the maximum age, even with no notice', async () => {
+    let now = 0;
+    const { store, texts } = setUp({ maxAgeMs: 1000, now: () => now });
+    assert.deepEqual(await texts(), []);
+    await store.append({ message: message(1), senderKey: 'bob' });
+    now = 1000;
+    assert.deepEqual(await texts(), ['m1']);
+  });
+
+  it('passes reads with a cursor or a larger limit to storage', async () => {
+    const { store, cache, append } = setUp();
+    for (let n = 1; n <= 3; n += 1) await append(n);
+    assert.deepEqual((await cache.list(ROOM, { limit: 50, before: message(3).id })).map((stored) => stored.text), ['m1', 'm2']);
+    assert.deepEqual((await cache.list(ROOM, { limit: 50, after: message(1).id })).map((stored) => stored.text), ['m2', 'm3']);
+    assert.equal((await cache.list(ROOM, { limit: 100 })).length, 3);
+    assert.equal(store.reads, 3);
+  });
+
+  it('keeps the most recently read conversations only, and forgets every page after a purge', async () => {
+    const { store, cache, append, texts } = setUp();
+    await append(1);
+    for (const conversation of [ROOM, 'room:a', 'room:b']) await cache.list(conversation, { limit: 50 });
+    assert.equal(store.reads, 3);
+    await texts();
+    assert.equal(store.reads, 4, 'the least recently read page went when a third was kept');
+    await cache.list('room:b', { limit: 50 });
+    assert.equal(store.reads, 4);
+    assert.equal(await cache.purgeOlderThan(2), 1);
+    assert.deepEqual(await texts(), []);
+  });
+});
