@@ -5,12 +5,14 @@ import { TableHistoryStore } from '../WorkerRole1/src/server/history/table-histo
 import { ascendingRowKey, dedupeRowKey, messageRowKey, partitionKey } from '../WorkerRole1/src/server/history/row-keys.js';
 import { createLogger } from '../WorkerRole1/src/server/logger.js';
 import { startAzurite } from '../test/helpers/azurite.js';
+import { handBuiltBatch } from './lib/hand-built-batch.js';
 import { sampleProcess } from './lib/process-stats.js';
 
 /**
  * Storing messages in Table Storage (real Azurite, its own process): chatapp's store and batching
  * writer beside the plainest client of the same SDK, which sends the same three rows per message
- * as one transaction each. Two loads: one message at a time (a chat at a few messages a second:
+ * as one transaction each, and beside the SDK's floor (lib/hand-built-batch.ts: the same
+ * transaction body sent as one request through the client's pipeline). Two loads: one message at a time (a chat at a few messages a second:
  * every message is its own transaction either way) and bursts of 100 (a busy room: chatapp's
  * writer groups them). Reported per message: this process's CPU (the writer's: process.cpuUsage),
  * Azurite's CPU (from /proc), and the ack latency. Each writer runs `--runs` times, interleaved.
@@ -69,20 +71,24 @@ try {
   await plainTable.createTable();
   const store = new TableHistoryStore({ connectionString: azurite.connectionString, tableName: 'benchchatapp', writeQueueMax: 10_000, liveDeliveryAfterMs: 250, logger });
   await store.init();
+  const floorTable = TableClient.fromConnectionString(azurite.connectionString, 'benchfloor', { allowInsecureConnection: true });
+  await floorTable.createTable();
+  const sendFloor = handBuiltBatch(floorTable);
   const partition = partitionKey('room:lobby');
   let sequence = 0;
+  const threeRows = (n: number, clientId: string): Array<{ partitionKey: string; rowKey: string } & Record<string, string | number>> => {
+    const ts = Date.now();
+    const id = nextId(ts);
+    const row = { partitionKey: partition, from: 'ann', text: `message ${n}`, ts, clientId };
+    return [
+      { partitionKey: partition, rowKey: dedupeRowKey('ann', clientId), messageId: id, ts },
+      { ...row, rowKey: messageRowKey(id) },
+      { ...row, rowKey: ascendingRowKey(id) },
+    ];
+  };
   const writers: Record<string, (n: number) => Promise<unknown>> = {
-    'plain SDK, a transaction per message': (n) => {
-      const ts = Date.now();
-      const id = nextId(ts);
-      const clientId = `p${sequence}-${n}`;
-      const row = { partitionKey: partition, from: 'ann', text: `message ${n}`, ts, clientId };
-      return plainTable.submitTransaction([
-        ['create', { partitionKey: partition, rowKey: dedupeRowKey('ann', clientId), messageId: id, ts }],
-        ['create', { ...row, rowKey: messageRowKey(id) }],
-        ['create', { ...row, rowKey: ascendingRowKey(id) }],
-      ]);
-    },
+    'plain SDK, a transaction per message': (n) => plainTable.submitTransaction(threeRows(n, `p${sequence}-${n}`).map((row) => ['create', row])),
+    'SDK floor: hand-built batch, one pipeline request': (n) => sendFloor(threeRows(n, `f${sequence}-${n}`)),
     'chatapp store and batch writer': (n) => {
       const ts = Date.now();
       return store.append({ message: { id: nextId(ts), conversation: 'room:lobby', from: 'ann', text: `message ${n}`, ts, clientId: `c${sequence}-${n}` }, senderKey: 'ann' });
