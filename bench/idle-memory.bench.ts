@@ -84,7 +84,7 @@ async function emulatorTree(instances: number): Promise<Array<{ pid: number; com
   }
 }
 
-const range = (values: number[]) => `${Math.min(...values).toFixed(1)}-${Math.max(...values).toFixed(1)}`;
+const range = (values: number[], digits = 1) => `${Math.min(...values).toFixed(digits)}-${Math.max(...values).toFixed(digits)}`;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]!;
 
 console.log(`Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}; ${runs} runs; RSS after ${SETTLE_MS / 1000} s idle`);
@@ -103,7 +103,7 @@ const ratios = role.map((value, i) => value / peer[i]!);
 console.table([
   { process: 'bare Socket.IO peer', 'idle RSS (MiB)': `${median(peer).toFixed(1)} (${range(peer)})` },
   { process: 'role (npm run serve)', 'idle RSS (MiB)': `${median(role).toFixed(1)} (${range(role)})` },
-  { process: 'role / peer', 'idle RSS (MiB)': `${median(ratios).toFixed(2)}× (${range(ratios)})` },
+  { process: 'role / peer', 'idle RSS (MiB)': `${median(ratios).toFixed(2)}× (${range(ratios, 2)})` },
 ]);
 
 for (const instances of process.argv.includes("--role-only") ? [] : [1, 2]) {
