@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { io, type Socket } from 'socket.io-client';
@@ -14,7 +14,9 @@ import { freePort } from '../scripts/emulator/free-port.js';
  * `npm run serve` (the role alone) pointed at the same Azurite, the one inside the emulator. Each
  * pass measures both under the same load: CPU per delivery of every process involved, and the
  * latency from send to delivery. Linux only (CPU time from /proc).
- * Usage: npm run bench:emulator [-- --clients 200 --rate 10000 --seconds 10 --passes 2]
+ * `--setups memory,serve` instead compares the role with in-memory history (no storage) against
+ * the same role storing every message in that Azurite: what a stored message costs.
+ * Usage: npm run bench:emulator [-- --clients 200 --rate 10000 --seconds 10 --passes 2 --setups serve,emulator]
  */
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1]!);
@@ -22,6 +24,14 @@ const clients = Number(args.get('clients') ?? 200);
 const deliveriesPerSecond = Number(args.get('rate') ?? 10_000);
 const seconds = Number(args.get('seconds') ?? 10);
 const passes = Number(args.get('passes') ?? 2);
+const SETUPS = {
+  memory: 'npm run serve, in-memory history',
+  serve: 'npm run serve + Azurite',
+  emulator: 'npm start -- --instances 1',
+} as const;
+type Setup = keyof typeof SETUPS;
+const [baseSetup, otherSetup] = (args.get('setups') ?? 'serve,emulator').split(',') as [Setup, Setup];
+if (!(baseSetup in SETUPS) || !(otherSetup in SETUPS)) throw new Error(`--setups: two of ${Object.keys(SETUPS).join(', ')}`);
 const warmUpSeconds = 3;
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLOCK_TICKS_PER_SECOND = 100;
@@ -72,7 +82,8 @@ async function startEmulator(storageDir: string): Promise<Emulator> {
   return { child, port, storagePort, workerPid: Number((await started)[1]) };
 }
 
-async function startServe(storagePort: number): Promise<{ child: ChildProcess; port: number }> {
+/** The role alone; with its history in the emulator's Azurite unless `storagePort` is undefined. */
+async function startServe(storagePort: number | undefined): Promise<{ child: ChildProcess; port: number }> {
   const port = await freePort();
   const child = spawn(process.execPath, ['dist/server/main.js'], {
     cwd: join(ROOT, 'WorkerRole1'),
@@ -81,7 +92,7 @@ async function startServe(storagePort: number): Promise<{ child: ChildProcess; p
       PATH: process.env.PATH,
       PORT: String(port),
       LOG_LEVEL,
-      STORAGE_CONNECTION_STRING: developmentStorageConnectionString(storagePort),
+      ...(storagePort === undefined ? {} : { STORAGE_CONNECTION_STRING: developmentStorageConnectionString(storagePort) }),
     },
   });
   await waitForLine(child, /chat listening/);
@@ -166,22 +177,22 @@ async function load(port: number, pids: Record<string, number>) {
 
 console.log(
   `${clients} clients in one room (websocket), ${deliveriesPerSecond} deliveries/s for ${seconds} s after ${warmUpSeconds} s of warm-up, ` +
-    `${passes} passes, Node ${process.version}, LOG_LEVEL=${LOG_LEVEL}`,
+    `${passes} passes, Node ${process.version}, LOG_LEVEL=${LOG_LEVEL}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`,
 );
 const storageDir = mkdtempSync(join(tmpdir(), 'chatapp-bench-emulator-'));
 const emulator = await startEmulator(storageDir);
 const rows: Record<string, string | number>[] = [];
-const ratios: { cpu: number; p99: number }[] = [];
+const ratios: { cpu: number; instanceCpu: number; p99: number }[] = [];
 try {
   for (let pass = 1; pass <= passes; pass++) {
     // Alternate which goes first, so that neither always meets a warmer Azurite.
-    const order = pass % 2 === 1 ? ['serve', 'emulator'] : ['emulator', 'serve'];
-    const results: Record<string, Awaited<ReturnType<typeof load>>> = {};
+    const order: Setup[] = pass % 2 === 1 ? [baseSetup, otherSetup] : [otherSetup, baseSetup];
+    const results: Partial<Record<Setup, Awaited<ReturnType<typeof load>>>> = {};
     for (const kind of order) {
       if (kind === 'emulator') {
         results[kind] = await load(emulator.port, { 'emulator (balancer, registry, Azurite)': emulator.child.pid!, instance: emulator.workerPid });
       } else {
-        const serve = await startServe(emulator.storagePort);
+        const serve = await startServe(kind === 'serve' ? emulator.storagePort : undefined);
         results[kind] = await load(serve.port, { 'emulator (Azurite only)': emulator.child.pid!, instance: serve.child.pid! });
         serve.child.kill('SIGTERM');
         await once(serve.child, 'exit');
@@ -189,7 +200,7 @@ try {
       const result = results[kind]!;
       rows.push({
         pass,
-        setup: kind === 'serve' ? 'npm run serve + Azurite' : 'npm start -- --instances 1',
+        setup: SETUPS[kind],
         'deliveries/s': Math.round(result.deliveriesPerSecond),
         'CPU µs/delivery': result.cpuUsPerDelivery.toFixed(1),
         'of which': Object.entries(result.perProcess).map(([name, us]) => `${name} ${us.toFixed(1)}`).join(', '),
@@ -199,8 +210,9 @@ try {
       });
     }
     ratios.push({
-      cpu: results.emulator!.cpuUsPerDelivery / results.serve!.cpuUsPerDelivery,
-      p99: results.emulator!.p99 / results.serve!.p99,
+      cpu: results[otherSetup]!.cpuUsPerDelivery / results[baseSetup]!.cpuUsPerDelivery,
+      instanceCpu: results[otherSetup]!.perProcess.instance! / results[baseSetup]!.perProcess.instance!,
+      p99: results[otherSetup]!.p99 / results[baseSetup]!.p99,
     });
   }
 } finally {
@@ -211,6 +223,8 @@ try {
 console.table(rows);
 const spread = (values: number[]) => `${Math.min(...values).toFixed(2)}-${Math.max(...values).toFixed(2)}`;
 const mean = (values: number[]) => (values.reduce((a, b) => a + b, 0) / values.length).toFixed(2);
-console.log(`emulator / serve, CPU per delivery: mean ${mean(ratios.map((r) => r.cpu))}x (passes ${spread(ratios.map((r) => r.cpu))})`);
-console.log(`emulator / serve, p99 latency:      mean ${mean(ratios.map((r) => r.p99))}x (passes ${spread(ratios.map((r) => r.p99))})`);
+const ratio = `${otherSetup} / ${baseSetup}`;
+console.log(`${ratio}, CPU per delivery:          mean ${mean(ratios.map((r) => r.cpu))}x (passes ${spread(ratios.map((r) => r.cpu))})`);
+console.log(`${ratio}, instance CPU per delivery: mean ${mean(ratios.map((r) => r.instanceCpu))}x (passes ${spread(ratios.map((r) => r.instanceCpu))})`);
+console.log(`${ratio}, p99 latency:               mean ${mean(ratios.map((r) => r.p99))}x (passes ${spread(ratios.map((r) => r.p99))})`);
 process.exit(0);

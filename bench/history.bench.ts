@@ -1,17 +1,30 @@
 import { TableClient } from '@azure/data-tables';
+import { loadavg } from 'node:os';
 import { monotonicFactory } from 'ulid';
 import { TableHistoryStore } from '../WorkerRole1/src/server/history/table-history-store.js';
 import { ascendingRowKey, dedupeRowKey, messageRowKey, partitionKey } from '../WorkerRole1/src/server/history/row-keys.js';
 import { createLogger } from '../WorkerRole1/src/server/logger.js';
 import { startAzurite } from '../test/helpers/azurite.js';
+import { handBuiltBatch } from './lib/hand-built-batch.js';
+import { sampleProcess } from './lib/process-stats.js';
 
 /**
- * Storing messages in Table Storage (real Azurite): chatapp's batching writer beside the same
- * three rows per message written as one transaction each, the way a store without a writer
- * would. Messages arrive in bursts, as a busy room's do. Usage: npm run bench:history
+ * Storing messages in Table Storage (real Azurite, its own process): chatapp's store and batching
+ * writer beside the plainest client of the same SDK, which sends the same three rows per message
+ * as one transaction each, and beside the SDK's floor (lib/hand-built-batch.ts: the same
+ * transaction body sent as one request through the client's pipeline). Two loads: one message at a time (a chat at a few messages a second:
+ * every message is its own transaction either way) and bursts of 100 (a busy room: chatapp's
+ * writer groups them). Reported per message: this process's CPU (the writer's: process.cpuUsage),
+ * Azurite's CPU (from /proc), and the ack latency. Each writer runs `--runs` times, interleaved.
+ * Usage: npm run bench:history [-- --messages 2000 --runs 2]
  */
-const MESSAGES = 2000;
-const BURST = 100;
+const arg = (name: string, fallback: number) => Number(process.argv[process.argv.indexOf(`--${name}`) + 1] || fallback);
+const MESSAGES = arg('messages', 2000);
+const RUNS = arg('runs', 2);
+const LOADS = [
+  { name: 'one at a time', burst: 1 },
+  { name: 'bursts of 100', burst: 100 },
+];
 const logger = createLogger({ level: 'silent', instanceId: 'bench' });
 const nextId = monotonicFactory();
 
@@ -19,54 +32,95 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-async function measure(name: string, append: (n: number) => Promise<unknown>) {
+const ownCpuMicros = () => {
+  const { user, system } = process.cpuUsage();
+  return user + system;
+};
+
+interface Measured {
+  writerCpuMicros: number;
+  azuriteCpuMicros: number;
+  p50: number;
+  p99: number;
+}
+
+async function measure(azuritePid: number, burst: number, append: (n: number) => Promise<unknown>): Promise<Measured> {
   const latencies: number[] = [];
-  const started = performance.now();
-  for (let burst = 0; burst < MESSAGES; burst += BURST) {
+  const cpuBefore = ownCpuMicros();
+  const azuriteBefore = sampleProcess(azuritePid).cpuMs;
+  for (let first = 0; first < MESSAGES; first += burst) {
     await Promise.all(
-      Array.from({ length: BURST }, async (_, i) => {
+      Array.from({ length: burst }, async (_, i) => {
         const sentAt = performance.now();
-        await append(burst + i);
+        await append(first + i);
         latencies.push(performance.now() - sentAt);
       }),
     );
   }
-  const seconds = (performance.now() - started) / 1000;
+  const writerCpuMicros = (ownCpuMicros() - cpuBefore) / MESSAGES;
+  const azuriteCpuMicros = ((sampleProcess(azuritePid).cpuMs - azuriteBefore) * 1000) / MESSAGES;
   latencies.sort((a, b) => a - b);
-  return {
-    writer: name,
-    'messages/s': Math.round(MESSAGES / seconds),
-    'ack p50 (ms)': percentile(latencies, 50).toFixed(1),
-    'ack p99 (ms)': percentile(latencies, 99).toFixed(1),
-  };
+  return { writerCpuMicros, azuriteCpuMicros, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
 }
 
+console.log(`${MESSAGES} messages to one room per measurement, ${RUNS} runs each, Azurite 3.35 on loopback, Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 const azurite = await startAzurite();
+const rows: Record<string, string>[] = [];
 try {
-  const baselineTable = TableClient.fromConnectionString(azurite.connectionString, 'benchbaseline', { allowInsecureConnection: true });
-  await baselineTable.createTable();
-  const partition = partitionKey('room:lobby');
-  const baseline = await measure('one transaction per message', (n) => {
-    const ts = Date.now();
-    const id = nextId(ts);
-    const row = { partitionKey: partition, from: 'ann', text: `message ${n}`, ts, clientId: `b${n}` };
-    return baselineTable.submitTransaction([
-      ['create', { partitionKey: partition, rowKey: dedupeRowKey('ann', `b${n}`), messageId: id, ts }],
-      ['create', { ...row, rowKey: messageRowKey(id) }],
-      ['create', { ...row, rowKey: ascendingRowKey(id) }],
-    ]);
-  });
-
+  const plainTable = TableClient.fromConnectionString(azurite.connectionString, 'benchplain', { allowInsecureConnection: true });
+  await plainTable.createTable();
   const store = new TableHistoryStore({ connectionString: azurite.connectionString, tableName: 'benchchatapp', writeQueueMax: 10_000, liveDeliveryAfterMs: 250, logger });
   await store.init();
-  const chatapp = await measure('chatapp batch writer', (n) => {
+  const floorTable = TableClient.fromConnectionString(azurite.connectionString, 'benchfloor', { allowInsecureConnection: true });
+  await floorTable.createTable();
+  const sendFloor = handBuiltBatch(floorTable);
+  const partition = partitionKey('room:lobby');
+  let sequence = 0;
+  const threeRows = (n: number, clientId: string): Array<{ partitionKey: string; rowKey: string } & Record<string, string | number>> => {
     const ts = Date.now();
-    return store.append({ message: { id: nextId(ts), conversation: 'room:lobby', from: 'ann', text: `message ${n}`, ts, clientId: `c${n}` }, senderKey: 'ann' });
-  });
+    const id = nextId(ts);
+    const row = { partitionKey: partition, from: 'ann', text: `message ${n}`, ts, clientId };
+    return [
+      { partitionKey: partition, rowKey: dedupeRowKey('ann', clientId), messageId: id, ts },
+      { ...row, rowKey: messageRowKey(id) },
+      { ...row, rowKey: ascendingRowKey(id) },
+    ];
+  };
+  const writers: Record<string, (n: number) => Promise<unknown>> = {
+    'plain SDK, a transaction per message': (n) => plainTable.submitTransaction(threeRows(n, `p${sequence}-${n}`).map((row) => ['create', row])),
+    'SDK floor: hand-built batch, one pipeline request': (n) => sendFloor(threeRows(n, `f${sequence}-${n}`)),
+    'chatapp store and batch writer': (n) => {
+      const ts = Date.now();
+      return store.append({ message: { id: nextId(ts), conversation: 'room:lobby', from: 'ann', text: `message ${n}`, ts, clientId: `c${sequence}-${n}` }, senderKey: 'ann' });
+    },
+  };
+  // A warm-up of each, so that neither pays for the other's JIT or Azurite's first table pages.
+  for (const append of Object.values(writers)) await measure(azurite.pid!, 10, append);
+  for (const load of LOADS) {
+    const results: Record<string, Measured[]> = Object.fromEntries(Object.keys(writers).map((name) => [name, []]));
+    for (let run = 0; run < RUNS; run += 1) {
+      for (const [name, append] of Object.entries(writers)) {
+        sequence += 1;
+        results[name]!.push(await measure(azurite.pid!, load.burst, append));
+      }
+    }
+    const plain = results['plain SDK, a transaction per message']!;
+    const range = (values: number[], digits: number) => `${Math.min(...values).toFixed(digits)}-${Math.max(...values).toFixed(digits)}`;
+    for (const [name, runs] of Object.entries(results)) {
+      const ratios = runs.map((run, i) => run.writerCpuMicros / plain[i]!.writerCpuMicros);
+      rows.push({
+        load: load.name,
+        writer: name,
+        'writer CPU µs/message': range(runs.map((run) => run.writerCpuMicros), 0),
+        'vs plain, per run': ratios.map((ratio) => ratio.toFixed(2)).join(' '),
+        'Azurite CPU µs/message': range(runs.map((run) => run.azuriteCpuMicros), 0),
+        'ack p50 ms': range(runs.map((run) => run.p50), 1),
+        'ack p99 ms': range(runs.map((run) => run.p99), 1),
+      });
+    }
+  }
   await store.close();
-
-  console.log(`${MESSAGES} messages to one room in bursts of ${BURST}, Azurite 3.35 on loopback, Node ${process.version}`);
-  console.table([baseline, chatapp]);
+  console.table(rows);
 } finally {
   await azurite.dispose();
 }

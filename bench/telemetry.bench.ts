@@ -10,6 +10,8 @@ import { startIngestionServer, startOtlpReceiver } from '../test/server/telemetr
  * ingestion endpoint, the distribution's default sampling) and over OTLP/HTTP (every trace
  * sampled), in the same run. Reports server CPU time per delivered message and fan-out latency.
  * Usage: npm run bench:telemetry [-- --clients 50 --messages 1000 --passes 2 --modes off,otlp,otlp-unsampled]
+ * `--cpu-prof DIR` writes a CPU profile of each server's measured window into DIR (read it with
+ * bench/profile-top.ts).
  */
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1]!);
@@ -17,6 +19,7 @@ const clients = Number(args.get('clients') ?? 50);
 const messages = Number(args.get('messages') ?? 1000);
 const passes = Number(args.get('passes') ?? 2);
 const warmUp = 30;
+const profileDir = args.get('cpu-prof');
 
 const ingestion = await startIngestionServer();
 const collector = await startOtlpReceiver();
@@ -36,12 +39,18 @@ const chosen = (args.get('modes') ?? 'off,application-insights,otlp').split(',')
 for (const mode of chosen) if (!(mode in modes)) throw new Error(`--modes: unknown mode ${mode}; known: ${Object.keys(modes).join(', ')}`);
 if (chosen[0] !== 'off') throw new Error('--modes must start with off, the baseline');
 
-async function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
+async function startServer(mode: string, env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
   // The connection recorder keeps the distribution's Azure metadata lookup on this machine.
   const recorder = fileURLToPath(new URL('../test/server/telemetry/fixtures/record-connections.mjs', import.meta.url));
   const child = fork(fileURLToPath(new URL('./telemetry-server.ts', import.meta.url)), [], {
     execArgv: ['--import', recorder, '--import', 'tsx'],
-    env: { PATH: process.env.PATH ?? '', TEST_CONNECTIONS_LOG: connectionsLog, OTEL_METRIC_EXPORT_INTERVAL: '5000', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      TEST_CONNECTIONS_LOG: connectionsLog,
+      OTEL_METRIC_EXPORT_INTERVAL: '5000',
+      ...(profileDir ? { BENCH_CPU_PROFILE: `${profileDir}/${mode}-${Date.now()}.cpuprofile` } : {}),
+      ...env,
+    },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const [ready] = (await once(child, 'message')) as [{ port: number }];
@@ -65,7 +74,7 @@ function connect(port: number): Promise<Socket> {
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
 async function measure(mode: string) {
-  const { child, port } = await startServer(modes[mode]!);
+  const { child, port } = await startServer(mode, modes[mode]!);
   const sockets = await Promise.all(Array.from({ length: clients }, () => connect(port)));
   await Promise.all(sockets.map((socket, i) => socket.emitWithAck('session:start', { nickname: `user${i}` })));
   await Promise.all(sockets.map((socket) => socket.emitWithAck('room:join', { room: 'lobby' })));

@@ -22,8 +22,19 @@ interface AzuriteModules {
   DEFAULT_TABLE_LOKI_DB_PATH: string;
 }
 
+/**
+ * Azurite's telemetry module requires the Application Insights SDK (OpenTelemetry and more beneath
+ * it: 13 MiB of the emulator's memory) when it loads, yet uses it only once Azurite's own telemetry
+ * is initialised, which this in-process server never does. An empty module stands in for it.
+ */
+function leaveOutAzuriteTelemetrySdk(): void {
+  const sdk = require.resolve('applicationinsights', { paths: [require.resolve('azurite/dist/src/common/Telemetry')] });
+  require.cache[sdk] ??= { id: sdk, filename: sdk, loaded: true, exports: {} } as NodeJS.Module;
+}
+
 function loadAzurite(): AzuriteModules {
   const base = 'azurite/dist/src';
+  leaveOutAzuriteTelemetrySdk();
   return {
     TableServer: require(`${base}/table/TableServer`).default,
     TableConfiguration: require(`${base}/table/TableConfiguration`).default,

@@ -45,7 +45,7 @@ const [{ createChatServer }, { createHistoryStore }, { scheduleRetention }, { cr
 ]);
 
 async function start() {
-  const history = createHistoryStore(config, logger, credential);
+  const history = await createHistoryStore(config, logger, credential);
   const scaleOut = await createScaleOut(config, logger, credential);
   const server = createChatServer(config, {
     logger,

@@ -4,9 +4,9 @@ import { describe, it } from 'node:test';
 
 const read = (path: string) => readFileSync(new URL(`../../../${path}`, import.meta.url), 'utf8');
 
-/** Every instrument the server creates: the first string argument of each create*(...) call. */
+/** Every instrument the server creates: the first string argument of each create*(...) or new Tally(...) call. */
 const created = ['instruments.ts', 'observe-chat-server.ts']
-  .flatMap((file) => [...read(`WorkerRole1/src/server/telemetry/${file}`).matchAll(/(?:create\w+|counter|histogram)\(\s*'([a-z0-9_.]+)'/g)])
+  .flatMap((file) => [...read(`WorkerRole1/src/server/telemetry/${file}`).matchAll(/(?:create\w+|counter|histogram|new Tally)\(\s*'([a-z0-9_.]+)'/g)])
   .map((match) => match[1]!)
   .sort();
 

@@ -1,17 +1,13 @@
 import cluster from 'node:cluster';
 import type { TokenCredential } from '@azure/identity';
 import type { Server as NetServer } from 'node:net';
-import { createAdapter as createClusterAdapter } from '@socket.io/cluster-adapter';
-import { createAdapter as createRedisStreamsAdapter } from '@socket.io/redis-streams-adapter';
 import type { ServerOptions } from 'socket.io';
 import type { Config } from '../config/load-config.js';
 import type { Logger } from '../logger.js';
 import { MemorySessionRegistry } from '../sessions/memory-session-registry.js';
-import { createRedisSessionRegistry } from '../sessions/redis-session-connection.js';
 import type { SessionRegistry } from '../sessions/session-registry.js';
 import { serveHandedConnections } from './cluster-connections.js';
-import { connectClusterRegistry } from './cluster-registry-client.js';
-import { connectRedis, type RedisTarget } from './redis-client.js';
+import type { RedisTarget } from './redis-client.js';
 
 export interface ScaleOut {
   /** How instances share broadcasts; Socket.IO's in-memory adapter when undefined. */
@@ -30,7 +26,8 @@ export interface ScaleOut {
  * streams adapter survives Redis restarts and keeps connection state recovery working), over the
  * cluster IPC channel when the local emulator forked it (broadcasts through the cluster adapter,
  * sessions in the one registry the primary hosts), or not at all when it runs alone.
- * `credential` is the process's Entra ID credential, used when REDIS_AUTH=entra.
+ * `credential` is the process's Entra ID credential, used when REDIS_AUTH=entra. Each way's modules
+ * load only when it is taken: the Redis client alone is a fifth of an idle instance's memory.
  */
 export async function createScaleOut(config: Config, logger: Logger, credential: TokenCredential | undefined): Promise<ScaleOut> {
   let stopServing = () => {};
@@ -38,7 +35,12 @@ export async function createScaleOut(config: Config, logger: Logger, credential:
     if (cluster.isWorker) stopServing = serveHandedConnections(server);
   };
   if (config.redisUrl !== undefined) {
-    const target = await redisTarget(config.redisUrl, config.redisAuth, credential, logger);
+    const [target, { connectRedis }, { createRedisSessionRegistry }, { createAdapter: createRedisStreamsAdapter }] = await Promise.all([
+      redisTarget(config.redisUrl, config.redisAuth, credential, logger),
+      import('./redis-client.js'),
+      import('../sessions/redis-session-connection.js'),
+      import('@socket.io/redis-streams-adapter'),
+    ]);
     const [redis, sessions] = await Promise.all([
       connectRedis(target, logger, { name: 'adapter', failFast: false }),
       createRedisSessionRegistry(target, {
@@ -58,6 +60,10 @@ export async function createScaleOut(config: Config, logger: Logger, credential:
     };
   }
   if (cluster.isWorker) {
+    const [{ connectClusterRegistry }, { createAdapter: createClusterAdapter }] = await Promise.all([
+      import('./cluster-registry-client.js'),
+      import('@socket.io/cluster-adapter'),
+    ]);
     const sessions = await connectClusterRegistry();
     return {
       adapter: createClusterAdapter(),

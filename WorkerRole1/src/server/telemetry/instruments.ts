@@ -1,34 +1,43 @@
-import { type Attributes, type Counter, type Histogram, type Meter, metrics, type UpDownCounter } from '@opentelemetry/api';
+import { type Attributes, type Counter, type Histogram, type Meter, metrics } from '@opentelemetry/api';
+import { Tally } from './tally.js';
 
 /** The meter every chat instrument belongs to; its instruments are listed in the README. */
 export const METER_NAME = 'chatapp';
 
 const MESSAGE_EVENTS = new Set(['message:send', 'dm:send']);
 
+/** The counts of every message and every refused event: summed here, observed at collection. */
+const tallies = {
+  messagesAccepted: new Tally('chat.messages.accepted', 'Messages (room and direct) stored and acknowledged', '{message}'),
+  messagesDelivered: new Tally('chat.messages.delivered', 'Messages broadcast live to their room or recipient (a resend broadcasts its first copy again)', '{message}'),
+  messagesRefused: new Tally('chat.messages.refused', 'Messages answered with an error, by code', '{message}'),
+  eventsRefused: new Tally('chat.events.refused', 'Client events answered with an error, by event and code', '{event}'),
+  rateLimited: new Tally('chat.events.rate_limited', 'Events refused by the per-socket rate limit', '{event}'),
+  storageUnavailable: new Tally('chat.history.storage_unavailable', 'Events answered STORAGE_UNAVAILABLE (backlog full or storage down)', '{event}'),
+};
+/** History writes waiting for or in flight to storage; observed at collection like the tallies. */
+let historyBacklog = 0;
+/** The ack histogram's attribute sets, made once per event and outcome. */
+const ackAttributes = new Map<string, Attributes>();
+
 function createInstruments(meter: Meter) {
   const counter = (name: string, description: string, unit = '{event}'): Counter => meter.createCounter(name, { description, unit });
   const histogram = (name: string, description: string, unit: string, boundaries: number[]): Histogram =>
     meter.createHistogram(name, { description, unit, advice: { explicitBucketBoundaries: boundaries } });
+  for (const tally of Object.values(tallies)) tally.observeWith(meter);
+  meter
+    .createObservableUpDownCounter('chat.history.backlog', { description: 'History writes waiting for or in flight to storage', unit: '{message}' })
+    .addCallback((result) => result.observe(historyBacklog));
   return {
-    messagesAccepted: counter('chat.messages.accepted', 'Messages (room and direct) stored and acknowledged', '{message}'),
-    messagesDelivered: counter('chat.messages.delivered', 'Messages broadcast live to their room or recipient (a resend broadcasts its first copy again)', '{message}'),
-    messagesRefused: counter('chat.messages.refused', 'Messages answered with an error, by code', '{message}'),
-    eventsRefused: counter('chat.events.refused', 'Client events answered with an error, by event and code'),
     ackDuration: histogram('chat.ack.duration', 'From an event arriving to its ack (for messages: stored)', 'ms', [
       1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000,
     ]),
-    rateLimited: counter('chat.events.rate_limited', 'Events refused by the per-socket rate limit'),
     floodDisconnects: counter('chat.sockets.flood_disconnects', 'Sockets disconnected for flooding', '{socket}'),
     historyWriteDuration: histogram('chat.history.write.duration', 'One Table Storage batch transaction', 'ms', [
       5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000,
     ]),
     historyBatchSize: histogram('chat.history.batch.size', 'Messages per Table Storage batch transaction', '{message}', [1, 2, 5, 10, 25, 50, 100]),
     historyRetries: counter('chat.history.write.retries', 'Batch transactions retried after a transient storage failure', '{transaction}'),
-    historyBacklog: meter.createUpDownCounter('chat.history.backlog', {
-      description: 'History writes waiting for or in flight to storage',
-      unit: '{message}',
-    }) as UpDownCounter,
-    storageUnavailable: counter('chat.history.storage_unavailable', 'Events answered STORAGE_UNAVAILABLE (backlog full or storage down)'),
     redisReconnects: counter('chat.redis.reconnects', 'Reconnection attempts of a Redis connection', '{attempt}'),
     redisErrors: counter('chat.redis.errors', 'Errors reported by a Redis connection (session store or adapter)', '{error}'),
   };
@@ -51,30 +60,38 @@ export function meter(): Meter {
 /** One handled client event: ack latency, refusals by code, and the message counters. */
 export function recordEventOutcome(event: string, code: string | undefined, durationMs: number): void {
   const outcome = code ?? 'ok';
-  instruments.ackDuration.record(durationMs, { 'chat.event': event, 'chat.outcome': outcome });
+  const key = `${event}\n${outcome}`;
+  let attributes = ackAttributes.get(key);
+  if (!attributes) ackAttributes.set(key, (attributes = { 'chat.event': event, 'chat.outcome': outcome }));
+  instruments.ackDuration.record(durationMs, attributes);
   if (code) {
-    instruments.eventsRefused.add(1, { 'chat.event': event, 'chat.error_code': code });
-    if (code === 'STORAGE_UNAVAILABLE') instruments.storageUnavailable.add(1, { 'chat.event': event });
+    tallies.eventsRefused.add(key, () => ({ 'chat.event': event, 'chat.error_code': code }));
+    if (code === 'STORAGE_UNAVAILABLE') tallies.storageUnavailable.add(event, () => ({ 'chat.event': event }));
   }
   if (!MESSAGE_EVENTS.has(event)) return;
-  if (code) instruments.messagesRefused.add(1, { 'chat.event': event, 'chat.error_code': code });
-  else instruments.messagesAccepted.add(1, { 'chat.event': event });
+  if (code) tallies.messagesRefused.add(key, () => ({ 'chat.event': event, 'chat.error_code': code }));
+  else tallies.messagesAccepted.add(event, () => ({ 'chat.event': event }));
 }
 
 /** An event refused by the gate before any handler ran (draining, rate limit, unknown, no session). */
 export function recordGateRefusal(event: string, code: string): void {
-  instruments.eventsRefused.add(1, { 'chat.event': event, 'chat.error_code': code });
-  if (code === 'RATE_LIMITED') instruments.rateLimited.add(1, { 'chat.event': event });
-  if (MESSAGE_EVENTS.has(event)) instruments.messagesRefused.add(1, { 'chat.event': event, 'chat.error_code': code });
+  const key = `${event}\n${code}`;
+  tallies.eventsRefused.add(key, () => ({ 'chat.event': event, 'chat.error_code': code }));
+  if (code === 'RATE_LIMITED') tallies.rateLimited.add(event, () => ({ 'chat.event': event }));
+  if (MESSAGE_EVENTS.has(event)) tallies.messagesRefused.add(key, () => ({ 'chat.event': event, 'chat.error_code': code }));
 }
 
 export const recordFloodDisconnect = () => instruments.floodDisconnects.add(1);
 
-export const recordDelivered = (kind: 'room' | 'direct') => instruments.messagesDelivered.add(1, { 'chat.message.kind': kind });
+export const recordDelivered = (kind: 'room' | 'direct') => tallies.messagesDelivered.add(kind, () => ({ 'chat.message.kind': kind }));
 
 export const historyTelemetry = {
-  queued: () => instruments.historyBacklog.add(1),
-  settled: (count: number) => instruments.historyBacklog.add(-count),
+  queued: () => {
+    historyBacklog += 1;
+  },
+  settled: (count: number) => {
+    historyBacklog -= count;
+  },
   transaction(durationMs: number, messages: number, result: string): void {
     const attributes: Attributes = { 'chat.history.result': result };
     instruments.historyWriteDuration.record(durationMs, attributes);
