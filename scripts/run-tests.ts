@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
 import { join, relative } from 'node:path';
@@ -93,6 +93,27 @@ interface Outcome {
   code: number | null;
   output: string;
   seconds: number;
+  /** CPU time of the file's process and everything it waited for (servers, browsers, pwsh, npm). */
+  cpuSeconds: number | undefined;
+}
+
+/**
+ * CPU seconds used by this process's reaped children so far (cutime + cstime of /proc/self/stat,
+ * Linux only): read when a child exits, the increase since the last reading is that child's work,
+ * its own servers and tools included. Wall time says little on a shared machine; this does not
+ * depend on what else runs.
+ */
+function reapedChildrenCpuSeconds(): number | undefined {
+  if (process.platform !== 'linux') return undefined;
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[13]) + Number(fields[14])) / 100;
+}
+let cpuReadAt = reapedChildrenCpuSeconds();
+function cpuSinceLastExit(): number | undefined {
+  const now = reapedChildrenCpuSeconds();
+  const used = now === undefined || cpuReadAt === undefined ? undefined : now - cpuReadAt;
+  cpuReadAt = now;
+  return used;
 }
 
 /** Runs a command with its output held back; resolves when it exits. */
@@ -101,10 +122,12 @@ function run(name: string, args: string[]): Promise<Outcome> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     const chunks: Buffer[] = [];
+    let cpuSeconds: number | undefined;
+    child.once('exit', () => (cpuSeconds = cpuSinceLastExit()));
     child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => chunks.push(chunk));
     child.once('error', (error) => chunks.push(Buffer.from(`${error.message}\n`)));
-    child.once('close', (code) => resolve({ name, code, output: Buffer.concat(chunks).toString('utf8'), seconds: (Date.now() - begun) / 1000 }));
+    child.once('close', (code) => resolve({ name, code, output: Buffer.concat(chunks).toString('utf8'), seconds: (Date.now() - begun) / 1000, cpuSeconds }));
   });
 }
 
@@ -154,7 +177,8 @@ async function lane(): Promise<void> {
     if (group) heldBy.delete(group);
     outcomes.push(outcome);
     process.stdout.write(outcome.output);
-    console.log(`${outcome.code === 0 ? '✔' : '✖'} ${file} (${seconds(outcome.seconds * 1000)})\n`);
+    const cpu = outcome.cpuSeconds === undefined ? '' : `, CPU ${outcome.cpuSeconds.toFixed(1)} s`;
+    console.log(`${outcome.code === 0 ? '✔' : '✖'} ${file} (${seconds(outcome.seconds * 1000)}${cpu})\n`);
   }
 }
 
@@ -171,6 +195,11 @@ function count(label: string): number {
 const failed = outcomes.filter((outcome) => outcome.code !== 0);
 const slowest = [...outcomes].sort((a, b) => b.seconds - a.seconds).slice(0, 5);
 console.log(`slowest files: ${slowest.map((outcome) => `${outcome.name} ${outcome.seconds.toFixed(1)} s`).join(', ')}`);
+if (outcomes.every((outcome) => outcome.cpuSeconds !== undefined)) {
+  const busiest = [...outcomes].sort((a, b) => b.cpuSeconds! - a.cpuSeconds!).slice(0, 5);
+  const total = outcomes.reduce((sum, outcome) => sum + outcome.cpuSeconds!, 0);
+  console.log(`most CPU: ${busiest.map((outcome) => `${outcome.name} ${outcome.cpuSeconds!.toFixed(1)} s`).join(', ')}; all files ${total.toFixed(0)} CPU s`);
+}
 console.log(`${count('tests')} tests in ${files.length} files, ${concurrency} at a time; typecheck ${checked.code === 0 ? 'clean' : 'FAILED'}`);
 // The plain totals line CI's reader looks for; a file that crashed before its totals counts as failed.
 console.log(`tests: ${count('pass')} passed, ${count('fail') + failed.filter((outcome) => !/^ℹ fail \d+$/m.test(outcome.output)).length} failed, ${count('skipped')} skipped`);
