@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { cpus } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -22,6 +22,15 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const startedAt = Date.now();
 
 /**
+ * What test files share within this run (test/helpers/shared-artefact.ts: the App Service package
+ * is made once for the files that check it), removed when the run ends.
+ */
+const sharedDir = mkdtempSync(join(tmpdir(), 'chatapp-test-run-'));
+process.once('exit', () => rmSync(sharedDir, { recursive: true, force: true }));
+process.once('SIGINT', () => process.exit(130));
+process.once('SIGTERM', () => process.exit(143));
+
+/**
  * Files of one group run one after another, beside the rest.
  */
 const EXCLUSIVE: Record<string, string[]> = {
@@ -36,12 +45,13 @@ const EXCLUSIVE: Record<string, string[]> = {
 
 /**
  * The longest files (measured on a 2-core machine) start first, so that the run does not end with
- * one long file running alone. The rest follow in path order.
+ * one long file running alone. The rest follow in path order. publish/app-service.test.ts makes
+ * the App Service package that package/stage-linux.test.ts checks too (test/scripts/package/
+ * helpers/app-service-package.ts): stage-linux comes later, to find it made rather than wait.
  */
 const LONGEST_FIRST = [
   'test/scripts/publish/app-service.test.ts',
   'test/scripts/package/stage-role.test.ts',
-  'test/scripts/package/stage-linux.test.ts',
   'test/powershell/publish-service.test.ts',
   'test/powershell/build-service.test.ts',
   'test/scripts/emulator/emulator.test.ts',
@@ -49,6 +59,7 @@ const LONGEST_FIRST = [
   'test/e2e/large-room.test.ts',
   'test/fault/membership-ground-truth.test.ts',
   'test/scripts/emulator/shared-sessions.test.ts',
+  'test/scripts/package/stage-linux.test.ts',
 ];
 
 /**
@@ -120,7 +131,7 @@ function cpuSinceLastExit(): number | undefined {
 function run(name: string, args: string[]): Promise<Outcome> {
   const begun = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TEST_SHARED_DIR: sharedDir } });
     const chunks: Buffer[] = [];
     let cpuSeconds: number | undefined;
     child.once('exit', () => (cpuSeconds = cpuSinceLastExit()));
