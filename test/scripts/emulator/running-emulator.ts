@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import http from 'node:http';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../../../scripts/emulator/free-port.js';
+import { nonEphemeralPort } from '../../helpers/non-ephemeral-port.js';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const ENTRY = `${ROOT}WorkerRole1/dist/server/main.js`;
@@ -88,8 +88,8 @@ export class RunningEmulator {
    * `env`: the emulator's own environment (PATH, DISPLAY), by default this process's.
    */
   static async start(args: string[] = [], storageDir?: string, env?: NodeJS.ProcessEnv): Promise<RunningEmulator> {
-    const port = await freePort();
-    const storagePort = await freePort();
+    const port = await nonEphemeralPort();
+    const storagePort = await nonEphemeralPort();
     const ownsStorage = storageDir === undefined;
     storageDir ??= temporaryStorageDir();
     const child = spawn(
