@@ -40,6 +40,7 @@ const EXCLUSIVE: Record<string, string[]> = {
     'test/powershell/build-service.test.ts', // Build-Service.ps1 builds
     'test/powershell/emulator.test.ts', // Start-Emulator.ps1 builds first
     'test/scripts/emulator/build-while-serving.test.ts', // builds, and checks no staging folder is left
+    'test/start-here.test.ts', // npm start builds first
   ],
 };
 
