@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { cpus } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -22,6 +22,15 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const startedAt = Date.now();
 
 /**
+ * What test files share within this run (test/helpers/shared-artefact.ts: the App Service package
+ * is made once for the files that check it), removed when the run ends.
+ */
+const sharedDir = mkdtempSync(join(tmpdir(), 'chatapp-test-run-'));
+process.once('exit', () => rmSync(sharedDir, { recursive: true, force: true }));
+process.once('SIGINT', () => process.exit(130));
+process.once('SIGTERM', () => process.exit(143));
+
+/**
  * Files of one group run one after another, beside the rest.
  */
 const EXCLUSIVE: Record<string, string[]> = {
@@ -31,24 +40,31 @@ const EXCLUSIVE: Record<string, string[]> = {
     'test/powershell/build-service.test.ts', // Build-Service.ps1 builds
     'test/powershell/emulator.test.ts', // Start-Emulator.ps1 builds first
     'test/scripts/emulator/build-while-serving.test.ts', // builds, and checks no staging folder is left
+    'test/start-here.test.ts', // npm start builds first
   ],
 };
 
 /**
  * The longest files (measured on a 2-core machine) start first, so that the run does not end with
- * one long file running alone. The rest follow in path order.
+ * one long file running alone. The rest follow in path order. publish/app-service.test.ts makes
+ * the App Service package that package/stage-linux.test.ts checks too (test/scripts/package/
+ * helpers/app-service-package.ts): stage-linux comes later, to find it made rather than wait.
  */
 const LONGEST_FIRST = [
   'test/scripts/publish/app-service.test.ts',
   'test/scripts/package/stage-role.test.ts',
-  'test/scripts/package/stage-linux.test.ts',
   'test/powershell/publish-service.test.ts',
+  // The builders run one after another (EXCLUSIVE), so they start early, where others fill the gaps.
   'test/powershell/build-service.test.ts',
-  'test/scripts/emulator/emulator.test.ts',
+  'test/powershell/emulator.test.ts',
+  'test/start-here.test.ts',
+  'test/scripts/emulator/build-while-serving.test.ts',
   'test/e2e/chat.test.ts',
+  'test/scripts/emulator/emulator.test.ts',
   'test/e2e/large-room.test.ts',
   'test/fault/membership-ground-truth.test.ts',
   'test/scripts/emulator/shared-sessions.test.ts',
+  'test/scripts/package/stage-linux.test.ts',
 ];
 
 /**
@@ -93,18 +109,41 @@ interface Outcome {
   code: number | null;
   output: string;
   seconds: number;
+  /** CPU time of the file's process and everything it waited for (servers, browsers, pwsh, npm). */
+  cpuSeconds: number | undefined;
+}
+
+/**
+ * CPU seconds used by this process's reaped children so far (cutime + cstime of /proc/self/stat,
+ * Linux only): read when a child exits, the increase since the last reading is that child's work,
+ * its own servers and tools included. Wall time says little on a shared machine; this does not
+ * depend on what else runs.
+ */
+function reapedChildrenCpuSeconds(): number | undefined {
+  if (process.platform !== 'linux') return undefined;
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[13]) + Number(fields[14])) / 100;
+}
+let cpuReadAt = reapedChildrenCpuSeconds();
+function cpuSinceLastExit(): number | undefined {
+  const now = reapedChildrenCpuSeconds();
+  const used = now === undefined || cpuReadAt === undefined ? undefined : now - cpuReadAt;
+  cpuReadAt = now;
+  return used;
 }
 
 /** Runs a command with its output held back; resolves when it exits. */
 function run(name: string, args: string[]): Promise<Outcome> {
   const begun = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TEST_SHARED_DIR: sharedDir } });
     const chunks: Buffer[] = [];
+    let cpuSeconds: number | undefined;
+    child.once('exit', () => (cpuSeconds = cpuSinceLastExit()));
     child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => chunks.push(chunk));
     child.once('error', (error) => chunks.push(Buffer.from(`${error.message}\n`)));
-    child.once('close', (code) => resolve({ name, code, output: Buffer.concat(chunks).toString('utf8'), seconds: (Date.now() - begun) / 1000 }));
+    child.once('close', (code) => resolve({ name, code, output: Buffer.concat(chunks).toString('utf8'), seconds: (Date.now() - begun) / 1000, cpuSeconds }));
   });
 }
 
@@ -154,7 +193,8 @@ async function lane(): Promise<void> {
     if (group) heldBy.delete(group);
     outcomes.push(outcome);
     process.stdout.write(outcome.output);
-    console.log(`${outcome.code === 0 ? '✔' : '✖'} ${file} (${seconds(outcome.seconds * 1000)})\n`);
+    const cpu = outcome.cpuSeconds === undefined ? '' : `, CPU ${outcome.cpuSeconds.toFixed(1)} s`;
+    console.log(`${outcome.code === 0 ? '✔' : '✖'} ${file} (${seconds(outcome.seconds * 1000)}${cpu})\n`);
   }
 }
 
@@ -171,6 +211,11 @@ function count(label: string): number {
 const failed = outcomes.filter((outcome) => outcome.code !== 0);
 const slowest = [...outcomes].sort((a, b) => b.seconds - a.seconds).slice(0, 5);
 console.log(`slowest files: ${slowest.map((outcome) => `${outcome.name} ${outcome.seconds.toFixed(1)} s`).join(', ')}`);
+if (outcomes.every((outcome) => outcome.cpuSeconds !== undefined)) {
+  const busiest = [...outcomes].sort((a, b) => b.cpuSeconds! - a.cpuSeconds!).slice(0, 5);
+  const total = outcomes.reduce((sum, outcome) => sum + outcome.cpuSeconds!, 0);
+  console.log(`most CPU: ${busiest.map((outcome) => `${outcome.name} ${outcome.cpuSeconds!.toFixed(1)} s`).join(', ')}; all files ${total.toFixed(0)} CPU s`);
+}
 console.log(`${count('tests')} tests in ${files.length} files, ${concurrency} at a time; typecheck ${checked.code === 0 ? 'clean' : 'FAILED'}`);
 // The plain totals line CI's reader looks for; a file that crashed before its totals counts as failed.
 console.log(`tests: ${count('pass')} passed, ${count('fail') + failed.filter((outcome) => !/^ℹ fail \d+$/m.test(outcome.output)).length} failed, ${count('skipped')} skipped`);

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, test as nodeTest, type TestContext } from 'node:test';
 import type { Browser, Locator } from 'playwright-core';
 import { startChatServer, type RunningChatServer } from '../helpers/chat-server.js';
+import { nonEphemeralPort } from '../helpers/non-ephemeral-port.js';
 import { sendFromBot } from './bots.js';
 import { ChatPage, launchBrowser, sideBySide, uniqueNickname, uniqueRoom } from './browser.js';
 
@@ -270,8 +271,9 @@ describe('the chat in a browser', () => {
   });
 
   test('after the server restarts, the page says so, reconnects by itself, keeps its nickname and sends what waited', async (t) => {
-    // Its own server, so that restarting it concerns no other test.
-    let own = await startChatServer();
+    // Its own server, so that restarting it concerns no other test, on a port the OS does not hand
+    // out meanwhile (test/helpers/non-ephemeral-port.ts).
+    let own = await startChatServer({ port: await nonEphemeralPort() });
     const timeline = new Timeline();
     try {
       const name = uniqueNickname('alice');

@@ -74,7 +74,20 @@ after(async () => {
   await redis?.stop();
 });
 
-test('the membership index matches the ground truth and the real sockets after a random sequence on two instances', async () => {
+test('the membership index matches the ground truth and the real sockets after a random sequence on two instances', async (t) => {
+  try {
+    await randomSequence();
+  } catch (error) {
+    // What the instances said that bears on sessions, so that a failure says why a session ended.
+    for (const instance of cluster.instances) {
+      const notable = instance.logs.filter((line) => Number(line.level) >= 40 || line.msg === 'session ended' || line.code === 'NO_SESSION');
+      t.diagnostic(`${instance.id}, last notable log lines:\n${notable.slice(-30).map((line) => JSON.stringify(line)).join('\n')}`);
+    }
+    throw error;
+  }
+});
+
+async function randomSequence(): Promise<void> {
   const rng = createRandom(SEED);
   const alive = [true, true];
   const users: User[] = NAMES.map((name) => ({ name, rooms: new Set(), tabs: [], away: false }));
@@ -229,4 +242,4 @@ test('the membership index matches the ground truth and the real sockets after a
       assert.deepEqual(received, ROOMS.filter((room) => user.rooms.has(room)), `rooms whose message ${user.name}'s tab on ${tab.instance} got`);
     }
   }
-});
+}

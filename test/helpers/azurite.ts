@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { developmentStorageConnectionString } from '../../scripts/emulator/development-storage.js';
-import { freePort } from '../../scripts/emulator/free-port.js';
+import { nonEphemeralPort } from './non-ephemeral-port.js';
 
 const tableMain = createRequire(import.meta.url).resolve('azurite/dist/src/table/main.js');
 
@@ -35,7 +35,7 @@ export interface RunningAzurite {
 
 /** A real Azurite table server in its own process, on a free loopback port, data in a temp folder. */
 export async function startAzurite(options: AzuriteOptions = {}): Promise<RunningAzurite> {
-  const port = await freePort();
+  const port = await nonEphemeralPort();
   const location = mkdtempSync(join(tmpdir(), 'chatapp-azurite-'));
   let child: ChildProcess | undefined;
   const oauth = options.oauth ? ['--oauth', 'basic', '--cert', options.oauth.certFile, '--key', options.oauth.keyFile] : [];

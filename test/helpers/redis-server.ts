@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { restartablePort } from './restartable-port.js';
+import { nonEphemeralPort } from './non-ephemeral-port.js';
 
 export interface RedisServerOptions {
   /** Clients must AUTH with it (Azure Managed Redis's access key). */
@@ -39,7 +39,7 @@ const READY_TIMEOUT_MS = 10_000;
  */
 export async function startRedisServer(options: RedisServerOptions = {}): Promise<RunningRedisServer> {
   const dir = await mkdtemp(join(tmpdir(), 'chatapp-redis-'));
-  const port = await restartablePort();
+  const port = await nonEphemeralPort();
   let child: ChildProcess | undefined;
   const security = [
     ...(options.password === undefined ? [] : ['--requirepass', options.password]),

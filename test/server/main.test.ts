@@ -16,7 +16,7 @@ import {
   request,
   startSession,
 } from '../helpers/clients.js';
-import { freePort } from '../../scripts/emulator/free-port.js';
+import { nonEphemeralPort } from '../helpers/non-ephemeral-port.js';
 
 /**
  * The real process (WorkerRole1/dist/server/main.js, or src/server/main.ts through tsx when dist
@@ -188,7 +188,7 @@ describe(`the server process (${entry.what})`, () => {
   });
 
   it('serves on the port given by --port and exits 0 on SIGINT after telling the clients', async () => {
-    const port = await freePort();
+    const port = await nonEphemeralPort();
     const server = runServer({ args: ['--port', String(port)] });
     await untilHealthy(server);
     const alice = await startSession(server.url, 'alice');
@@ -202,7 +202,7 @@ describe(`the server process (${entry.what})`, () => {
   });
 
   it('drains on SIGTERM: /healthz 503, server:draining, no new connections or events, exit 0 within 10 s', async () => {
-    const port = await freePort();
+    const port = await nonEphemeralPort();
     const server = runServer({ env: { PORT: String(port) }, slowAppendMs: 2000 });
     await untilHealthy(server);
     const alice = await startSession(server.url, 'alice');
@@ -235,7 +235,7 @@ describe(`the server process (${entry.what})`, () => {
   it(
     'still acks a message:send in flight when SIGTERM arrives',
     async () => {
-      const port = await freePort();
+      const port = await nonEphemeralPort();
       const server = runServer({ env: { PORT: String(port) }, slowAppendMs: 500 });
       await untilHealthy(server);
       const alice = await startSession(server.url, 'alice');

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { moveIntoPlace } from '../../../scripts/build/move-into-place.js';
-import { freePort } from '../../../scripts/emulator/free-port.js';
+import { nonEphemeralPort } from '../../helpers/non-ephemeral-port.js';
 import { ensureBuilt, ROOT } from './running-emulator.js';
 
 /** The files of the page a browser loads, and how each one ends when it is complete. */
@@ -25,7 +25,7 @@ describe('npm run build while a server runs from WorkerRole1/dist', { timeout: 2
 
   before(async () => {
     ensureBuilt();
-    const port = await freePort();
+    const port = await nonEphemeralPort();
     base = `http://127.0.0.1:${port}`;
     server = spawn(process.execPath, ['WorkerRole1/dist/server/main.js'], {
       cwd: ROOT,

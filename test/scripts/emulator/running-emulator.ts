@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import http from 'node:http';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../../../scripts/emulator/free-port.js';
+import { nonEphemeralPort } from '../../helpers/non-ephemeral-port.js';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const ENTRY = `${ROOT}WorkerRole1/dist/server/main.js`;
@@ -57,11 +57,14 @@ export class RunningEmulator {
   readonly allPids = new Set<number>();
   private readonly waiters = new Set<Waiter>();
   readonly exited: Promise<number | null>;
+  /** Everything that wrote to its output has ended (under npm: the emulator too, not npm alone). */
+  readonly outputClosed: Promise<void>;
 
   private constructor(
     readonly child: ChildProcess,
     readonly port: number,
     readonly storagePort: number,
+    private readonly ownGroup = false,
   ) {
     let buffered = '';
     const onData = (chunk: Buffer) => {
@@ -72,6 +75,7 @@ export class RunningEmulator {
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
+    this.outputClosed = new Promise((resolve) => child.once('close', () => resolve()));
     this.exited = new Promise((resolve) =>
       child.once('exit', (code) => {
         // A waiter would otherwise sit out its timeout for a line that can no longer come.
@@ -88,21 +92,33 @@ export class RunningEmulator {
    * `env`: the emulator's own environment (PATH, DISPLAY), by default this process's.
    */
   static async start(args: string[] = [], storageDir?: string, env?: NodeJS.ProcessEnv): Promise<RunningEmulator> {
-    const port = await freePort();
-    const storagePort = await freePort();
+    return RunningEmulator.launch(process.execPath, ['--import', 'tsx', 'scripts/emulator/main.ts'], args, storageDir, env);
+  }
+
+  /**
+   * `npm start -- ...` itself, whatever package.json makes of it (it builds first), in a process
+   * group of its own, as a terminal runs it: `interrupt()` is Ctrl-C.
+   */
+  static async npmStart(args: string[] = [], env?: NodeJS.ProcessEnv): Promise<RunningEmulator> {
+    return RunningEmulator.launch(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['start', '--'], args, undefined, env, true);
+  }
+
+  private static async launch(command: string, commandArgs: string[], args: string[], storageDir: string | undefined, env: NodeJS.ProcessEnv | undefined, ownGroup = false): Promise<RunningEmulator> {
+    const port = await nonEphemeralPort();
+    const storagePort = await nonEphemeralPort();
     const ownsStorage = storageDir === undefined;
     storageDir ??= temporaryStorageDir();
     const child = spawn(
-      process.execPath,
+      command,
       [
-        '--import', 'tsx', 'scripts/emulator/main.ts',
+        ...commandArgs,
         '--port', String(port), '--storage-port', String(storagePort), '--storage-dir', storageDir,
         '--pid-file', join(storageDir, 'emulator.pid'),
         ...args,
       ],
-      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: env ?? process.env },
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: env ?? process.env, detached: ownGroup },
     );
-    const emulator = new RunningEmulator(child, port, storagePort);
+    const emulator = new RunningEmulator(child, port, storagePort, ownGroup);
     if (ownsStorage) void emulator.exited.then(() => rmSync(storageDir, { recursive: true, force: true }));
     return emulator;
   }
@@ -151,8 +167,17 @@ export class RunningEmulator {
       process.kill(pid, 'SIGCONT');
       process.kill(pid, 'SIGKILL');
     }
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      if (this.ownGroup) signalGroup(this.child, 'SIGKILL');
+      else this.child.kill('SIGKILL');
+    }
     await this.exited;
+  }
+
+  /** Ctrl-C in the terminal: SIGINT to the whole process group (npm, the emulator, its instances). */
+  interrupt(): void {
+    if (this.ownGroup) signalGroup(this.child, 'SIGINT');
+    else this.child.kill('SIGINT');
   }
 
   private onLine(line: string): void {
@@ -172,6 +197,14 @@ export class RunningEmulator {
         waiter.resolve(match);
       }
     }
+  }
+}
+
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-child.pid!, signal);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
   }
 }
 

@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { checkLinuxStagedRole } from '../../../scripts/package/check-staged-role.js';
-import { type AppServicePackageResult, packageAppService } from '../../../scripts/package/main.js';
+import type { AppServicePackageResult } from '../../../scripts/package/main.js';
 import { zipFolder } from '../../../scripts/package/zip-folder.js';
+import { appServicePackage } from './helpers/app-service-package.js';
 
 const REPOSITORY = fileURLToPath(new URL('../../../', import.meta.url));
 const DEV_TOOLS = ['typescript', 'tsx', 'esbuild', 'azurite', 'fflate', '@azure/arm-appservice', '@azure/arm-compute', 'socket.io-client'];
@@ -21,20 +22,22 @@ function walk(root: string, relative = ''): string[] {
 }
 
 describe('npm run package -- --target appservice (npm test builds WorkerRole1/dist first)', () => {
-  let out: string;
+  // The package is made once per npm test run and shared with publish/app-service.test.ts: read-only.
+  let packaged: string;
   let result: AppServicePackageResult;
-  const logged: string[] = [];
+  let logged: string[];
+  let scratch: string;
 
-  before(() => {
+  before(async () => {
     assert.ok(existsSync(join(REPOSITORY, 'WorkerRole1', 'dist', 'server', 'main.js')), 'run npm run build first');
-    out = mkdtempSync(join(tmpdir(), 'chatapp-stage-linux-'));
-    result = packageAppService({ root: REPOSITORY, skipBuild: true, offline: true, outDir: out, log: (line) => logged.push(line) });
+    ({ outDir: packaged, result, logged } = await appServicePackage(REPOSITORY));
+    scratch = mkdtempSync(join(tmpdir(), 'chatapp-stage-linux-'));
   });
-  after(() => rmSync(out, { recursive: true, force: true }));
+  after(() => rmSync(scratch, { recursive: true, force: true }));
 
   it('stages the role for Linux: the server, its production dependencies, no node.exe, no startup tasks, no dev tools', () => {
     const staged = result.stagedRole;
-    assert.equal(staged, join(out, 'package-linux', 'WorkerRole1'));
+    assert.equal(staged, join(packaged, 'package-linux', 'WorkerRole1'));
     for (const file of ['dist/server/main.js', 'dist/public/index.html', 'package.json', 'package-lock.json', 'node_modules/socket.io/package.json']) {
       assert.ok(existsSync(join(staged, file)), file);
     }
@@ -54,7 +57,7 @@ describe('npm run package -- --target appservice (npm test builds WorkerRole1/di
   });
 
   it('fails the check, naming what is wrong, when the start script is missing or Windows pieces slipped in', () => {
-    const broken = mkdtempSync(join(out, 'broken-'));
+    const broken = mkdtempSync(join(scratch, 'broken-'));
     writeFileSync(join(broken, 'package.json'), JSON.stringify({ dependencies: { express: '5' } }));
     mkdirSync(join(broken, 'node'));
     assert.deepEqual(checkLinuxStagedRole({ stagedRole: broken, devOnlyPackages: [] }), [
@@ -65,9 +68,9 @@ describe('npm run package -- --target appservice (npm test builds WorkerRole1/di
   });
 
   it('refuses a symbolic link outside node_modules/.bin instead of dropping it', () => {
-    const folder = mkdtempSync(join(out, 'linked-'));
+    const folder = mkdtempSync(join(scratch, 'linked-'));
     writeFileSync(join(folder, 'a.js'), '');
     symlinkSync('a.js', join(folder, 'b.js'));
-    assert.throws(() => zipFolder(folder, join(out, 'linked.zip')), /b\.js is a symbolic link/);
+    assert.throws(() => zipFolder(folder, join(scratch, 'linked.zip')), /b\.js is a symbolic link/);
   });
 });

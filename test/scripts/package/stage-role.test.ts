@@ -13,7 +13,7 @@ import { ensureNodeRuntime } from '../../../scripts/package/node-runtime.js';
 import { readValidServiceModel, singleRole } from '../../../scripts/package/read-service-model.js';
 import { stageRole } from '../../../scripts/package/stage-role.js';
 import { fakeRuntime } from './helpers/fake-runtime-tarball.js';
-import { freePort } from '../../../scripts/emulator/free-port.js';
+import { nonEphemeralPort } from '../../helpers/non-ephemeral-port.js';
 
 const REPOSITORY = fileURLToPath(new URL('../../../', import.meta.url));
 const DEV_TOOLS = ['typescript', 'tsx', 'esbuild', 'azurite', 'playwright-core', '@azure/arm-compute', '@azure/arm-network', '@azure/storage-blob', 'socket.io-client'];
@@ -68,7 +68,7 @@ describe('the staged role (npm test builds WorkerRole1/dist first)', () => {
     const fromRepository = relative(REPOSITORY, staged);
     assert.ok(fromRepository.startsWith('..') || isAbsolute(fromRepository), `${staged} is outside the repository`);
     const alone = staged;
-    const port = await freePort();
+    const port = await nonEphemeralPort();
     const server = spawn(process.execPath, ['dist/server/main.js'], {
       cwd: alone,
       env: { PATH: process.env.PATH, PORT: String(port), NODE_ENV: 'production', LOG_LEVEL: 'info' },

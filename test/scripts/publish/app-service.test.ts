@@ -6,11 +6,11 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { zipSync } from 'fflate';
 import type { AccessToken, TokenCredential } from '@azure/identity';
-import { packageAppService } from '../../../scripts/package/main.js';
 import { DEPLOYMENTS_API_VERSION, WEB_API_VERSION } from '../../../scripts/publish/api-versions.js';
 import { type PublishEnvironment, publish } from '../../../scripts/publish/main.js';
 import { type RunningAzurite, startAzurite } from '../../helpers/azurite.js';
 import { type RunningRedisServer, startRedisServer } from '../../helpers/redis-server.js';
+import { appServicePackage } from '../package/helpers/app-service-package.js';
 import { FakeKudu } from './helpers/fake-kudu.js';
 import { FAKE_ARM_CA, FakeResourceManager, type RecordedRequest } from './helpers/fake-resource-manager.js';
 import { TEMPLATE_UNDER_TEST, templateUnderTest } from './helpers/template-under-test.js';
@@ -57,8 +57,8 @@ describe('publish --target appservice against a fake Resource Manager and a depl
   before(async () => {
     assert.ok(existsSync(join(REPOSITORY, 'WorkerRole1', 'dist', 'server', 'main.js')), 'run npm run build first');
     out = mkdtempSync(join(tmpdir(), 'chatapp-appservice-'));
-    // Offline: the dependencies come from npm's cache, filled by the `npm ci` that set up this clone.
-    zip = packageAppService({ root: REPOSITORY, skipBuild: true, offline: true, outDir: out, log: () => {} }).zip;
+    // Made once per npm test run and shared with package/stage-linux.test.ts, which checks its contents.
+    zip = (await appServicePackage(REPOSITORY)).result.zip;
     smallZip = join(out, 'small.zip');
     const server = "require('node:http').createServer((q, s) => s.end('{\"status\":\"ok\"}')).listen(process.env.PORT, () => console.log('chat listening'));";
     writeFileSync(smallZip, zipSync({ 'dist/server/main.js': new TextEncoder().encode(server) }));

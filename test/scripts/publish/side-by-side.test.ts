@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { emulatedRole } from '../../../scripts/emulator/emulated-role.js';
-import { freePort } from '../../../scripts/emulator/free-port.js';
+import { nonEphemeralPort } from '../../helpers/non-ephemeral-port.js';
 import { instanceId, roleEnvironment } from '../../../scripts/emulator/role-environment.js';
 import { readValidServiceModel, singleRole } from '../../../scripts/package/read-service-model.js';
 import { roleSettings } from '../../../scripts/publish/app-service/deployment-request.js';
@@ -50,7 +50,7 @@ test('an App Service instance and a Cloud Service instance on one Redis and one 
   const shared = { STORAGE_CONNECTION_STRING: azurite.connectionString, REDIS_URL: redis.url };
 
   const configuration = fillConfiguration(readFileSync(join(REPOSITORY, cloud.file), 'utf8'), role.name, shared);
-  const appServicePort = await freePort();
+  const appServicePort = await nonEphemeralPort();
   const appService = await start('app-service', join(REPOSITORY, role.name, 'dist', 'server', 'main.js'), [], join(REPOSITORY, role.name), {
     ...roleSettings(configuration),
     ...shared,
@@ -60,7 +60,7 @@ test('an App Service instance and a Cloud Service instance on one Redis and one 
 
   const emulated = emulatedRole(model);
   for (const [name, value] of Object.entries(shared)) emulated.settings.set(name, value);
-  const cloudPort = await freePort();
+  const cloudPort = await nonEphemeralPort();
   const cloudService = await start('cloud-service', emulated.entryScript, emulated.entryArgs, emulated.roleFolder, roleEnvironment(emulated, instanceId(role.name, 0), cloudPort));
 
   const identities = await Promise.all([appServicePort, cloudPort].map(async (port) => ((await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as { instance: string }).instance));

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../../../scripts/emulator/free-port.js';
+import { nonEphemeralPort } from '../../helpers/non-ephemeral-port.js';
 
 const role = fileURLToPath(new URL('../../../WorkerRole1/', import.meta.url));
 const recordConnections = fileURLToPath(new URL('./fixtures/record-connections.mjs', import.meta.url));
@@ -42,7 +42,7 @@ export interface ServerProcess {
 export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
   const cwd = mkdtempSync(join(tmpdir(), 'chatapp-telemetry-test-'));
   const connectionsLog = join(cwd, 'connections.log');
-  const port = await freePort();
+  const port = await nonEphemeralPort();
   const instanceId = `telemetry-test-${port}`;
   const child: ChildProcess = spawn(process.execPath, ['--import', recordConnections, ...serverEntry()], {
     cwd,

@@ -6,7 +6,7 @@ import { type Server, createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../../../../scripts/emulator/free-port.js';
+import { nonEphemeralPort } from '../../../helpers/non-ephemeral-port.js';
 import { FAKE_ARM_CA } from './fake-resource-manager.js';
 
 /**
@@ -130,7 +130,7 @@ function unzip(args: string[]): Promise<{ status: number; stdout: string; stderr
 
 /** `node dist/server/main.js` in the unpacked folder, its environment only the app settings and PORT. */
 async function startAndProbe(folder: string, settings: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }> {
-  const port = await freePort();
+  const port = await nonEphemeralPort();
   const server: ChildProcess = spawn(process.execPath, ['dist/server/main.js'], {
     cwd: folder,
     env: { PATH: process.env.PATH, ...settings, PORT: String(port) },
