@@ -1,17 +1,26 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { MemorySessionRegistry } from '../../../WorkerRole1/src/server/sessions/memory-session-registry.js';
-import { type Session, SessionStoreError } from '../../../WorkerRole1/src/server/sessions/session-registry.js';
+import { type EnterOptions, type EnterResult, type Session, SessionStoreError } from '../../../WorkerRole1/src/server/sessions/session-registry.js';
 import { type RunningChatServer, startChatServer } from '../../helpers/chat-server.js';
 import { closeClients, errorOf, request, startSession } from '../../helpers/clients.js';
 
-/** A session store that can be made to fail every lookup, as an unreachable Redis does. */
+/** A session store that can be made to fail the lookups events make, as an unreachable Redis does. */
 class FailingRegistry extends MemorySessionRegistry {
   down = false;
 
   override async get(token: string): Promise<Session | undefined> {
-    if (this.down) throw new SessionStoreError('session store (Redis) did not answer within 2000 ms');
+    this.failWhenDown();
     return super.get(token);
+  }
+
+  override async enter(token: string, room: string, options: EnterOptions): Promise<EnterResult> {
+    this.failWhenDown();
+    return super.enter(token, room, options);
+  }
+
+  private failWhenDown(): void {
+    if (this.down) throw new SessionStoreError('session store (Redis) did not answer within 2000 ms');
   }
 }
 
