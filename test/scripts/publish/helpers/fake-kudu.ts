@@ -1,4 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -35,6 +36,12 @@ export class FakeKudu {
   url = '';
   private server: Server | undefined;
   private readonly finished = new Map<string, { status: number; text: string }>();
+  /**
+   * Archives already unpacked, by their SHA-256: the same bytes deployed again start from the
+   * folder unpacked the first time. Unpacking 48,000 identical files again checks nothing new and
+   * cost the test suite seconds of CPU each time; every deployment still starts and probes the app.
+   */
+  private readonly unpacked = new Map<string, Promise<Unpacked>>();
 
   /** `appSettings()` is the site's environment at the moment the deployment starts the app. */
   constructor(private readonly appSettings: () => Record<string, string>) {}
@@ -50,6 +57,10 @@ export class FakeKudu {
     await Promise.all(this.deployments.map((deployment) => deployment.done));
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+    for (const result of await Promise.allSettled(this.unpacked.values())) {
+      if (result.status === 'fulfilled') rmSync(result.value.folder, { recursive: true, force: true });
+    }
+    this.unpacked.clear();
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -90,16 +101,9 @@ export class FakeKudu {
   }
 
   private async check(deployment: KuduDeployment, archive: Buffer): Promise<void> {
-    const upload = mkdtempSync(join(tmpdir(), 'chatapp-kudu-upload-'));
-    const folder = mkdtempSync(join(tmpdir(), 'chatapp-kudu-wwwroot-'));
     try {
-      const zip = join(upload, 'package.zip');
-      writeFileSync(zip, archive);
-      const listed = await unzip(['-Z1', zip]);
-      if (listed.status !== 0) throw new Error(`not a zip archive: ${listed.stderr.trim() || listed.stdout.trim()}`);
-      deployment.files = listed.stdout.split('\n').filter((line) => line !== '' && !line.endsWith('/'));
-      const unpacked = await unzip(['-q', zip, '-d', folder]);
-      if (unpacked.status !== 0) throw new Error(`unzip failed: ${unpacked.stderr.trim()}`);
+      const { folder, files } = await this.unpack(archive);
+      deployment.files = files;
       if (!existsSync(join(folder, 'dist', 'server', 'main.js'))) throw new Error('the package has no dist/server/main.js, which the start command runs');
       deployment.healthz = await startAndProbe(folder, this.appSettings());
       if (deployment.healthz.status !== 200) throw new Error(`/healthz answered ${deployment.healthz.status}`);
@@ -107,10 +111,43 @@ export class FakeKudu {
     } catch (error) {
       deployment.failure = (error as Error).message;
       this.finished.set(deployment.id, { status: 3, text: deployment.failure });
-    } finally {
-      rmSync(upload, { recursive: true, force: true });
-      rmSync(folder, { recursive: true, force: true });
     }
+  }
+
+  private unpack(archive: Buffer): Promise<Unpacked> {
+    const hash = createHash('sha256').update(archive).digest('hex');
+    const known = this.unpacked.get(hash);
+    if (known) return known;
+    const unpacking = unpackArchive(archive);
+    this.unpacked.set(hash, unpacking);
+    unpacking.catch(() => this.unpacked.delete(hash));
+    return unpacking;
+  }
+}
+
+interface Unpacked {
+  folder: string;
+  /** Paths in the archive, '/'-separated. */
+  files: string[];
+}
+
+async function unpackArchive(archive: Buffer): Promise<Unpacked> {
+  const upload = mkdtempSync(join(tmpdir(), 'chatapp-kudu-upload-'));
+  const folder = mkdtempSync(join(tmpdir(), 'chatapp-kudu-wwwroot-'));
+  try {
+    const zip = join(upload, 'package.zip');
+    writeFileSync(zip, archive);
+    const listed = await unzip(['-Z1', zip]);
+    if (listed.status !== 0) throw new Error(`not a zip archive: ${listed.stderr.trim() || listed.stdout.trim()}`);
+    const files = listed.stdout.split('\n').filter((line) => line !== '' && !line.endsWith('/'));
+    const unpacked = await unzip(['-q', zip, '-d', folder]);
+    if (unpacked.status !== 0) throw new Error(`unzip failed: ${unpacked.stderr.trim()}`);
+    return { folder, files };
+  } catch (error) {
+    rmSync(folder, { recursive: true, force: true });
+    throw error;
+  } finally {
+    rmSync(upload, { recursive: true, force: true });
   }
 }
 
