@@ -80,8 +80,18 @@ describe('the session registry a cluster primary hosts for its workers', { timeo
     const [first, second] = await Promise.all([fork('advanced'), fork('advanced')]);
     const { result: ends } = await call(first.worker, 'banFromRoom', 'lobby', ['nick:mallory'], 60_000);
     assert.equal(typeof ends, 'number');
-    assert.equal((await call(second.worker, 'roomBanEnd', 'lobby', ['nick:mallory'])).result, ends);
-    assert.equal((await call(second.worker, 'roomBanEnd', 'games', ['nick:mallory'])).result, undefined);
+    const take = async (display: string) => {
+      const { result } = await call(second.worker, 'claim', { display, key: display }, undefined, 'two');
+      return (result as { session: { token: string } }).session.token;
+    };
+    const enter = async (token: string, room: string, subject: string) => {
+      const options = { holder: 'two', roomsMax: 10, page: { limit: 10 }, banSubjects: [subject] };
+      return (await call(second.worker, 'enter', token, room, options)).result as { ok: boolean; reason?: string; until?: number };
+    };
+    const [mallory, alice] = [await take('mallory'), await take('alice')];
+    assert.deepEqual(await enter(mallory, 'lobby', 'nick:mallory'), { ok: false, reason: 'removed', until: ends });
+    assert.equal((await enter(mallory, 'games', 'nick:mallory')).ok, true, 'another room is not affected');
+    assert.equal((await enter(alice, 'lobby', 'nick:alice')).ok, true, 'nobody else is affected');
   });
 
   it("forwards a method that only the host's registry knows of", async () => {

@@ -134,7 +134,7 @@ export class MemorySessionRegistry implements SessionRegistry {
   async enter(token: string, room: string, options: EnterOptions): Promise<EnterResult> {
     const session = this.live(token);
     if (!session) return { ok: false, reason: 'no-session' };
-    const until = await this.roomBanEnd(room, options.banSubjects);
+    const until = this.banEnd(room, options.banSubjects);
     if (until !== undefined) return { ok: false, reason: 'removed', until };
     if (!session.rooms.has(room) && session.rooms.size >= options.roomsMax) return { ok: false, reason: 'too-many-rooms' };
     const change = await this.join(token, room);
@@ -231,13 +231,14 @@ export class MemorySessionRegistry implements SessionRegistry {
     return ends;
   }
 
-  async roomBanEnd(room: string, subjects: readonly string[]): Promise<number | undefined> {
+  async close(): Promise<void> {}
+
+  /** When the latest running ban of any of `subjects` from `room` ends. */
+  private banEnd(room: string, subjects: readonly string[]): number | undefined {
     const now = this.now();
     const ends = subjects.map((subject) => this.bans.get(`${room}|${subject}`) ?? 0).filter((end) => end > now);
     return ends.length === 0 ? undefined : Math.max(...ends);
   }
-
-  async close(): Promise<void> {}
 
   /** A session is live until its lease runs out, even before the sweep removes it. */
   private live(token: string, now = this.now()): MutableSession | undefined {

@@ -4,7 +4,8 @@ import { script } from './redis-lua-prelude.js';
  * Removals from rooms (room:remove) in the Redis session registry. Keys, beside the others
  * (redis-lua-prelude.ts):
  *   ban:<room>|<subject>   STRING  when the ban ends (ms, Redis server clock); expires then
- * A subject is a nickname key or an author (room-bans.ts); room names hold no "|".
+ * A subject is a nickname key or an author (room-bans.ts); room names hold no "|". `enter`
+ * (redis-scripts.ts) checks them in the same step as the join.
  */
 
 /** ARGV: base, room, duration ms, subjects... Replies when the bans end. */
@@ -15,9 +16,4 @@ for i = 4, #ARGV do
   redis.call('SET', base .. 'ban:' .. room .. '|' .. ARGV[i], string.format('%d', ends), 'PX', duration)
 end
 return ends
-`);
-
-/** ARGV: base, room, subjects... Replies when the latest ban of any of them ends, or nil. */
-export const BAN_END = script(`
-return ban_end(ARGV[2], 3, now_ms())
 `);

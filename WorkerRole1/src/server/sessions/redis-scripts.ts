@@ -22,7 +22,7 @@ local epoch = check_epoch(known, fresh, now, lease)
 local previous = false
 if token ~= '' and is_live(token, now) then previous = fields_of(token) end
 if previous and previous[2] == key then
-  hold(token, holder, now, lease)
+  hold(token, key, holder, now, lease, previous[1])
   return { epoch[1], 'resumed', describe(token, previous), token }
 end
 -- The same token presented again after a claim that replaced it (an ack lost to a timeout or a
@@ -32,7 +32,7 @@ if token ~= '' then
   if successor and is_live(successor, now) then
     local fields = fields_of(successor)
     if fields and fields[2] == key then
-      hold(successor, holder, now, lease)
+      hold(successor, key, holder, now, lease, fields[1])
       return { epoch[1], 'resumed', describe(successor, fields), successor }
     end
   end
@@ -48,7 +48,7 @@ local replaced = false
 if previous then replaced = end_session(token, threshold) end
 redis.call('SET', base .. 'nick:' .. key, fresh)
 redis.call('HSET', base .. 'session:' .. fresh, 'nickname', display, 'key', key)
-hold(fresh, holder, now, lease)
+hold(fresh, key, holder, now, lease, display)
 if token ~= '' then redis.call('SET', base .. 'successor:' .. token, fresh, 'PX', lease) end
 return { epoch[1], 'created', replaced }
 `);
@@ -158,19 +158,20 @@ return end_session(token, tonumber(ARGV[4]))
 `);
 
 /**
- * ARGV: base, lease ms, holder, known epoch, fresh epoch, tokens... Extends the leases of live
- * sessions only: a lapsed session is gone (its nickname may be someone else's by now) and is left
- * for the sweep to announce. Replies { epoch, tokens of which nothing is left }.
+ * ARGV: base, lease ms, holder, known epoch, fresh epoch, then token and nickname key of each
+ * session. Extends the leases of live sessions only: a lapsed session is gone (its nickname may
+ * be someone else's by now) and is left for the sweep to announce. Replies { epoch, tokens of
+ * which nothing is left }.
  */
 export const RENEW = script(`
 local lease, holder, known, fresh = tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5]
 local now = now_ms()
 local epoch = check_epoch(known, fresh, now, lease)
 local missing = {}
-for i = 6, #ARGV do
+for i = 6, #ARGV, 2 do
   local token = ARGV[i]
   if is_live(token, now) then
-    hold(token, holder, now, lease)
+    hold(token, ARGV[i + 1], holder, now, lease)
   elseif redis.call('ZSCORE', leases, token) == false and redis.call('EXISTS', base .. 'session:' .. token) == 0 then
     missing[#missing + 1] = token
   end
@@ -207,7 +208,7 @@ while i <= #ARGV do
     end
   end
   if restorable then
-    hold(token, holder, now, lease)
+    hold(token, key, holder, now, lease, nickname)
     for r = rooms_at, rooms_at + room_count - 1 do
       local sequence = redis.call('INCR', base .. 'joins')
       if redis.call('ZADD', session .. ':rooms', 'NX', sequence, ARGV[r]) == 1 then

@@ -20,7 +20,7 @@ import {
   SWEEP,
   TAKE_PRESENCE,
 } from './redis-scripts.js';
-import { BAN, BAN_END } from './redis-ban-scripts.js';
+import { BAN } from './redis-ban-scripts.js';
 import { asArray, asNumber, asString, toEndedSession, toMemberPage, toRoomChange, toSession, unexpectedReply } from './redis-replies.js';
 import {
   type ClaimResult,
@@ -240,7 +240,7 @@ export class RedisSessionRegistry implements SessionRegistry {
       const reply = asArray(
         await this.run(
           RENEW,
-          [String(this.leaseMs), holder, this.epoch, randomBytes(12).toString('base64url'), ...batch.map((session) => session.token)],
+          [String(this.leaseMs), holder, this.epoch, randomBytes(12).toString('base64url'), ...batch.flatMap((session) => [session.token, session.key])],
           this.renewEveryMs,
         ),
       );
@@ -314,11 +314,6 @@ export class RedisSessionRegistry implements SessionRegistry {
 
   async banFromRoom(room: string, subjects: readonly string[], durationMs: number): Promise<number> {
     return asNumber(await this.run(BAN, [room, String(Math.round(durationMs)), ...subjects]));
-  }
-
-  async roomBanEnd(room: string, subjects: readonly string[]): Promise<number | undefined> {
-    const reply = await this.run(BAN_END, [room, ...subjects]);
-    return reply === null ? undefined : asNumber(reply);
   }
 
   async close(): Promise<void> {

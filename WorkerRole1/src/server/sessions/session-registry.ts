@@ -171,10 +171,9 @@ export interface SessionRegistry {
   /**
    * Keeps every one of `subjects` (room-bans.ts) out of `room` for `durationMs` from now, by the
    * registry's clock, on every instance; a later ban replaces an earlier one. Resolves when it ends.
+   * `enter` refuses a banned subject until then.
    */
   banFromRoom(room: string, subjects: readonly string[], durationMs: number): Promise<number>;
-  /** When the latest ban of any of `subjects` from `room` ends; undefined when none holds now. */
-  roomBanEnd(room: string, subjects: readonly string[]): Promise<number | undefined>;
   close(): Promise<void>;
 }
 
