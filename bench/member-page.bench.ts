@@ -9,21 +9,27 @@ import { redisServerPid, sampleProcess } from './lib/process-stats.js';
  * What Redis spends on room:join's one script (`enter`: session, ban check, join, the first page
  * of up to 100 members) and on a bare member page: the figure join-cluster's Redis share is made
  * of, without the emulator, the balancer and the instances. N sessions join one room, 50 in
- * flight as in the join storm; then N pages of the full room are read. Two figures per call:
+ * flight as in the join storm; then N pages of the full room are read; then all N leases are
+ * renewed 20 times (what every instance does every 10 s for the sessions it holds). Two figures per call:
  * redis-server's CPU (from /proc, so it counts reading and answering the command too) and the
  * script's time in Redis's own accounting (`INFO commandstats`, reset before each phase), which
  * is elapsed time: on a loaded machine it includes whatever time Redis was not running.
  * Usage: npx tsx bench/member-page.bench.ts [--members 3000 --runs 2]
  */
-const arg = (name: string, fallback: number) => Number(process.argv[process.argv.indexOf(`--${name}`) + 1] || fallback);
+const arg = (name: string, fallback: number) => {
+  const at = process.argv.indexOf(`--${name}`);
+  return at === -1 ? fallback : Number(process.argv[at + 1]);
+};
 const MEMBERS = arg('members', 3000);
 const RUNS = arg('runs', 2);
 const IN_FLIGHT = 50;
+/** Renewals of all N leases, enough for /proc's 10 ms ticks to count. */
+const RENEWALS = 20;
 
 type Client = ReturnType<typeof createClient>;
 
-/** Runs `phase` (scripts only) and tells what each EVALSHA cost Redis. */
-async function perCall(client: Client, pid: number, phase: () => Promise<void>): Promise<string> {
+/** Runs `phase` (scripts only) and tells what each EVALSHA, or each of `per` things, cost Redis. */
+async function perCall(client: Client, pid: number, phase: () => Promise<unknown>, per?: number): Promise<string> {
   await client.sendCommand(['CONFIG', 'RESETSTAT']);
   const before = sampleProcess(pid).cpuMs;
   await phase();
@@ -32,7 +38,8 @@ async function perCall(client: Client, pid: number, phase: () => Promise<void>):
   const line = /cmdstat_evalsha:calls=(\d+),usec=(\d+)/.exec(stats);
   if (!line) throw new Error(`no EVALSHA in INFO commandstats:\n${stats}`);
   const calls = Number(line[1]);
-  return `${((cpuMs * 1000) / calls).toFixed(0)} µs CPU, ${(Number(line[2]) / calls).toFixed(0)} µs in commandstats (${calls} calls)`;
+  const count = per ?? calls;
+  return `${((cpuMs * 1000) / count).toFixed(0)} µs CPU, ${(Number(line[2]) / count).toFixed(0)} µs in commandstats (${calls} calls)`;
 }
 
 async function inFlight(count: number, work: (i: number) => Promise<unknown>): Promise<void> {
@@ -69,7 +76,16 @@ try {
       }),
     );
     const page = await perCall(client, pid, () => inFlight(MEMBERS, () => registry.members('lobby', firstPage)));
-    console.log(`run ${run}: enter ${enter}; a page of the full room ${page}; load ${loadavg()[0]!.toFixed(1)}`);
+    const held = tokens.map((token, i) => ({ token, nickname: `Member ${i}`, key: `member ${i}`, rooms: ['lobby'] }));
+    const renewal = await perCall(
+      client,
+      pid,
+      async () => {
+        for (let round = 0; round < RENEWALS; round++) await registry.renew('bench', held);
+      },
+      MEMBERS * RENEWALS,
+    );
+    console.log(`run ${run}: enter ${enter}; a page of the full room ${page}; renewal per session ${renewal}; load ${loadavg()[0]!.toFixed(1)}`);
     await client.close();
   }
 } finally {
