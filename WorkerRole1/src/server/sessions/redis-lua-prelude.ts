@@ -39,7 +39,10 @@ import { createHash } from 'node:crypto';
  * reads `session:<token>` as before. That covers sessions claimed, or last renewed, by an
  * instance of the previous version, which writes no name keys; this version gives such a session
  * its name key at its next renewal. The previous version ignores name keys, and those it leaves
- * behind (it ends sessions without deleting them) expire with the lease.
+ * behind (it ends sessions without deleting them) expire with the lease. The one way a name key
+ * can outlive its lease: an upgrade that also lengthens SESSION_LEASE_MS, and a session held on
+ * both versions whose old-version holder renews it last (with the shorter lease) and then stops;
+ * it shows in pages until the next sweep (a renewal interval) removes it from its rooms.
  *
  * The epoch tells a Redis that lost its data (a restart without persistence, a flush) from one
  * that never had any: instances pass the epoch they last saw; one that finds another (or none)
@@ -147,7 +150,7 @@ local function member_page(room, start, prefix, limit, now)
       end
       if nickname then
         if #reply - 2 == limit then
-          reply[2] = string.sub(last, 1, string.find(last, '\\0', 1, true) - 1)
+          if last ~= '' then reply[2] = string.sub(last, 1, string.find(last, '\\0', 1, true) - 1) end
           return reply
         end
         reply[#reply + 1] = nickname
