@@ -10,10 +10,10 @@ import { redisServerPid, sampleProcess } from './lib/process-stats.js';
  * of up to 100 members) and on a bare member page: the figure join-cluster's Redis share is made
  * of, without the emulator, the balancer and the instances. N sessions join one room, 50 in
  * flight as in the join storm; then N pages of the full room are read; then all N leases are
- * renewed 20 times (what every instance does every 10 s for the sessions it holds). Two figures per call:
- * redis-server's CPU (from /proc, so it counts reading and answering the command too) and the
- * script's time in Redis's own accounting (`INFO commandstats`, reset before each phase), which
- * is elapsed time: on a loaded machine it includes whatever time Redis was not running.
+ * renewed 20 times (what every instance does every 10 s for the sessions it holds). Two figures
+ * per call: redis-server's CPU (from /proc, so it counts reading and answering the command too)
+ * and the script's time in Redis's own accounting (`INFO commandstats`, reset before each phase),
+ * which is elapsed time: on a loaded machine it includes whatever time Redis was not running.
  * Usage: npx tsx bench/member-page.bench.ts [--members 3000 --runs 2]
  */
 const arg = (name: string, fallback: number) => {
