@@ -10,7 +10,7 @@ import { type DeliveryMeasurement, measureDeliveries } from './lib/deliveries.js
 import { type JoinedClient, joinStorm } from './lib/join.js';
 import { redisServerPid, sampleProcess } from './lib/process-stats.js';
 import { progress } from './lib/progress.js';
-import { type Comparison, printTable } from './lib/report.js';
+import { comparison, printTable } from './lib/report.js';
 import { type ServerProcess, startChatapp } from './lib/servers.js';
 
 /**
@@ -88,10 +88,10 @@ async function stopCluster(cluster: Cluster | undefined): Promise<void> {
 
 console.log(`Node ${process.version}, ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 const scenario = 'builds-fanout';
-const cpu: Comparison = { scenario, metric: 'CPU per delivery, 2 instances + Redis (µs)', baseline: [], chatapp: [], digits: 2, target: '-' };
-const perMessage: Comparison = { scenario, metric: 'CPU per message sent, 2 instances + Redis (µs)', baseline: [], chatapp: [], digits: 0, target: '-' };
-const redisCpu: Comparison = { scenario, metric: 'of which redis-server (µs)', baseline: [], chatapp: [], digits: 2, target: '-' };
-const p99: Comparison = { scenario, metric: 'delivery latency p99 (ms)', baseline: [], chatapp: [], digits: 1, target: '-' };
+const cpu = comparison(scenario, 'CPU per delivery, 2 instances + Redis (µs)', 2);
+const perMessage = comparison(scenario, 'CPU per message sent, 2 instances + Redis (µs)', 0);
+const redisCpu = comparison(scenario, 'of which redis-server (µs)', 2);
+const p99 = comparison(scenario, 'delivery latency p99 (ms)', 1);
 const notes = [
   `${clients} members in one room on two instances (half each), ${(rate / clients).toFixed(1)} messages/s (${rate} deliveries/s), ${rounds} rounds of ${seconds} s after ${WARM_UP_SECONDS} s of warm-up, the builds alternating; baseline ${baselineEntry}`,
 ];

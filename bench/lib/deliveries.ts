@@ -3,23 +3,13 @@ import { Deadline, request, sleep } from './clients.js';
 import { type JoinedClient, ROOM } from './join.js';
 import { ownCpuMs, sampleProcesses } from './process-stats.js';
 
+/** What one measurement found; CPU is that of the measured processes together. */
+export type DeliveryMeasurement = Awaited<ReturnType<typeof measureDeliveries>>;
+
 /** Each sender stays well under chatapp's default per-socket limit (5 messages/s). */
 const MESSAGES_PER_SENDER_PER_SECOND = 2;
 const DRAIN_TIMEOUT_MS = 15_000;
-
-export interface DeliveryMeasurement {
-  cpuMicrosPerDelivery: number;
-  deliveries: number;
-  expected: number;
-  p50Ms: number;
-  p99Ms: number;
-  /** CPU of the measured processes together, as a share of one core. */
-  serverCpuShare: number;
-  generatorCpuMs: number;
-  seconds: number;
-  refused: number;
-}
-
+/** Numbers the measurements, so that each sends clientIds of its own. */
 let round = 0;
 
 /**
@@ -34,7 +24,7 @@ export async function measureDeliveries(
   messagesPerSecond: number,
   seconds: number,
   warmUpSeconds: number,
-): Promise<DeliveryMeasurement> {
+) {
   const warmUp = Math.ceil(messagesPerSecond * warmUpSeconds);
   const measured = Math.ceil(messagesPerSecond * seconds);
   const total = warmUp + measured;
@@ -99,8 +89,10 @@ export async function measureDeliveries(
     expected: latencies.length,
     p50Ms: at(0.5),
     p99Ms: at(0.99),
+    /** As a share of one core. */
     serverCpuShare: cpuMs / 10 / elapsed,
     generatorCpuMs,
+    /** From the first measured send to the last delivery. */
     seconds: elapsed,
     refused,
   };

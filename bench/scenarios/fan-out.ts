@@ -2,7 +2,7 @@ import { closeAll, sleep } from '../lib/clients.js';
 import { measureDeliveries } from '../lib/deliveries.js';
 import { type JoinedClient, joinStorm } from '../lib/join.js';
 import type { BenchOptions } from '../lib/options.js';
-import type { Comparison } from '../lib/report.js';
+import { comparison } from '../lib/report.js';
 import { progress } from '../lib/progress.js';
 import { type ServerProcess, startBare, startChatapp } from '../lib/servers.js';
 import { type ScenarioResult, generatorShare } from './scenario.js';
@@ -24,10 +24,10 @@ export async function fanOut(options: BenchOptions): Promise<ScenarioResult> {
   const count = options.clients ?? 5000;
   const messagesPerSecond = options.rate / count;
   const scenario = 'fanout';
-  const cpu: Comparison = { scenario, metric: 'server CPU per delivery (µs)', baseline: [], chatapp: [], digits: 2, target: '≤ 1.1×' };
-  const p50: Comparison = { scenario, metric: 'delivery latency p50 (ms)', baseline: [], chatapp: [], digits: 1, target: '-' };
-  const p99: Comparison = { scenario, metric: 'delivery latency p99 (ms)', baseline: [], chatapp: [], digits: 1, target: '≤ 1.3×' };
-  const loopP99: Comparison = { scenario, metric: 'server event loop delay p99 (ms)', baseline: [], chatapp: [], digits: 1, target: '-' };
+  const cpu = comparison(scenario, 'server CPU per delivery (µs)', 2, '≤ 1.1×');
+  const p50 = comparison(scenario, 'delivery latency p50 (ms)', 1);
+  const p99 = comparison(scenario, 'delivery latency p99 (ms)', 1, '≤ 1.3×');
+  const loopP99 = comparison(scenario, 'server event loop delay p99 (ms)', 1);
   const notes = [
     `fanout: ${count} members in one room, ${messagesPerSecond.toFixed(2)} messages/s (${options.rate} deliveries/s), ${options.runs} runs of ${options.rounds} rounds each of ${options.seconds} s after ${WARM_UP_SECONDS} s of warm-up, the two servers alternating; baseline bare Socket.IO vs chatapp single server (npm run serve settings)`,
   ];
