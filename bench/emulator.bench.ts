@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { io, type Socket } from 'socket.io-client';
 import { developmentStorageConnectionString } from '../scripts/emulator/development-storage.js';
 import { freePort } from '../scripts/emulator/free-port.js';
+import type { LoopDelay } from './lib/heap-probe.js';
+import { type ServerProcess, startChatapp } from './lib/servers.js';
 
 /**
  * What the emulator costs beside the role alone: `npm start -- --instances 1` (the load balancer,
@@ -82,21 +84,9 @@ async function startEmulator(storageDir: string): Promise<Emulator> {
   return { child, port, storagePort, workerPid: Number((await started)[1]) };
 }
 
-/** The role alone; with its history in the emulator's Azurite unless `storagePort` is undefined. */
-async function startServe(storagePort: number | undefined): Promise<{ child: ChildProcess; port: number }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['dist/server/main.js'], {
-    cwd: join(ROOT, 'WorkerRole1'),
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: {
-      PATH: process.env.PATH,
-      PORT: String(port),
-      LOG_LEVEL,
-      ...(storagePort === undefined ? {} : { STORAGE_CONNECTION_STRING: developmentStorageConnectionString(storagePort) }),
-    },
-  });
-  await waitForLine(child, /chat listening/);
-  return { child, port };
+/** The role alone (with the event loop probe); with its history in the emulator's Azurite unless `storagePort` is undefined. */
+function startServe(storagePort: number | undefined): Promise<ServerProcess> {
+  return startChatapp({ LOG_LEVEL, ...(storagePort === undefined ? {} : { STORAGE_CONNECTION_STRING: developmentStorageConnectionString(storagePort) }) });
 }
 
 function connect(port: number): Promise<Socket> {
@@ -114,7 +104,7 @@ function percentile(sorted: Float64Array, p: number): number {
 let room = 0;
 
 /** `clients` sockets in one room; messages from each in turn, at the rate that gives `deliveriesPerSecond`. */
-async function load(port: number, pids: Record<string, number>) {
+async function load(port: number, pids: Record<string, number>, loopDelay: () => Promise<LoopDelay | undefined> = async () => undefined) {
   const roomName = `bench${room++}`;
   const sockets: Socket[] = [];
   for (let i = 0; i < clients; i += 50) {
@@ -152,6 +142,7 @@ async function load(port: number, pids: Record<string, number>) {
   await new Promise((resolve) => setTimeout(resolve, 500));
   latencies = [];
   recording = true;
+  await loopDelay();
   const cpuBefore = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuMs(pid)]));
   const started = performance.now();
   await run(seconds * 1000);
@@ -159,6 +150,7 @@ async function load(port: number, pids: Record<string, number>) {
   await new Promise((resolve) => setTimeout(resolve, 500));
   const cpu = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuMs(pid) - cpuBefore[name]!]));
   const elapsed = (performance.now() - started) / 1000;
+  const loop = await loopDelay();
   recording = false;
   for (const socket of sockets) socket.close();
   const sorted = Float64Array.from(latencies).sort();
@@ -172,6 +164,7 @@ async function load(port: number, pids: Record<string, number>) {
     perProcess: Object.fromEntries(Object.entries(cpu).map(([name, ms]) => [name, (ms * 1000) / deliveries])),
     p50: percentile(sorted, 50),
     p99: percentile(sorted, 99),
+    loop,
   };
 }
 
@@ -193,9 +186,8 @@ try {
         results[kind] = await load(emulator.port, { 'emulator (balancer, registry, Azurite)': emulator.child.pid!, instance: emulator.workerPid });
       } else {
         const serve = await startServe(kind === 'serve' ? emulator.storagePort : undefined);
-        results[kind] = await load(serve.port, { 'emulator (Azurite only)': emulator.child.pid!, instance: serve.child.pid! });
-        serve.child.kill('SIGTERM');
-        await once(serve.child, 'exit');
+        results[kind] = await load(serve.port, { 'emulator (Azurite only)': emulator.child.pid!, instance: serve.pid }, serve.loopDelay);
+        await serve.stop();
       }
       const result = results[kind]!;
       rows.push({
@@ -206,6 +198,8 @@ try {
         'of which': Object.entries(result.perProcess).map(([name, us]) => `${name} ${us.toFixed(1)}`).join(', '),
         'p50 ms': result.p50.toFixed(1),
         'p99 ms': result.p99.toFixed(1),
+        // The instance's event loop: a delay here is the instance's own; latency beyond it is the wait for storage.
+        'loop p99 / max ms': result.loop ? `${result.loop.p99Ms.toFixed(1)} / ${result.loop.maxMs.toFixed(0)}` : '-',
         'failed acks': result.failed,
       });
     }

@@ -14,6 +14,8 @@ export interface BenchOptions {
   rate: number;
   /** Seconds of measured sending in the fan-out scenario. */
   seconds: number;
+  /** Fan-out: measured rounds per run, the baseline and chatapp alternating. */
+  rounds: number;
   /** Messages per second (all senders together) during the reconnect storm. */
   messageRate: number;
   /** Seconds any one phase may take before the scenario gives up and reports what it has. */
@@ -23,7 +25,7 @@ export interface BenchOptions {
 }
 
 export const USAGE = `usage: npm run bench -- [${SCENARIOS.join('|')}]... [--clients N] [--runs N]
-       [--concurrency N] [--rate DELIVERIES_PER_S] [--seconds S] [--message-rate N] [--timeout S]
+       [--concurrency N] [--rate DELIVERIES_PER_S] [--seconds S] [--rounds N] [--message-rate N] [--timeout S]
        [--cpu-prof DIR]
   no scenario: all four, at full size (join 5000, join-cluster 9900, reconnect 4000, fanout 5000)`;
 
@@ -46,6 +48,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     concurrency: whole(values.concurrency, 'concurrency', 1, 5000) ?? 50,
     rate: whole(values.rate, 'rate', 1, 10_000_000) ?? 20_000,
     seconds: whole(values.seconds, 'seconds', 1, 600) ?? 10,
+    rounds: whole(values.rounds, 'rounds', 1, 50) ?? 2,
     messageRate: whole(values['message-rate'], 'message-rate', 1, 1000) ?? 4,
     timeout: whole(values.timeout, 'timeout', 5, 3600) ?? 180,
     cpuProf: values['cpu-prof'],
@@ -61,6 +64,7 @@ function parse(argv: readonly string[]) {
       concurrency: { type: 'string' },
       rate: { type: 'string' },
       seconds: { type: 'string' },
+      rounds: { type: 'string' },
       'message-rate': { type: 'string' },
       timeout: { type: 'string' },
       'cpu-prof': { type: 'string' },

@@ -10,6 +10,11 @@ export interface Comparison {
   target: string;
 }
 
+/** A comparison with no values yet. */
+export function comparison(scenario: string, metric: string, digits: number, target = '-'): Comparison {
+  return { scenario, metric, baseline: [], chatapp: [], digits, target };
+}
+
 export interface Row {
   scenario: string;
   metric: string;

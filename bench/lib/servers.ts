@@ -46,10 +46,11 @@ export async function startBare(): Promise<ServerProcess> {
 /**
  * chatapp's built server (`npm run build` first), as `npm run serve` runs it but on a loopback
  * port, with `settings` as its environment: nothing else from this process's environment.
+ * `entry` is another checkout's built main.js, to compare two builds.
  */
-export async function startChatapp(settings: Record<string, string> = {}): Promise<ServerProcess> {
+export async function startChatapp(settings: Record<string, string> = {}, entry = CHATAPP_ENTRY): Promise<ServerProcess> {
   const port = await freePort();
-  return launch([CHATAPP_ENTRY], port, { LOG_LEVEL: 'info', ...settings, PORT: String(port), HOST: '127.0.0.1' });
+  return launch([entry], port, { LOG_LEVEL: 'info', ...settings, PORT: String(port), HOST: '127.0.0.1' });
 }
 
 async function launch(args: string[], port: number, env: Record<string, string>): Promise<ServerProcess> {

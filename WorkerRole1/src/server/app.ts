@@ -5,17 +5,19 @@ import { requireSignIn } from './auth/handshake.js';
 import { RelyingParty } from './auth/relying-party.js';
 import { nicknameAuthRoutes, oidcAuthRoutes } from './auth/routes.js';
 import { SignInRecords } from './auth/sign-in-records.js';
-import { signInChannel } from './channels.js';
+import { roomOfChannel, signInChannel } from './channels.js';
 import { LIMITS } from '../shared/protocol.js';
 import type { Config } from './config/load-config.js';
 import type { ChatContext } from './context.js';
 import { handlers } from './features/handlers.js';
+import { roomConversationChangedBy } from './features/messages.js';
 import { startSignedInSession } from './features/session/start-signed-in.js';
 import type { HistoryStore } from './history/history-store.js';
 import { RecentHistoryCache } from './history/recent-history-cache.js';
 import { createMessageIdFactory } from './history/message-id.js';
 import { isOriginAllowed } from './http/origin-check.js';
 import { createHttpApp } from './http/routes.js';
+import { watchRemoteBroadcasts } from './scale-out/remote-broadcasts.js';
 import type { Logger } from './logger.js';
 import { Presence } from './sessions/presence.js';
 import type { SessionRegistry } from './sessions/session-registry.js';
@@ -69,6 +71,20 @@ export function createChatServer(config: Config, deps: ChatServerDeps): ChatServ
         })
       : nicknameAuthRoutes();
 
+  // Pages of rooms only: every instance sees a room's changes in its broadcasts, and drops the
+  // room's page as one arrives (recent-history-cache.ts says why that suffices).
+  const history = new RecentHistoryCache(deps.history, {
+    messages: LIMITS.historyDefaultLimit,
+    conversations: RECENT_HISTORY_CONVERSATIONS,
+    maxAgeMs: RECENT_HISTORY_MAX_AGE_MS,
+    keeps: (conversation) => roomOfChannel(conversation) !== undefined,
+    ...(deps.adapter ? { publish: (conversation: string) => io.serverSideEmit('history:changed', conversation) } : {}),
+  });
+  const forgetChanged = (event: unknown, payload: unknown) => {
+    const conversation = roomConversationChangedBy(event, payload);
+    if (conversation !== undefined) history.forget(conversation);
+  };
+
   // Socket.IO must attach after the HTTP app, so that it can route /socket.io/ before Express.
   const httpServer = createServer(
     createHttpApp(
@@ -87,7 +103,7 @@ export function createChatServer(config: Config, deps: ChatServerDeps): ChatServ
     // A blip shorter than this resumes with its rooms and missed packets; history:fetch covers longer gaps.
     // skipMiddlewares false: a recovered connection shows its sign-in again, which may have ended meanwhile.
     connectionStateRecovery: { maxDisconnectionDuration: CONNECTION_RECOVERY_MS, skipMiddlewares: signIns === undefined },
-    ...(deps.adapter ? { adapter: deps.adapter } : {}),
+    ...(deps.adapter ? { adapter: watchRemoteBroadcasts(deps.adapter, forgetChanged) } : {}),
     maxHttpBufferSize: config.maxPayloadBytes,
     allowRequest: (request, callback) => {
       if (draining) return callback('server is draining', false);
@@ -101,14 +117,8 @@ export function createChatServer(config: Config, deps: ChatServerDeps): ChatServ
   });
 
   if (signIns) io.use(requireSignIn(signIns, logger, Date.now));
-
-  const history = new RecentHistoryCache(deps.history, {
-    messages: LIMITS.historyDefaultLimit,
-    conversations: RECENT_HISTORY_CONVERSATIONS,
-    maxAgeMs: RECENT_HISTORY_MAX_AGE_MS,
-    ...(deps.adapter ? { publish: (conversation: string) => io.serverSideEmit('history:changed', conversation) } : {}),
-  });
   io.on('history:changed', (conversation) => history.forget(conversation));
+
   const inFlight = new InFlight();
   const presence = new Presence(
     io,

@@ -65,16 +65,46 @@ describe('recent history in front of the store', () => {
     assert.equal(store.reads, 1);
   });
 
-  it('shows a new message to the next reader and tells the other instances before the message is delivered', async () => {
+  it('shows a new message to the next reader and sends the other instances nothing when it was stored before delivery', async () => {
+    const { append, texts, published } = setUp();
+    await append(1);
+    assert.deepEqual(await texts(), ['m1']);
+    await append(2, () => assert.fail('stored in time: delivered by the caller, not early'));
+    assert.deepEqual(await texts(), ['m1', 'm2']);
+    assert.deepEqual(published, [], 'the delivery itself tells the other instances');
+  });
+
+  it('tells the other instances of a message delivered before it was stored once it is stored, not before', async () => {
     const { store, append, texts, published } = setUp();
     await append(1);
     assert.deepEqual(await texts(), ['m1']);
-    const seenAtDelivery: number[] = [];
+    const publishedAtDelivery: number[] = [];
     store.slowWrites = true;
-    await append(2, () => seenAtDelivery.push(published.length));
+    await append(2, () => publishedAtDelivery.push(published.length));
+    assert.deepEqual(publishedAtDelivery, [0]);
+    assert.deepEqual(published, [ROOM], 'a page read elsewhere between delivery and write would lack it');
     assert.deepEqual(await texts(), ['m1', 'm2']);
-    assert.deepEqual(published, [ROOM, ROOM, ROOM], 'each append tells the others, the delayed delivery first');
-    assert.deepEqual(seenAtDelivery, [2], 'the other instances were told before the early live delivery');
+  });
+
+  it('drops a page on an edit or delete made here, and tells nobody (the broadcast of the change does)', async () => {
+    const { store, cache, append, texts, published } = setUp();
+    await append(1);
+    assert.deepEqual(await texts(), ['m1']);
+    const result = await cache.change({ conversation: ROOM, id: message(1).id, change: { kind: 'edit', text: 'changed', at: 5 }, allowed: () => true });
+    assert.equal(result.outcome, 'changed');
+    assert.deepEqual(await texts(), ['changed']);
+    assert.equal(store.reads, 2);
+    assert.deepEqual(published, []);
+  });
+
+  it('reads conversations it may not keep from storage every time', async () => {
+    const store = new CountingStore(1000);
+    const cache = new RecentHistoryCache(store, { messages: 50, conversations: 10, maxAgeMs: 60_000, keeps: (conversation) => conversation === ROOM });
+    await cache.list('dm:a|b', { limit: 50 });
+    await cache.list('dm:a|b', { limit: 50 });
+    await cache.list(ROOM, { limit: 50 });
+    await cache.list(ROOM, { limit: 50 });
+    assert.equal(store.reads, 3);
   });
 
   it('does not keep a page whose storage read started before a change: the reader after the change gets the message', async () => {

@@ -1,4 +1,5 @@
-import type { ChatMessage, DirectMessage } from '../../shared/protocol.js';
+import type { ChatMessage, DirectMessage, ServerToClientEvents } from '../../shared/protocol.js';
+import { roomChannel } from '../channels.js';
 import type { ChatContext } from '../context.js';
 import type { AppendResult, StoredMessage } from '../history/history-store.js';
 import { recordDelivered } from '../telemetry/instruments.js';
@@ -43,4 +44,14 @@ export async function storeAndDeliver(
   deliverOnce(result.message);
   await delivery;
   return result;
+}
+
+/** The room broadcasts that show a change of the room's stored messages (a new one, an edit, a delete). */
+const ROOM_MESSAGE_CHANGES: ReadonlySet<unknown> = new Set<keyof ServerToClientEvents>(['message', 'message:updated', 'message:deleted']);
+
+/** The room conversation whose stored messages a broadcast shows changed, if it shows one. */
+export function roomConversationChangedBy(event: unknown, payload: unknown): string | undefined {
+  if (!ROOM_MESSAGE_CHANGES.has(event) || typeof payload !== 'object' || payload === null) return undefined;
+  const { room } = payload as { room?: unknown };
+  return typeof room === 'string' ? roomChannel(room) : undefined;
 }

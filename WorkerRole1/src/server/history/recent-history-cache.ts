@@ -10,7 +10,16 @@ export interface RecentHistoryOptions {
    * bound on the harm of a change notice lost between instances.
    */
   maxAgeMs: number;
-  /** Tells the other instances that a conversation changed; absent when this instance is alone. */
+  /**
+   * The conversations whose pages may be kept: those whose every change reaches each instance as
+   * a delivery it sees (a room's broadcast), which the caller turns into `forget`. Others are read
+   * from storage every time. All when absent.
+   */
+  keeps?: (conversation: string) => boolean;
+  /**
+   * Tells the other instances that a conversation changed, for the one change their deliveries
+   * do not show in time: a message delivered before it was stored. Absent when this instance is alone.
+   */
   publish?: (conversation: string) => void;
   now?: () => number;
 }
@@ -28,15 +37,16 @@ interface Entry {
  * storm into one room reads storage once, not once per joiner (a Table Storage query costs an
  * instance about a millisecond of CPU, more than everything else a join does).
  *
- * Correct across instances because every change is announced before it can be seen: `append`
- * drops the conversation here and publishes the change to the other instances before the message
- * is delivered live (before `onDelayed`, and before append resolves), and the adapter carries
- * that notice and the delivery in order. So an instance drops its page before its sockets get the
- * message, and a joiner who missed the message live reads it from storage. A read that started
- * before a change is returned to its caller but not kept.
+ * Correct across instances without a message of its own: a change is stored before it is
+ * delivered, and every instance sees the delivery (the adapter carries a room's broadcast to
+ * each); the caller calls `forget` as the broadcast arrives, before its sockets get it. So a
+ * joiner there either is in the room before the delivery and gets the change live, or joins after
+ * it and reads storage, which has it. A read that started before a change is returned to its
+ * caller but not kept. Here, `append` and `change` drop the page themselves.
  *
- * Edits and deletes (`change`) do the same: the page is dropped here and elsewhere before the
- * change resolves, so before it is broadcast.
+ * The exception is a message delivered before it was stored (storage slow, `onDelayed`): another
+ * instance may read storage between the delivery and the write and keep a page without it, so
+ * once it is stored the others are told (`publish`). Storage is slow then anyway.
  */
 export class RecentHistoryCache implements HistoryStore {
   private readonly entries = new Map<string, Entry>();
@@ -55,14 +65,17 @@ export class RecentHistoryCache implements HistoryStore {
 
   async append(request: AppendRequest, onDelayed?: (message: StoredMessage) => void): Promise<AppendResult> {
     const conversation = request.message.conversation;
+    let deliveredEarly = false;
     const delayed = onDelayed && ((message: StoredMessage) => {
-      this.changed(conversation);
+      deliveredEarly = true;
+      this.forget(conversation);
       onDelayed(message);
     });
     try {
       return await this.store.append(request, delayed);
     } finally {
-      this.changed(conversation);
+      this.forget(conversation);
+      if (deliveredEarly) this.options.publish?.(conversation);
     }
   }
 
@@ -70,7 +83,7 @@ export class RecentHistoryCache implements HistoryStore {
     try {
       return await this.store.change(request);
     } finally {
-      this.changed(request.conversation);
+      this.forget(request.conversation);
     }
   }
 
@@ -79,7 +92,8 @@ export class RecentHistoryCache implements HistoryStore {
   }
 
   async list(conversation: string, query: HistoryQuery): Promise<StoredMessage[]> {
-    if (query.before !== undefined || query.after !== undefined || query.limit > this.options.messages) {
+    const uncached = query.before !== undefined || query.after !== undefined || query.limit > this.options.messages;
+    if (uncached || this.options.keeps?.(conversation) === false) {
       return this.store.list(conversation, query);
     }
     const newest = await this.newest(conversation);
@@ -88,7 +102,7 @@ export class RecentHistoryCache implements HistoryStore {
 
   async purgeOlderThan(ts: number): Promise<number> {
     const purged = await this.store.purgeOlderThan(ts);
-    for (const conversation of [...this.entries.keys()]) this.changed(conversation);
+    for (const conversation of [...this.entries.keys()]) this.forget(conversation);
     return purged;
   }
 
@@ -96,13 +110,7 @@ export class RecentHistoryCache implements HistoryStore {
     return this.store.close();
   }
 
-  /** A conversation changed here: drops its page and tells the other instances. */
-  changed(conversation: string): void {
-    this.forget(conversation);
-    this.options.publish?.(conversation);
-  }
-
-  /** Another instance said a conversation changed. */
+  /** A conversation changed: its page is stale, and so is any read of it now in flight. */
   forget(conversation: string): void {
     const entry = this.entries.get(conversation);
     if (!entry) return;

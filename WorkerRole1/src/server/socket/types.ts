@@ -30,7 +30,10 @@ export interface SocketData {
 
 /** What instances tell each other through the adapter (serverSideEmit). */
 export interface InterServerEvents {
-  /** A conversation's stored messages changed: recent pages read before are stale. */
+  /**
+   * A message delivered before it was stored is stored now: recent pages of its conversation read
+   * since the delivery are stale (other changes show in their own broadcasts; recent-history-cache.ts).
+   */
   'history:changed': (conversation: string) => void;
 }
 
