@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { cpus, tmpdir } from 'node:os';
+import { cpus } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { scratchDir } from '../test/helpers/scratch-dir.js';
 
 /**
  * `npm test`: builds WorkerRole1/dist, then runs every test/**\/*.test.ts file with Node's own test
@@ -23,9 +24,10 @@ const startedAt = Date.now();
 
 /**
  * What test files share within this run (test/helpers/shared-artefact.ts: the App Service package
- * is made once for the files that check it), removed when the run ends.
+ * is made once for the files that check it), in memory where there is room (test/helpers/
+ * scratch-dir.ts), removed when the run ends.
  */
-const sharedDir = mkdtempSync(join(tmpdir(), 'chatapp-test-run-'));
+const sharedDir = scratchDir('chatapp-test-run-');
 process.once('exit', () => rmSync(sharedDir, { recursive: true, force: true }));
 process.once('SIGINT', () => process.exit(130));
 process.once('SIGTERM', () => process.exit(143));
