@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { isRunning } from '../../scripts/emulator/pid-file.js';
+import { scratchDir } from './scratch-dir.js';
 
 /**
  * Something expensive that several test files check from different sides (the App Service
@@ -26,7 +26,7 @@ export interface SharedArtefact<T> {
   made: T;
 }
 
-const runFolder = process.env.TEST_SHARED_DIR ?? mkdtempSync(join(tmpdir(), 'chatapp-test-shared-'));
+const runFolder = process.env.TEST_SHARED_DIR ?? scratchDir('chatapp-test-shared-');
 if (process.env.TEST_SHARED_DIR === undefined) process.once('exit', () => rmSync(runFolder, { recursive: true, force: true }));
 
 /** A hash of the contents of these files and folders (folders walked whole), paths included. */

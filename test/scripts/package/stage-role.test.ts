@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
@@ -14,6 +13,7 @@ import { readValidServiceModel, singleRole } from '../../../scripts/package/read
 import { stageRole } from '../../../scripts/package/stage-role.js';
 import { fakeRuntime } from './helpers/fake-runtime-tarball.js';
 import { nonEphemeralPort } from '../../helpers/non-ephemeral-port.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 const REPOSITORY = fileURLToPath(new URL('../../../', import.meta.url));
 const DEV_TOOLS = ['typescript', 'tsx', 'esbuild', 'azurite', 'playwright-core', '@azure/arm-compute', '@azure/arm-network', '@azure/storage-blob', 'socket.io-client'];
@@ -26,7 +26,7 @@ describe('the staged role (npm test builds WorkerRole1/dist first)', () => {
 
   before(async () => {
     assert.ok(existsSync(join(REPOSITORY, 'WorkerRole1', 'dist', 'server', 'main.js')), 'run npm run build first');
-    out = mkdtempSync(join(tmpdir(), 'chatapp-stage-'));
+    out = scratchDir('chatapp-stage-');
     const fake = fakeRuntime();
     const runtime = await ensureNodeRuntime({ cacheDir: join(out, 'cache'), pin: fake.pin, fetchTarball: fake.fetch });
     sha256 = runtime.sha256;

@@ -49,7 +49,8 @@ describe('publish --target appservice against a fake Resource Manager and a depl
   let out: string;
   let zip: string;
   // For the tests about the deployment request: a server of a few lines that answers /healthz, so
-  // each run does not upload the real 56 MiB package again (the first test deploys the real one).
+  // each run (a refused one too) does not upload the real 56 MiB package again (the first test
+  // deploys the real one).
   let smallZip: string;
   let logged: string[] = [];
   let firstBody: unknown;
@@ -202,7 +203,7 @@ describe('publish --target appservice against a fake Resource Manager and a depl
   it('says which role to ask for when the deployment endpoint refuses the token', async () => {
     const refused: TokenCredential = { getToken: async () => ({ token: 'token-without-rights', expiresOnTimestamp: Date.now() + 3_600_000 }) };
     const deployments = kudu.deployments.length;
-    await assert.rejects(publish(argv(), { ...environment(), credential: async () => refused }), (error: Error) => {
+    await assert.rejects(publish(argv('--package', smallZip), { ...environment(), credential: async () => refused }), (error: Error) => {
       assert.match(error.message, /the deployment endpoint 127\.0\.0\.1:\d+ refused the token \(HTTP 401\)/);
       assert.match(error.message, /fix: ask for the "Website Contributor" \(or "Contributor"\) role on the web app/);
       return true;

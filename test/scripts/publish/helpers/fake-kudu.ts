@@ -1,13 +1,13 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Server, createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nonEphemeralPort } from '../../../helpers/non-ephemeral-port.js';
+import { scratchDir } from '../../../helpers/scratch-dir.js';
 import { FAKE_ARM_CA } from './fake-resource-manager.js';
 
 /**
@@ -132,8 +132,8 @@ interface Unpacked {
 }
 
 async function unpackArchive(archive: Buffer): Promise<Unpacked> {
-  const upload = mkdtempSync(join(tmpdir(), 'chatapp-kudu-upload-'));
-  const folder = mkdtempSync(join(tmpdir(), 'chatapp-kudu-wwwroot-'));
+  const upload = scratchDir('chatapp-kudu-upload-');
+  const folder = scratchDir('chatapp-kudu-wwwroot-');
   try {
     const zip = join(upload, 'package.zip');
     writeFileSync(zip, archive);
