@@ -1,7 +1,9 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
+import { readFileSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { io, type Socket } from 'socket.io-client';
 import { startIngestionServer, startOtlpReceiver } from '../test/server/telemetry/receivers.js';
 
@@ -11,7 +13,9 @@ import { startIngestionServer, startOtlpReceiver } from '../test/server/telemetr
  * sampled), in the same run. Reports server CPU time per delivered message and fan-out latency.
  * Usage: npm run bench:telemetry [-- --clients 50 --messages 1000 --passes 2 --modes off,otlp,otlp-unsampled]
  * `--cpu-prof DIR` writes a CPU profile of each server's measured window into DIR (read it with
- * bench/profile-top.ts).
+ * bench/profile-top.ts). `--baseline DIR` also measures each exporting mode with the server of
+ * another checkout of chatapp that has its own node_modules (e.g. `git worktree add DIR <commit>`
+ * and `npm ci` there, to compare a dependency change), reported as `<mode> (baseline)`.
  */
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1]!);
@@ -20,6 +24,8 @@ const messages = Number(args.get('messages') ?? 1000);
 const passes = Number(args.get('passes') ?? 2);
 const warmUp = 30;
 const profileDir = args.get('cpu-prof');
+const baseline = args.get('baseline');
+const here = fileURLToPath(new URL('..', import.meta.url));
 
 const ingestion = await startIngestionServer();
 const collector = await startOtlpReceiver();
@@ -35,20 +41,23 @@ const modes: Record<string, Record<string, string>> = {
   // Metrics and context propagation without recording spans: what sampling saves.
   'otlp-unsampled': { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_TRACES_SAMPLER: 'always_off' },
 };
-const chosen = (args.get('modes') ?? 'off,application-insights,otlp').split(',');
-for (const mode of chosen) if (!(mode in modes)) throw new Error(`--modes: unknown mode ${mode}; known: ${Object.keys(modes).join(', ')}`);
-if (chosen[0] !== 'off') throw new Error('--modes must start with off, the baseline');
+const requested = (args.get('modes') ?? 'off,application-insights,otlp').split(',');
+for (const mode of requested) if (!(mode in modes)) throw new Error(`--modes: unknown mode ${mode}; known: ${Object.keys(modes).join(', ')}`);
+if (requested[0] !== 'off') throw new Error('--modes must start with off, the baseline');
+const BASELINE_SUFFIX = ' (baseline)';
+const chosen = requested.flatMap((mode) => (baseline && mode !== 'off' ? [mode, `${mode}${BASELINE_SUFFIX}`] : [mode]));
 
 async function startServer(mode: string, env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
+  const root = mode.endsWith(BASELINE_SUFFIX) ? resolve(baseline!) : here;
   // The connection recorder keeps the distribution's Azure metadata lookup on this machine.
-  const recorder = fileURLToPath(new URL('../test/server/telemetry/fixtures/record-connections.mjs', import.meta.url));
-  const child = fork(fileURLToPath(new URL('./telemetry-server.ts', import.meta.url)), [], {
+  const recorder = fileURLToPath(new URL('test/server/telemetry/fixtures/record-connections.mjs', pathToFileURL(`${here}/`)));
+  const child = fork(resolve(root, 'bench/telemetry-server.ts'), [], {
     execArgv: ['--import', recorder, '--import', 'tsx'],
     env: {
       PATH: process.env.PATH ?? '',
       TEST_CONNECTIONS_LOG: connectionsLog,
       OTEL_METRIC_EXPORT_INTERVAL: '5000',
-      ...(profileDir ? { BENCH_CPU_PROFILE: `${profileDir}/${mode}-${Date.now()}.cpuprofile` } : {}),
+      ...(profileDir ? { BENCH_CPU_PROFILE: `${profileDir}/${mode.replace(BASELINE_SUFFIX, '-baseline')}-${Date.now()}.cpuprofile` } : {}),
       ...env,
     },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -74,7 +83,7 @@ function connect(port: number): Promise<Socket> {
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
 async function measure(mode: string) {
-  const { child, port } = await startServer(mode, modes[mode]!);
+  const { child, port } = await startServer(mode, modes[mode.replace(BASELINE_SUFFIX, '')]!);
   const sockets = await Promise.all(Array.from({ length: clients }, () => connect(port)));
   await Promise.all(sockets.map((socket, i) => socket.emitWithAck('session:start', { nickname: `user${i}` })));
   await Promise.all(sockets.map((socket) => socket.emitWithAck('room:join', { room: 'lobby' })));
@@ -98,12 +107,16 @@ async function measure(mode: string) {
   return { cpuPerDelivery: cpuMicros / (messages * clients), p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
 }
 
-function received(mode: string): number {
+function received(chosenMode: string): number {
+  const mode = chosenMode.replace(BASELINE_SUFFIX, '');
   if (mode === 'application-insights') return ingestion.requests.length;
   return mode.startsWith('otlp') ? collector.requests.length : 0;
 }
 
+const distro = (root: string) =>
+  (JSON.parse(readFileSync(resolve(root, 'node_modules/@azure/monitor-opentelemetry/package.json'), 'utf8')) as { version: string }).version;
 console.log(`${clients} clients in one room, ${messages} messages each delivered to all, ${passes} passes, Node ${process.version}`);
+console.log(`@azure/monitor-opentelemetry ${distro(here)}${baseline ? `; baseline ${resolve(baseline)}: ${distro(baseline)}` : ''}`);
 const results: Record<string, Array<Awaited<ReturnType<typeof measure>>>> = Object.fromEntries(chosen.map((mode) => [mode, []]));
 // Modes interleave within each pass so that drift on a shared machine hits them alike.
 const exports: Record<string, number> = Object.fromEntries(chosen.map((mode) => [mode, 0]));
@@ -131,6 +144,5 @@ console.table(
   })),
 );
 await Promise.all([ingestion.close(), collector.close()]);
-const { rmSync } = await import('node:fs');
 rmSync(connectionsLog, { force: true });
 process.exit(0);

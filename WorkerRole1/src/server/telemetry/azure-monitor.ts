@@ -1,4 +1,4 @@
-import { type AzureMonitorOpenTelemetryOptions, shutdownAzureMonitor, useAzureMonitor } from '@azure/monitor-opentelemetry';
+import { shutdownAzureMonitor, useAzureMonitor } from '@azure/monitor-opentelemetry';
 import type { TokenCredential } from '@azure/identity';
 import type { resources } from '@opentelemetry/sdk-node';
 import type { OtlpExport } from './otlp-export.js';
@@ -34,21 +34,11 @@ export function startAzureMonitor(
       redis4: { enabled: false },
       bunyan: { enabled: false },
       winston: { enabled: false },
+      console: { enabled: false },
     },
-    ...(otlp ? otlpProcessors(otlp) : {}),
+    ...(otlp ? { spanProcessors: [otlp.spanProcessor], metricReaders: [otlp.metricReader] } : {}),
   });
   return async () => {
     await shutdownAzureMonitor();
-  };
-}
-
-/**
- * The distribution passes these to its NodeSDK, the same @opentelemetry/sdk-node whose classes
- * made them; only its declared option types come from a newer SDK release, hence the cast.
- */
-function otlpProcessors(otlp: OtlpExport): Pick<AzureMonitorOpenTelemetryOptions, 'spanProcessors' | 'metricReaders'> {
-  return {
-    spanProcessors: [otlp.spanProcessor] as unknown as AzureMonitorOpenTelemetryOptions['spanProcessors'],
-    metricReaders: [otlp.metricReader] as unknown as AzureMonitorOpenTelemetryOptions['metricReaders'],
   };
 }

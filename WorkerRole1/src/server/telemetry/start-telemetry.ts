@@ -32,7 +32,10 @@ export async function startTelemetry(config: Config, credential?: TokenCredentia
   const { appInsightsConnectionString, otlpEndpoint } = config;
   if (appInsightsConnectionString === undefined && otlpEndpoint === undefined) return OFF;
 
-  // ES modules (the Azure SDK's among them) can only be instrumented through a loader hook.
+  // ES modules (the Azure SDK's among them) can only be instrumented through a loader hook. The
+  // hook and the instrumentation that patches must share one copy of import-in-the-middle, which
+  // keeps its registry per copy: the role pins @opentelemetry/instrumentation to the line the
+  // Azure SDK instrumentation depends on (0.211), not the SDK's newer one.
   register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
   const [{ resources }, { createOtlpExport }, { traceRedisCommands }] = await Promise.all([
     import('@opentelemetry/sdk-node'),
