@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { pesterSuites } from './helpers/pester-suite.js';
 
@@ -14,4 +15,19 @@ test('every Pester suite in test/powershell is run by one of the *.test.ts files
     .flatMap((name) => [...readFileSync(new URL(name, folder), 'utf8').matchAll(/'([\w.]+\.Tests\.ps1)'/g)].map((match) => match[1]!))
     .sort();
   assert.deepEqual(named, suites);
+});
+
+test('every node command of scripts/*.ps1 is the command of an npm script, so both run the same entry', () => {
+  const root = new URL('../../', import.meta.url);
+  const npmScripts = Object.values((JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { scripts: Record<string, string> }).scripts)
+    // npm puts node_modules/.bin on PATH: `tsx X` there is `node --import tsx X` here.
+    .map((command) => command.replace(/^tsx /, 'node --import tsx '));
+  const folder = new URL('scripts/', root);
+  const commands = readdirSync(folder)
+    .filter((name) => name.endsWith('.ps1'))
+    .flatMap((name) => [...readFileSync(fileURLToPath(new URL(name, folder)), 'utf8').matchAll(/& (node [^@}\r\n]*?)\s*(@\w+)?\s*(}|$)/gm)].map((match) => ({ name, command: match[1]! })));
+  assert.ok(commands.length >= 7, `found only ${JSON.stringify(commands)}`);
+  for (const { name, command } of commands) {
+    assert.ok(npmScripts.some((script) => command === script || command.startsWith(`${script} `)), `${name}: "${command}" is no npm script's command`);
+  }
 });
