@@ -42,6 +42,10 @@
     Opens the chat in the default browser once every instance is healthy, as Start-AzureEmulator
     -Launch did. Where no browser can be opened (a server, CI), it says so, prints the URL and goes on.
 
+.PARAMETER NoBuild
+    Starts the WorkerRole1\dist built earlier (by Build-Service.ps1 or npm run build) without
+    building it again; the emulator still refuses to start when that build is missing.
+
 .PARAMETER UseComputeEmulator
     Runs the Azure SDK's Compute Emulator (csrun.exe) instead of the cross-platform emulator.
 
@@ -97,6 +101,9 @@ param(
 
     [Parameter(ParameterSetName = 'Emulator')]
     [switch] $Launch,
+
+    [Parameter(ParameterSetName = 'Emulator')]
+    [switch] $NoBuild,
 
     [Parameter(ParameterSetName = 'ComputeEmulator')]
     [switch] $UseComputeEmulator
@@ -170,6 +177,7 @@ try {
     }
     else {
         $emulatorArguments = @()
+        if (-not $NoBuild) { $emulatorArguments += '--build' }
         if ($PSBoundParameters.ContainsKey('Instances')) { $emulatorArguments += @('--instances', "$Instances") }
         if ($PSBoundParameters.ContainsKey('Port')) { $emulatorArguments += @('--port', "$Port") }
         if ($Fresh) { $emulatorArguments += '--fresh' }
@@ -178,8 +186,7 @@ try {
         if ($StorageDirectory) { $emulatorArguments += @('--storage-dir', (Resolve-CallerPath $StorageDirectory)) }
         if ($PidFile) { $emulatorArguments += @('--pid-file', (Resolve-CallerPath $PidFile)) }
         if ($Launch) { $emulatorArguments += '--launch' }
-        # The command of `npm run emulator`.
-        & node scripts/emulator/compiled.mjs --build @emulatorArguments
+        & node scripts/emulator/compiled.mjs @emulatorArguments
     }
     $exitCode = $LASTEXITCODE
 }
