@@ -28,8 +28,8 @@ BeforeAll {
     # run alone on a fresh clone, the suite builds it once.
     if (-not (Test-Path -LiteralPath (Join-Path $RepositoryRoot (Join-Path 'WorkerRole1' (Join-Path 'dist' (Join-Path 'server' 'main.js')))))) {
         Push-Location -LiteralPath $RepositoryRoot
-        try { & node --import tsx scripts/build.ts | Out-Null } finally { Pop-Location }
-        if ($LASTEXITCODE -ne 0) { throw "npm run build failed (exit code $LASTEXITCODE)" }
+        try { $built = & node --import tsx scripts/build.ts 2>&1 | ForEach-Object { "$_" } } finally { Pop-Location }
+        if ($LASTEXITCODE -ne 0) { throw "npm run build failed (exit code $LASTEXITCODE):`n$($built -join "`n")" }
     }
 
     $folder = New-TemporaryFolder
