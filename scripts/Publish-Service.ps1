@@ -5,7 +5,9 @@
 .DESCRIPTION
     The PowerShell face of `npm run publish` (scripts/publish), in the spirit of the old tutorial's
     Publish-AzureServiceProject (that cmdlet and Cloud Services (classic) are retired). All the work
-    is done by npm, so both paths publish the same way:
+    is done by the entry points that npm runs, so both paths publish the same way; the script starts
+    them with node directly (`node --import tsx scripts/publish/main.ts`, as `npm run publish` does
+    through tsx), without an npm process in between:
       1. unless -SkipPackage or -PackagePath, `npm run package` builds, validates, stages WorkerRole1
          and runs cspack.exe (Azure SDK for .NET, Windows only) to write dist\chatapp.cspkg;
       2. `npm run publish` creates the resource group and the storage account when they are missing
@@ -28,10 +30,10 @@
     workload identity, managed identity, VS Code, Azure CLI, Azure PowerShell, Azure Developer CLI.
     To use the Azure PowerShell sign-in only, set $env:AZURE_TOKEN_CREDENTIALS = 'AzurePowerShellCredential'.
 
-    Secret setting values (-StorageConnectionString, -RedisUrl, -Setting) reach npm through
+    Secret setting values (-StorageConnectionString, -RedisUrl, -Setting) reach the publish through
     environment variables CHATAPP_SETTING_<NAME>, never on a command line, and are redacted in
-    what it prints. Every parameter left out is read by npm from the same environment variables
-    as `npm run publish`.
+    what it prints. Every parameter left out is read from the same environment variables as
+    `npm run publish` reads.
 
 .PARAMETER Subscription
     The Azure subscription id (a GUID). Default: $env:AZURE_SUBSCRIPTION_ID.
@@ -139,7 +141,8 @@
     Publishes an existing package without asking, the other values from the environment variables.
 
 .OUTPUTS
-    The output of npm. The script exits with npm's exit code: 0 when the service is published.
+    The output of the publish (and of the packaging before it). The script exits with their exit
+    code: 0 when the service is published.
 #>
 #Requires -Version 5.1
 [CmdletBinding(SupportsShouldProcess = $true)]
@@ -204,13 +207,13 @@ function Stop-WithFix([string] $Problem, [string] $Fix) {
     exit 1
 }
 
-if (-not (Get-Command npm -ErrorAction SilentlyContinue)) {
-    Stop-WithFix 'npm was not found on PATH' 'install Node.js 20 or later (https://nodejs.org/) and try again'
+if (-not (Get-Command node -ErrorAction SilentlyContinue)) {
+    Stop-WithFix 'node was not found on PATH' 'install Node.js 20 or later (https://nodejs.org/) and try again'
 }
 
-# Each parameter, its npm flag and the environment variable npm reads when the flag is absent. Only
-# Subscription, Name and Location are needed: npm (a cloud service) or the template (App Service)
-# creates the resource group, and npm the storage account, under defaults when they are missing.
+# Each parameter, its publish flag and the environment variable publish reads when the flag is absent.
+# Only Subscription, Name and Location are needed: publish (a cloud service) or the template (App
+# Service) creates the resource group, and publish the storage account, under defaults when missing.
 $parameters = @(
     @{ Parameter = 'Subscription'; Flag = '--subscription'; Variable = 'AZURE_SUBSCRIPTION_ID'; Required = $true },
     @{ Parameter = 'ResourceGroup'; Flag = '--resource-group'; Variable = 'CHATAPP_RESOURCE_GROUP'; Required = $false },
@@ -220,11 +223,11 @@ $parameters = @(
 )
 # App Service takes a zip deployment: no storage account to stage the package in.
 if ($Target -eq 'AppService') { $parameters = @($parameters | Where-Object { $_.Parameter -ne 'StorageAccount' }) }
-$npmArguments = @()
+$publishArguments = @()
 $missing = @()
 foreach ($entry in $parameters) {
     $value = $PSBoundParameters[$entry.Parameter]
-    if ($value) { $npmArguments += @($entry.Flag, $value) }
+    if ($value) { $publishArguments += @($entry.Flag, $value) }
     elseif ($entry.Required -and -not [Environment]::GetEnvironmentVariable($entry.Variable)) { $missing += "-$($entry.Parameter) (or `$env:$($entry.Variable))" }
 }
 if ($missing.Count -gt 0) {
@@ -240,24 +243,24 @@ if ($PackagePath -and $SkipPackage) {
     Stop-WithFix '-PackagePath and -SkipPackage both given' '-PackagePath already skips packaging: leave -SkipPackage out'
 }
 
-# CloudService is npm run publish's default target, so only AppService needs its flag.
-if ($Target -ne 'CloudService') { $npmArguments += @('--target', $Target.ToLowerInvariant()) }
-if ($Container) { $npmArguments += @('--container', $Container) }
-if ($PSBoundParameters.ContainsKey('SasHours')) { $npmArguments += @('--sas-hours', "$SasHours") }
-if ($PublicIpSku) { $npmArguments += @('--public-ip-sku', $PublicIpSku) }
-if ($Sku) { $npmArguments += @('--sku', $Sku) }
-if ($PSBoundParameters.ContainsKey('Instances')) { $npmArguments += @('--instances', "$Instances") }
-if ($Launch) { $npmArguments += '--launch' }
+# CloudService is publish's default target, so only AppService needs its flag.
+if ($Target -ne 'CloudService') { $publishArguments += @('--target', $Target.ToLowerInvariant()) }
+if ($Container) { $publishArguments += @('--container', $Container) }
+if ($PSBoundParameters.ContainsKey('SasHours')) { $publishArguments += @('--sas-hours', "$SasHours") }
+if ($PublicIpSku) { $publishArguments += @('--public-ip-sku', $PublicIpSku) }
+if ($Sku) { $publishArguments += @('--sku', $Sku) }
+if ($PSBoundParameters.ContainsKey('Instances')) { $publishArguments += @('--instances', "$Instances") }
+if ($Launch) { $publishArguments += '--launch' }
 if ($PackagePath) {
     $package = $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($PackagePath)
     if (-not (Test-Path -LiteralPath $package -PathType Leaf)) {
         Stop-WithFix "-PackagePath $PackagePath does not exist" 'pass the .cspkg (cloud service) or .zip (App Service) that npm run package wrote'
     }
-    $npmArguments += @('--package', $package)
+    $publishArguments += @('--package', $package)
 }
 
-# Settings travel as CHATAPP_SETTING_<NAME> in npm's environment (not its command line, which any
-# user of the machine can read); npm reads them in the same order: environment, shorthands, -Setting.
+# Settings travel as CHATAPP_SETTING_<NAME> in publish's environment (not its command line, which any
+# user of the machine can read); publish reads them in the same order: environment, shorthands, -Setting.
 $settings = @{}
 if ($PSBoundParameters.ContainsKey('StorageConnectionString')) { $settings['STORAGE_CONNECTION_STRING'] = $StorageConnectionString }
 if ($PSBoundParameters.ContainsKey('RedisUrl')) { $settings['REDIS_URL'] = $RedisUrl }
@@ -276,20 +279,20 @@ if (-not $serviceName) { $serviceName = $env:CHATAPP_NAME }
 
 if ($AzureWhatIf) {
     # Resource Manager's prediction changes nothing, so there is nothing to confirm.
-    $npmArguments += '--what-if'
+    $publishArguments += '--what-if'
 }
 elseif (-not $PSCmdlet.ShouldProcess("$describedTarget $serviceName", 'Publish chatapp')) {
     # Declined at the -Confirm prompt: nothing to do.
     if (-not $WhatIfPreference) { exit 0 }
-    # -WhatIf: the plan is computed in one place, npm run publish --dry-run.
-    $npmArguments += '--dry-run'
+    # -WhatIf: the plan is computed in one place, publish --dry-run.
+    $publishArguments += '--dry-run'
 }
 
 $previousValues = @{}
 foreach ($key in $settings.Keys) {
     # An empty value deletes an environment variable, so it goes as a flag (it holds no secret):
-    # npm deploys it empty on purpose.
-    if ($settings[$key] -eq '') { $npmArguments += @('--setting', "$key="); continue }
+    # publish deploys it empty on purpose.
+    if ($settings[$key] -eq '') { $publishArguments += @('--setting', "$key="); continue }
     $variable = "CHATAPP_SETTING_$key"
     $previousValues[$variable] = [Environment]::GetEnvironmentVariable($variable)
     [Environment]::SetEnvironmentVariable($variable, $settings[$key])
@@ -300,13 +303,12 @@ try {
     # Cloud Services deploy a .cspkg (cspack, Windows); App Service a zip of the role built for Linux.
     $packageFirst = -not $WhatIfPreference -and -not $AzureWhatIf -and -not $PackagePath -and -not $SkipPackage
     if ($packageFirst) {
-        if ($Target -eq 'AppService') { & npm run package '--' --target appservice }
-        else { & npm run package }
+        if ($Target -eq 'AppService') { & node --import tsx scripts/package/main.ts --target appservice }
+        else { & node --import tsx scripts/package/main.ts }
         $exitCode = $LASTEXITCODE
     }
     if ($exitCode -eq 0) {
-        # '--' is quoted because npm's PowerShell shim (npm.ps1) swallows a bare one (npm/cli#3136).
-        & npm run publish --silent '--' @npmArguments
+        & node --import tsx scripts/publish/main.ts @publishArguments
         $exitCode = $LASTEXITCODE
     }
 }

@@ -3,10 +3,11 @@
     Runs chatapp locally the way Azure runs it: several role instances behind a load balancer.
 
 .DESCRIPTION
-    A thin wrapper over `npm run emulator`, which builds, validates the service model and starts
-    the cross-platform emulator with ServiceConfiguration.Local.cscfg: Azurite for storage, one
-    process per role instance, probes and a source-IP load balancer. Parameters are passed through
-    to it. Before it builds, the emulator refuses to start when one is already running from this
+    A thin wrapper over `npm run emulator` (it starts the same entry, scripts/emulator/compiled.mjs,
+    with node directly, without an npm process in between), which builds, validates the service
+    model and starts the cross-platform emulator with ServiceConfiguration.Local.cscfg: Azurite for
+    storage, one process per role instance, probes and a source-IP load balancer. Parameters are
+    passed through to it. Before it builds, the emulator refuses to start when one is already running from this
     folder (it names its process id and URL, and Stop-Emulator.ps1 stops it) or when another program
     holds a port it needs (it names the port, what it is for and the parameter that moves it).
     Ctrl-C stops everything it started.
@@ -40,6 +41,10 @@
 .PARAMETER Launch
     Opens the chat in the default browser once every instance is healthy, as Start-AzureEmulator
     -Launch did. Where no browser can be opened (a server, CI), it says so, prints the URL and goes on.
+
+.PARAMETER NoBuild
+    Starts the WorkerRole1\dist built earlier (by Build-Service.ps1 or npm run build) without
+    building it again; the emulator still refuses to start when that build is missing.
 
 .PARAMETER UseComputeEmulator
     Runs the Azure SDK's Compute Emulator (csrun.exe) instead of the cross-platform emulator.
@@ -97,6 +102,9 @@ param(
     [Parameter(ParameterSetName = 'Emulator')]
     [switch] $Launch,
 
+    [Parameter(ParameterSetName = 'Emulator')]
+    [switch] $NoBuild,
+
     [Parameter(ParameterSetName = 'ComputeEmulator')]
     [switch] $UseComputeEmulator
 )
@@ -106,8 +114,8 @@ $ErrorActionPreference = 'Stop'
 
 $repositoryRoot = Split-Path -Parent $PSScriptRoot
 
-if (-not (Get-Command npm -ErrorAction SilentlyContinue)) {
-    [Console]::Error.WriteLine('npm was not found on PATH. Install Node.js 20 or later (https://nodejs.org/) and try again.')
+if (-not (Get-Command node -ErrorAction SilentlyContinue)) {
+    [Console]::Error.WriteLine('node was not found on PATH. Install Node.js 20 or later (https://nodejs.org/) and try again.')
     exit 1
 }
 
@@ -148,13 +156,13 @@ function Resolve-CallerPath([string] $Path) {
     return $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($Path)
 }
 
-# npm runs from the repository; native commands are called at script level (not inside a function)
+# Node runs from the repository; native commands are called at script level (not inside a function)
 # so their output goes straight to the console and only their exit code is kept.
 Push-Location -LiteralPath $repositoryRoot
 try {
     if ($UseComputeEmulator) {
         # The staged role is the approot exactly as on Azure, node\node.exe included.
-        & npm run package
+        & node --import tsx scripts/package/main.ts
         if ($LASTEXITCODE -eq 0) {
             New-Item -ItemType Directory -Force -Path '.emulator' | Out-Null
             $roleProperties = Join-Path '.emulator' 'roleproperties.txt'
@@ -169,17 +177,16 @@ try {
     }
     else {
         $emulatorArguments = @()
+        if (-not $NoBuild) { $emulatorArguments += '--build' }
         if ($PSBoundParameters.ContainsKey('Instances')) { $emulatorArguments += @('--instances', "$Instances") }
         if ($PSBoundParameters.ContainsKey('Port')) { $emulatorArguments += @('--port', "$Port") }
         if ($Fresh) { $emulatorArguments += '--fresh' }
         if ($PSBoundParameters.ContainsKey('StoragePort')) { $emulatorArguments += @('--storage-port', "$StoragePort") }
-        # Paths are resolved against the caller's folder: npm runs the emulator from the repository root.
+        # Paths are resolved against the caller's folder: the emulator runs from the repository root.
         if ($StorageDirectory) { $emulatorArguments += @('--storage-dir', (Resolve-CallerPath $StorageDirectory)) }
         if ($PidFile) { $emulatorArguments += @('--pid-file', (Resolve-CallerPath $PidFile)) }
         if ($Launch) { $emulatorArguments += '--launch' }
-        # '--' is quoted because npm's PowerShell shim (npm.ps1) swallows a bare one, and the
-        # emulator's flags with it (npm/cli#3136).
-        if ($emulatorArguments.Count -gt 0) { & npm run emulator '--' @emulatorArguments } else { & npm run emulator }
+        & node scripts/emulator/compiled.mjs @emulatorArguments
     }
     $exitCode = $LASTEXITCODE
 }

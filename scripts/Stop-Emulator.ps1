@@ -3,9 +3,10 @@
     Stops the local emulator and every process it started.
 
 .DESCRIPTION
-    A thin wrapper over `npm run emulator:stop`, which stops the cross-platform emulator started by
-    Start-Emulator.ps1 (or `npm run emulator`) from another window: instances, load balancer and storage.
-    It finds the emulator through the process id file the emulator wrote (.emulator/emulator.pid,
+    A thin wrapper over `npm run emulator:stop` (it starts the same entry, scripts/emulator/stop.ts,
+    with node directly, without an npm process in between), which stops the cross-platform
+    emulator started by Start-Emulator.ps1 (or `npm run emulator`) from another window: instances,
+    load balancer and storage. It finds the emulator through the process id file the emulator wrote (.emulator/emulator.pid,
     or the one given with -PidFile) and waits until the emulator has drained and exited.
     With -UseComputeEmulator it shuts down the Azure SDK's Compute Emulator instead
     (csrun /devfabric:shutdown).
@@ -60,20 +61,19 @@ if ($UseComputeEmulator) {
     exit $LASTEXITCODE
 }
 
-if (-not (Get-Command npm -ErrorAction SilentlyContinue)) {
-    [Console]::Error.WriteLine('npm was not found on PATH. Install Node.js 20 or later (https://nodejs.org/) and try again.')
+if (-not (Get-Command node -ErrorAction SilentlyContinue)) {
+    [Console]::Error.WriteLine('node was not found on PATH. Install Node.js 20 or later (https://nodejs.org/) and try again.')
     exit 1
 }
 
 $stopArguments = @()
-# Resolved here: npm runs the stop from the repository root, not from the caller's folder.
+# Resolved here: the stop runs from the repository root, not from the caller's folder.
 if ($PidFile) { $stopArguments += @('--pid-file', $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($PidFile)) }
 
 $repositoryRoot = Split-Path -Parent $PSScriptRoot
 Push-Location -LiteralPath $repositoryRoot
 try {
-    # '--' is quoted because npm's PowerShell shim (npm.ps1) swallows a bare one (npm/cli#3136).
-    if ($stopArguments.Count -gt 0) { & npm run emulator:stop '--' @stopArguments } else { & npm run emulator:stop }
+    & node --import tsx scripts/emulator/stop.ts @stopArguments
     $exitCode = $LASTEXITCODE
 }
 finally {

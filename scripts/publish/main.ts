@@ -27,6 +27,7 @@ import { describeStoragePlan, planStorage, provisionStorage } from './provision-
 import { assignRoleCommand } from './role-assignment.js';
 import { redactText } from './secrets.js';
 import { HISTORY_SETTING } from './storage-account.js';
+import { TokenCache } from './token-cache.js';
 import { uploadDeploymentFiles } from './upload.js';
 import { DEFAULT_ROLE_WAIT, retryWhileAccessApplies } from './upload-retry.js';
 
@@ -190,7 +191,7 @@ function uploadError(error: unknown, options: PublishOptions, storage: Awaited<R
 
 async function defaultCredential(): Promise<TokenCredential> {
   const { DefaultAzureCredential } = await import('@azure/identity');
-  return new DefaultAzureCredential();
+  return new TokenCache(new DefaultAzureCredential());
 }
 
 /** Signed in with Microsoft Entra: the upload and the SAS (a user delegation SAS) need no account key. */
