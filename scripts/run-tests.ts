@@ -40,7 +40,6 @@ const EXCLUSIVE: Record<string, string[]> = {
   // fine), but two builds at once remove each other's staging folder.
   'npm run build (WorkerRole1/.dist-building-*)': [
     'test/powershell/build-service.test.ts', // Build-Service.ps1 builds
-    'test/powershell/emulator.test.ts', // Start-Emulator.ps1 builds first
     'test/scripts/emulator/build-while-serving.test.ts', // builds, and checks no staging folder is left
     'test/start-here.test.ts', // npm start builds first
   ],
@@ -61,10 +60,11 @@ const LONGEST_FIRST = [
   'test/scripts/package/stage-role.test.ts',
   // The builders run one after another (EXCLUSIVE), so they start early, where others fill the gaps.
   'test/powershell/build-service.test.ts',
-  'test/powershell/emulator.test.ts',
   'test/start-here.test.ts',
   'test/scripts/emulator/build-while-serving.test.ts',
   'test/e2e/chat.test.ts',
+  // Starts the build made before the run (Start-Emulator.ps1 -NoBuild), so it is no builder.
+  'test/powershell/emulator.test.ts',
   'test/scripts/emulator/emulator.test.ts',
   'test/e2e/large-room.test.ts',
   'test/fault/membership-ground-truth.test.ts',
