@@ -2,13 +2,13 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { io, type Socket } from 'socket.io-client';
 import { developmentStorageConnectionString } from '../scripts/emulator/development-storage.js';
 import { freePort } from '../scripts/emulator/free-port.js';
 import type { LoopDelay } from './lib/heap-probe.js';
-import { type ServerProcess, startChatapp } from './lib/servers.js';
+import { type ServerProcess, profileServersInto, startChatapp } from './lib/servers.js';
 
 /**
  * What the emulator costs beside the role alone: `npm start -- --instances 1` (the load balancer,
@@ -18,7 +18,7 @@ import { type ServerProcess, startChatapp } from './lib/servers.js';
  * latency from send to delivery. Linux only (CPU time from /proc).
  * `--setups memory,serve` instead compares the role with in-memory history (no storage) against
  * the same role storing every message in that Azurite: what a stored message costs.
- * Usage: npm run bench:emulator [-- --clients 200 --rate 10000 --seconds 10 --passes 2 --setups serve,emulator]
+ * Usage: npm run bench:emulator [-- --clients 200 --rate 10000 --seconds 10 --passes 2 --setups serve,emulator --cpu-prof DIR]
  */
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1]!);
@@ -34,6 +34,9 @@ const SETUPS = {
 type Setup = keyof typeof SETUPS;
 const [baseSetup, otherSetup] = (args.get('setups') ?? 'serve,emulator').split(',') as [Setup, Setup];
 if (!(baseSetup in SETUPS) || !(otherSetup in SETUPS)) throw new Error(`--setups: two of ${Object.keys(SETUPS).join(', ')}`);
+// The role started alone (memory, serve) writes a V8 CPU profile there.
+const profileDir = args.get('cpu-prof');
+if (profileDir !== undefined) profileServersInto(resolve(profileDir));
 const warmUpSeconds = 3;
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLOCK_TICKS_PER_SECOND = 100;

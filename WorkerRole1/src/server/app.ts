@@ -72,17 +72,23 @@ export function createChatServer(config: Config, deps: ChatServerDeps): ChatServ
       : nicknameAuthRoutes();
 
   // Pages of rooms only: every instance sees a room's changes in its broadcasts, and drops the
-  // room's page as one arrives (recent-history-cache.ts says why that suffices).
+  // room's page as one arrives (recent-history-cache.ts says why that suffices). None at all with
+  // an adapter whose broadcasts cannot be watched.
+  let pagesKept = true;
   const history = new RecentHistoryCache(deps.history, {
     messages: LIMITS.historyDefaultLimit,
     conversations: RECENT_HISTORY_CONVERSATIONS,
     maxAgeMs: RECENT_HISTORY_MAX_AGE_MS,
-    keeps: (conversation) => roomOfChannel(conversation) !== undefined,
+    keeps: (conversation) => pagesKept && roomOfChannel(conversation) !== undefined,
     ...(deps.adapter ? { publish: (conversation: string) => io.serverSideEmit('history:changed', conversation) } : {}),
   });
   const forgetChanged = (event: unknown, payload: unknown) => {
     const conversation = roomConversationChangedBy(event, payload);
     if (conversation !== undefined) history.forget(conversation);
+  };
+  const keepNoPages = () => {
+    pagesKept = false;
+    logger.warn('the adapter cannot be watched for other instances\' broadcasts: recent history is read from storage on every join');
   };
 
   // Socket.IO must attach after the HTTP app, so that it can route /socket.io/ before Express.
@@ -103,7 +109,7 @@ export function createChatServer(config: Config, deps: ChatServerDeps): ChatServ
     // A blip shorter than this resumes with its rooms and missed packets; history:fetch covers longer gaps.
     // skipMiddlewares false: a recovered connection shows its sign-in again, which may have ended meanwhile.
     connectionStateRecovery: { maxDisconnectionDuration: CONNECTION_RECOVERY_MS, skipMiddlewares: signIns === undefined },
-    ...(deps.adapter ? { adapter: watchRemoteBroadcasts(deps.adapter, forgetChanged) } : {}),
+    ...(deps.adapter ? { adapter: watchRemoteBroadcasts(deps.adapter, forgetChanged, keepNoPages) } : {}),
     maxHttpBufferSize: config.maxPayloadBytes,
     allowRequest: (request, callback) => {
       if (draining) return callback('server is draining', false);

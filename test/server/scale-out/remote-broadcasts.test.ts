@@ -5,6 +5,7 @@ import { after, before, it } from 'node:test';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { createClient } from 'redis';
 import { Server } from 'socket.io';
+import { Adapter } from 'socket.io-adapter';
 import { io as connect, type Socket } from 'socket.io-client';
 import { watchRemoteBroadcasts } from '../../../WorkerRole1/src/server/scale-out/remote-broadcasts.js';
 import { type RunningRedisServer, startRedisServer } from '../../helpers/redis-server.js';
@@ -25,8 +26,11 @@ async function startServer(name: string): Promise<{ server: Server; url: string 
   await client.connect();
   const httpServer = createServer();
   const server = new Server(httpServer, {
-    adapter: watchRemoteBroadcasts(createAdapter(client), (event, payload) =>
-      heard.push({ server: name, event, payload, ...(name === 'west' ? { clientHadIt: received.includes((payload as { text: string }).text) } : {}) }),
+    adapter: watchRemoteBroadcasts(
+      createAdapter(client),
+      (event, payload) =>
+        heard.push({ server: name, event, payload, ...(name === 'west' ? { clientHadIt: received.includes((payload as { text: string }).text) } : {}) }),
+      () => assert.fail('the Redis streams adapter can be watched'),
     ),
   });
   await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
@@ -70,4 +74,12 @@ it("tells an instance of another instance's broadcast before its sockets get it,
       { server: 'west', event: 'message', payload: { room: 'lobby', text: 'from east' }, clientHadIt: false },
     ],
   );
+});
+
+it('uses an adapter it cannot watch as it is, and says so as the namespace is created', async () => {
+  let unwatchable = 0;
+  // Not attached to an HTTP server: nothing to close.
+  const server = new Server({ adapter: watchRemoteBroadcasts(Adapter, () => assert.fail('nothing to hear'), () => (unwatchable += 1)) });
+  assert.equal(unwatchable, 1);
+  assert.equal(Object.getPrototypeOf(server.of('/').adapter), Adapter.prototype);
 });
