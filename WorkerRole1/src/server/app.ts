@@ -74,12 +74,11 @@ export function createChatServer(config: Config, deps: ChatServerDeps): ChatServ
   // Pages of rooms only: every instance sees a room's changes in its broadcasts, and drops the
   // room's page as one arrives (recent-history-cache.ts says why that suffices). None at all with
   // an adapter whose broadcasts cannot be watched.
-  let pagesKept = true;
   const history = new RecentHistoryCache(deps.history, {
     messages: LIMITS.historyDefaultLimit,
     conversations: RECENT_HISTORY_CONVERSATIONS,
     maxAgeMs: RECENT_HISTORY_MAX_AGE_MS,
-    keeps: (conversation) => pagesKept && roomOfChannel(conversation) !== undefined,
+    keeps: (conversation) => roomOfChannel(conversation) !== undefined,
     ...(deps.adapter ? { publish: (conversation: string) => io.serverSideEmit('history:changed', conversation) } : {}),
   });
   const forgetChanged = (event: unknown, payload: unknown) => {
@@ -87,7 +86,7 @@ export function createChatServer(config: Config, deps: ChatServerDeps): ChatServ
     if (conversation !== undefined) history.forget(conversation);
   };
   const keepNoPages = () => {
-    pagesKept = false;
+    history.keepNone();
     logger.warn('the adapter cannot be watched for other instances\' broadcasts: recent history is read from storage on every join');
   };
 

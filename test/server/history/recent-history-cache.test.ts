@@ -107,6 +107,17 @@ describe('recent history in front of the store', () => {
     assert.equal(store.reads, 3);
   });
 
+  it('drops its pages and reads storage every time once changes elsewhere can no longer be heard', async () => {
+    const { store, cache, texts } = setUp();
+    assert.deepEqual(await texts(), []);
+    await store.append({ message: message(1), senderKey: 'bob' });
+    cache.keepNone();
+    assert.deepEqual(await texts(), ['m1'], 'the page kept before is gone');
+    await store.append({ message: message(2), senderKey: 'bob' });
+    assert.deepEqual(await texts(), ['m1', 'm2'], 'nothing is kept after');
+    assert.equal(store.reads, 3);
+  });
+
   it('does not keep a page whose storage read started before a change: the reader after the change gets the message', async () => {
     const { store, cache, append, texts } = setUp();
     await append(1);

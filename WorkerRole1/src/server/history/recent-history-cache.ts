@@ -51,6 +51,8 @@ interface Entry {
 export class RecentHistoryCache implements HistoryStore {
   private readonly entries = new Map<string, Entry>();
   private readonly now: () => number;
+  /** False once the caller can no longer tell this cache of every change (`keepNone`). */
+  private keeping = true;
 
   constructor(
     private readonly store: HistoryStore,
@@ -93,7 +95,7 @@ export class RecentHistoryCache implements HistoryStore {
 
   async list(conversation: string, query: HistoryQuery): Promise<StoredMessage[]> {
     const uncached = query.before !== undefined || query.after !== undefined || query.limit > this.options.messages;
-    if (uncached || this.options.keeps?.(conversation) === false) {
+    if (uncached || !this.keeping || this.options.keeps?.(conversation) === false) {
       return this.store.list(conversation, query);
     }
     const newest = await this.newest(conversation);
@@ -108,6 +110,12 @@ export class RecentHistoryCache implements HistoryStore {
 
   close(): Promise<void> {
     return this.store.close();
+  }
+
+  /** From now on every read goes to storage: the changes made elsewhere can no longer be heard. */
+  keepNone(): void {
+    this.keeping = false;
+    this.entries.clear();
   }
 
   /** A conversation changed: its page is stale, and so is any read of it now in flight. */
