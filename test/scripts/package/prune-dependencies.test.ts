@@ -13,14 +13,14 @@ function files(root: string, contents: Record<string, string>): void {
   }
 }
 
+const scratch = mkdtempSync(join(tmpdir(), 'chatapp-prune-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+
 describe('pruning the staged node_modules', () => {
-  let scratch: string;
-  let nodeModules: string;
+  const nodeModules = join(scratch, 'pruned', 'node_modules');
   let pruned: { files: number; bytes: number };
 
   before(() => {
-    scratch = mkdtempSync(join(tmpdir(), 'chatapp-prune-'));
-    nodeModules = join(scratch, 'node_modules');
     files(nodeModules, {
       'lib-a/package.json': JSON.stringify({ name: 'lib-a', main: 'dist/index.js', types: 'dist/index.d.ts' }),
       'lib-a/LICENSE': 'MIT',
@@ -47,7 +47,6 @@ describe('pruning the staged node_modules', () => {
     });
     pruned = pruneDependencies(nodeModules);
   });
-  after(() => rmSync(scratch, { recursive: true, force: true }));
 
   it('removes source maps, type declarations, TypeScript sources, release notes and a package\'s own tests and CI folder, at any depth', () => {
     for (const gone of [
@@ -86,12 +85,6 @@ describe('pruning the staged node_modules', () => {
 });
 
 describe('the files package.json names for Node to load', () => {
-  let scratch: string;
-  before(() => {
-    scratch = mkdtempSync(join(tmpdir(), 'chatapp-entry-points-'));
-  });
-  after(() => rmSync(scratch, { recursive: true, force: true }));
-
   it('reports a main, an exports target or an imports target that is missing, naming the package', () => {
     const nodeModules = join(scratch, 'broken', 'node_modules');
     files(nodeModules, {
