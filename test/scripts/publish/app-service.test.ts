@@ -49,7 +49,7 @@ describe('publish --target appservice against a fake Resource Manager and a depl
   let out: string;
   let zip: string;
   // For the tests about the deployment request: a server of a few lines that answers /healthz, so
-  // each run (a refused one too) does not upload the real 56 MiB package again (the first test
+  // each run (a refused one too) does not upload the real 19 MiB package again (the first test
   // deploys the real one).
   let smallZip: string;
   let logged: string[] = [];
