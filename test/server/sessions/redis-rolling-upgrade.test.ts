@@ -84,4 +84,26 @@ describe('RedisSessionRegistry beside instances of the previous version (a rolli
     await populate(east, 'lobby', ['alice']);
     assert.deepEqual(await east.registry.members('lobby', { limit: 10 }), { members: ['alice'], count: 1 });
   });
+
+  it('answers a sender the previous version claimed, or renewed last, from its session, though it has no name key', async () => {
+    const [east, west] = await leased();
+    const [claimed, renewed] = await populate(west, 'lobby', ['Alice', 'bob']);
+    await claimedByPreviousVersion([claimed!]);
+    await renewedByPreviousVersion(renewed!, 20 * LEASE_MS);
+    await sleep(LEASE_MS + 300);
+    assert.equal(await exists(renewed!), false, 'the name key expired with the lease this version set');
+    assert.deepEqual(await east.registry.checkSender(renewed!.token, renewed!.key, 'lobby'), { ok: true, nickname: 'bob' });
+    await renewedByPreviousVersion(claimed!, 20 * LEASE_MS);
+    assert.deepEqual(await east.registry.checkSender(claimed!.token, claimed!.key, 'lobby'), { ok: true, nickname: 'Alice' });
+  });
+
+  it('refuses a sender whose session the previous version ended, though it left the name key behind', async () => {
+    const [east] = await leased();
+    const [ended] = await populate(east, 'lobby', ['alice']);
+    const left = { value: await client.sendCommand(['GET', nameKey(ended!)]), ttl: await client.sendCommand(['PTTL', nameKey(ended!)]) };
+    await east.registry.end(ended!.token);
+    await client.sendCommand(['SET', nameKey(ended!), String(left.value), 'PX', String(left.ttl)]);
+    assert.deepEqual(await east.registry.checkSender(ended!.token, ended!.key, 'lobby'), { ok: false, reason: 'no-session' });
+    assert.deepEqual(await east.registry.checkSender(ended!.token, ended!.key), { ok: false, reason: 'no-session' });
+  });
 });

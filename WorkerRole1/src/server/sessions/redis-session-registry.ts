@@ -34,6 +34,7 @@ import {
   type Peer,
   type PresenceTake,
   type RoomChange,
+  type SenderCheck,
   type Session,
   type SessionRegistry,
   SessionStoreError,
@@ -154,6 +155,28 @@ export class RedisSessionRegistry implements SessionRegistry {
   async get(token: string): Promise<Session | undefined> {
     const reply = await this.run(GET, [token]);
     return reply === null ? undefined : toSession(token, reply);
+  }
+
+  /**
+   * Two plain reads in one round trip instead of the `get` script (five commands): the name key
+   * (redis-lua-prelude.ts), which exists only while the session is live and holds its nickname;
+   * then the room in the session's rooms, or without a room the session's lease entry. Ending a
+   * session deletes both (in every version: a previous version's instance leaves the name key
+   * behind), and an ended session never comes back, so read in this order both are found only if
+   * the session was live (and in the room) when the second was read. Anything not found is asked
+   * of `get`, which is atomic: a refusal says why, and a session without a name key (claimed or
+   * last renewed by a previous version during a rolling upgrade) is still answered.
+   */
+  async checkSender(token: string, key: string, room?: string): Promise<SenderCheck> {
+    const [nickname, present] = await Promise.all([
+      this.command(['GET', `${this.base}name:${key}\u0000${token}`]),
+      this.command(room === undefined ? ['ZSCORE', `${this.base}leases`, token] : ['ZSCORE', `${this.base}session:${token}:rooms`, room]),
+    ]);
+    if (typeof nickname === 'string' && present !== null) return { ok: true, nickname };
+    const session = await this.get(token);
+    if (!session) return { ok: false, reason: 'no-session' };
+    if (room !== undefined && !session.rooms.has(room)) return { ok: false, reason: 'not-in-room' };
+    return { ok: true, nickname: session.nickname };
   }
 
   async findByNickname(key: string): Promise<Session | undefined> {
