@@ -168,9 +168,9 @@ export class RedisSessionRegistry implements SessionRegistry {
    * last renewed by a previous version during a rolling upgrade) is still answered.
    */
   async checkSender(token: string, key: string, room?: string): Promise<SenderCheck> {
-    const [nickname, present] = await Promise.all([
-      this.command(['GET', `${this.base}name:${key}\u0000${token}`]),
-      this.command(room === undefined ? ['ZSCORE', `${this.base}leases`, token] : ['ZSCORE', `${this.base}session:${token}:rooms`, room]),
+    const [nickname, present] = await this.commands([
+      ['GET', `${this.base}name:${key}\u0000${token}`],
+      room === undefined ? ['ZSCORE', `${this.base}leases`, token] : ['ZSCORE', `${this.base}session:${token}:rooms`, room],
     ]);
     if (typeof nickname === 'string' && present !== null) return { ok: true, nickname };
     const session = await this.get(token);
@@ -369,11 +369,16 @@ export class RedisSessionRegistry implements SessionRegistry {
 
   /** One plain command (the sign-in records need no script), within the timeout. */
   private async command(args: string[]): Promise<unknown> {
-    const reply = this.client.sendCommand(args).catch((error: unknown) => {
+    return (await this.commands([args]))[0];
+  }
+
+  /** Plain commands sent together (node-redis writes them in one go), within one timeout. */
+  private async commands(list: readonly string[][]): Promise<unknown[]> {
+    const replies = Promise.all(list.map((args) => this.client.sendCommand(args))).catch((error: unknown) => {
       const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       throw new SessionStoreError(`session store (Redis) failed: ${reason}`, { cause: error });
     });
-    return this.withinTimeout(reply, this.commandTimeoutMs);
+    return (await this.withinTimeout(replies, this.commandTimeoutMs)) as unknown[];
   }
 
   private async withinTimeout(reply: Promise<unknown>, timeoutMs: number): Promise<unknown> {
