@@ -43,6 +43,12 @@ describe('RedisSessionRegistry beside instances of the previous version (a rolli
     await client.sendCommand(['ZADD', `${base()}leases`, deadline, session.token]);
     await client.sendCommand(['HSET', `${base()}session:${session.token}:holders`, 'previous', deadline]);
   };
+  /** As the previous version ends a session: everything goes but the name key. */
+  const endedByPreviousVersion = async (instance: Instance, session: Session) => {
+    const left = { value: await client.sendCommand(['GET', nameKey(session)]), ttl: await client.sendCommand(['PTTL', nameKey(session)]) };
+    await instance.registry.end(session.token);
+    await client.sendCommand(['SET', nameKey(session), String(left.value), 'PX', String(left.ttl)]);
+  };
   const leased = async () => [new Instance(await target.registry({ leaseMs: LEASE_MS }), 'east'), new Instance(await target.registry({ leaseMs: LEASE_MS }), 'west')] as const;
 
   it('pages members the previous version claimed with their nicknames, skips them once lapsed, and names them at their next renewal', async () => {
@@ -77,9 +83,7 @@ describe('RedisSessionRegistry beside instances of the previous version (a rolli
   it('pages neither a session the previous version ended, though it left the name key, nor its name for the nickname’s next holder', async () => {
     const [east] = await leased();
     const [ended] = await populate(east, 'lobby', ['ALICE']);
-    const left = { value: await client.sendCommand(['GET', nameKey(ended!)]), ttl: await client.sendCommand(['PTTL', nameKey(ended!)]) };
-    await east.registry.end(ended!.token);
-    await client.sendCommand(['SET', nameKey(ended!), String(left.value), 'PX', String(left.ttl)]);
+    await endedByPreviousVersion(east, ended!);
     assert.deepEqual(await east.registry.members('lobby', { limit: 10 }), { members: [], count: 0 });
     await populate(east, 'lobby', ['alice']);
     assert.deepEqual(await east.registry.members('lobby', { limit: 10 }), { members: ['alice'], count: 1 });
@@ -100,9 +104,7 @@ describe('RedisSessionRegistry beside instances of the previous version (a rolli
   it('refuses a sender whose session the previous version ended, though it left the name key behind', async () => {
     const [east] = await leased();
     const [ended] = await populate(east, 'lobby', ['alice']);
-    const left = { value: await client.sendCommand(['GET', nameKey(ended!)]), ttl: await client.sendCommand(['PTTL', nameKey(ended!)]) };
-    await east.registry.end(ended!.token);
-    await client.sendCommand(['SET', nameKey(ended!), String(left.value), 'PX', String(left.ttl)]);
+    await endedByPreviousVersion(east, ended!);
     assert.deepEqual(await east.registry.checkSender(ended!.token, ended!.key, 'lobby'), { ok: false, reason: 'no-session' });
     assert.deepEqual(await east.registry.checkSender(ended!.token, ended!.key), { ok: false, reason: 'no-session' });
   });
