@@ -10,7 +10,8 @@ import { redisServerPid, sampleProcess } from './lib/process-stats.js';
  * of up to 100 members) and on a bare member page: the figure join-cluster's Redis share is made
  * of, without the emulator, the balancer and the instances. N sessions join one room, 50 in
  * flight as in the join storm; then N pages of the full room are read; then all N leases are
- * renewed 20 times (what every instance does every 10 s for the sessions it holds). Two figures
+ * renewed 20 times (what every instance does every 10 s for the sessions it holds); then the
+ * sender of 10 messages per session is checked, the old way (`get`) and the new (`checkSender`). Two figures
  * per call: redis-server's CPU (from /proc, so it counts reading and answering the command too)
  * and the script's time in Redis's own accounting (`INFO commandstats`, reset before each phase),
  * which is elapsed time: on a loaded machine it includes whatever time Redis was not running.
@@ -25,21 +26,33 @@ const RUNS = arg('runs', 2);
 const IN_FLIGHT = 50;
 /** Renewals of all N leases, enough for /proc's 10 ms ticks to count. */
 const RENEWALS = 20;
+/** Sender checks per session, as many as messages: enough for /proc's ticks. */
+const LOOKUPS = 10;
 
 type Client = ReturnType<typeof createClient>;
 
-/** Runs `phase` (scripts only) and tells what each EVALSHA, or each of `per` things, cost Redis. */
+/**
+ * Runs `phase` and tells what each call, or each of `per` things, cost Redis: CPU from /proc, time
+ * in commandstats, and the commands Redis counted (a script's own calls included) per call; and
+ * this process's CPU (node-redis and the registry, what an instance pays).
+ */
 async function perCall(client: Client, pid: number, phase: () => Promise<unknown>, per?: number): Promise<string> {
   await client.sendCommand(['CONFIG', 'RESETSTAT']);
   const before = sampleProcess(pid).cpuMs;
+  const ownBefore = process.cpuUsage();
   await phase();
   const cpuMs = sampleProcess(pid).cpuMs - before;
+  const own = process.cpuUsage(ownBefore);
   const stats = String(await client.sendCommand(['INFO', 'commandstats']));
-  const line = /cmdstat_evalsha:calls=(\d+),usec=(\d+)/.exec(stats);
-  if (!line) throw new Error(`no EVALSHA in INFO commandstats:\n${stats}`);
-  const calls = Number(line[1]);
+  const counted = [...stats.matchAll(/^cmdstat_(\S+?):calls=(\d+),usec=(\d+)/gm)].filter(([, command]) => command !== 'config');
+  const evalsha = counted.find(([, command]) => command === 'evalsha');
+  // A script's time in commandstats is the EVALSHA's, which includes the calls it makes.
+  const usec = evalsha ? Number(evalsha[3]) : counted.reduce((sum, [, , , time]) => sum + Number(time), 0);
+  const calls = evalsha ? Number(evalsha[2]) : (per ?? 1);
   const count = per ?? calls;
-  return `${((cpuMs * 1000) / count).toFixed(0)} µs CPU, ${(Number(line[2]) / count).toFixed(0)} µs in commandstats (${calls} calls)`;
+  const commands = counted.reduce((sum, [, , n]) => sum + Number(n), 0) / count;
+  const clientMicros = (own.user + own.system) / count;
+  return `${((cpuMs * 1000) / count).toFixed(0)} µs CPU, ${(usec / count).toFixed(0)} µs in commandstats, ${commands.toFixed(1)} commands (client: ${clientMicros.toFixed(0)} µs CPU)`;
 }
 
 async function inFlight(count: number, work: (i: number) => Promise<unknown>): Promise<void> {
@@ -85,7 +98,16 @@ try {
       },
       MEMBERS * RENEWALS,
     );
+    // What every chat message asks of the registry first: the session lookup before checkSender, and checkSender.
+    const lookup = await perCall(client, pid, () => inFlight(MEMBERS * LOOKUPS, (i) => registry.get(tokens[i % MEMBERS]!)), MEMBERS * LOOKUPS);
+    const check = await perCall(
+      client,
+      pid,
+      () => inFlight(MEMBERS * LOOKUPS, (i) => registry.checkSender(tokens[i % MEMBERS]!, `member ${i % MEMBERS}`, 'lobby')),
+      MEMBERS * LOOKUPS,
+    );
     console.log(`run ${run}: enter ${enter}; a page of the full room ${page}; renewal per session ${renewal}; load ${loadavg()[0]!.toFixed(1)}`);
+    console.log(`run ${run}: a message's sender, before (get) ${lookup}; now (checkSender) ${check}; load ${loadavg()[0]!.toFixed(1)}`);
     await client.close();
   }
 } finally {

@@ -5,6 +5,7 @@ import { Instance, type RegistryTarget, sleep } from './registry-contract-helper
 import { leaseContract } from './registry-lease-contract.js';
 import { membershipContract } from './registry-membership-contract.js';
 import { roomBanContract } from './registry-room-ban-contract.js';
+import { senderContract } from './registry-sender-contract.js';
 
 /** Two instances of the emulator: two holders of one registry, kept by the primary process. */
 const memory: RegistryTarget = {
@@ -25,6 +26,7 @@ describe('MemorySessionRegistry', () => {
   membershipContract(memory);
   leaseContract(memory);
   roomBanContract(memory);
+  senderContract(memory);
 
   it('never lapses a session without a lease (one process), and renews nothing', async () => {
     const registry = new MemorySessionRegistry({ presenceIndividualMax: 50 });

@@ -43,6 +43,12 @@ describe('RedisSessionRegistry beside instances of the previous version (a rolli
     await client.sendCommand(['ZADD', `${base()}leases`, deadline, session.token]);
     await client.sendCommand(['HSET', `${base()}session:${session.token}:holders`, 'previous', deadline]);
   };
+  /** As the previous version ends a session: everything goes but the name key. */
+  const endedByPreviousVersion = async (instance: Instance, session: Session) => {
+    const left = { value: await client.sendCommand(['GET', nameKey(session)]), ttl: await client.sendCommand(['PTTL', nameKey(session)]) };
+    await instance.registry.end(session.token);
+    await client.sendCommand(['SET', nameKey(session), String(left.value), 'PX', String(left.ttl)]);
+  };
   const leased = async () => [new Instance(await target.registry({ leaseMs: LEASE_MS }), 'east'), new Instance(await target.registry({ leaseMs: LEASE_MS }), 'west')] as const;
 
   it('pages members the previous version claimed with their nicknames, skips them once lapsed, and names them at their next renewal', async () => {
@@ -77,11 +83,29 @@ describe('RedisSessionRegistry beside instances of the previous version (a rolli
   it('pages neither a session the previous version ended, though it left the name key, nor its name for the nickname’s next holder', async () => {
     const [east] = await leased();
     const [ended] = await populate(east, 'lobby', ['ALICE']);
-    const left = { value: await client.sendCommand(['GET', nameKey(ended!)]), ttl: await client.sendCommand(['PTTL', nameKey(ended!)]) };
-    await east.registry.end(ended!.token);
-    await client.sendCommand(['SET', nameKey(ended!), String(left.value), 'PX', String(left.ttl)]);
+    await endedByPreviousVersion(east, ended!);
     assert.deepEqual(await east.registry.members('lobby', { limit: 10 }), { members: [], count: 0 });
     await populate(east, 'lobby', ['alice']);
     assert.deepEqual(await east.registry.members('lobby', { limit: 10 }), { members: ['alice'], count: 1 });
+  });
+
+  it('answers a sender the previous version claimed, or renewed last, from its session, though it has no name key', async () => {
+    const [east, west] = await leased();
+    const [claimed, renewed] = await populate(west, 'lobby', ['Alice', 'bob']);
+    await claimedByPreviousVersion([claimed!]);
+    await renewedByPreviousVersion(renewed!, 20 * LEASE_MS);
+    await sleep(LEASE_MS + 300);
+    assert.equal(await exists(renewed!), false, 'the name key expired with the lease this version set');
+    assert.deepEqual(await east.registry.checkSender(renewed!.token, renewed!.key, 'lobby'), { ok: true, nickname: 'bob' });
+    await renewedByPreviousVersion(claimed!, 20 * LEASE_MS);
+    assert.deepEqual(await east.registry.checkSender(claimed!.token, claimed!.key, 'lobby'), { ok: true, nickname: 'Alice' });
+  });
+
+  it('refuses a sender whose session the previous version ended, though it left the name key behind', async () => {
+    const [east] = await leased();
+    const [ended] = await populate(east, 'lobby', ['alice']);
+    await endedByPreviousVersion(east, ended!);
+    assert.deepEqual(await east.registry.checkSender(ended!.token, ended!.key, 'lobby'), { ok: false, reason: 'no-session' });
+    assert.deepEqual(await east.registry.checkSender(ended!.token, ended!.key), { ok: false, reason: 'no-session' });
   });
 });

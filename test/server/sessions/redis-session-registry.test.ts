@@ -5,6 +5,7 @@ import { DEFAULTS, Instance, LEASE_MS, sleep } from './registry-contract-helpers
 import { leaseContract } from './registry-lease-contract.js';
 import { membershipContract } from './registry-membership-contract.js';
 import { roomBanContract } from './registry-room-ban-contract.js';
+import { senderContract } from './registry-sender-contract.js';
 import { RedisTarget, silentLogger } from './redis-registry-target.js';
 import { assertFailsFast, eventually } from './redis-faults.js';
 
@@ -16,6 +17,7 @@ describe('RedisSessionRegistry', () => {
   membershipContract(target);
   leaseContract(target);
   roomBanContract(target);
+  senderContract(target);
 
   it('keeps registries with different key prefixes apart', async () => {
     const [east] = await target.pair(DEFAULTS);

@@ -15,6 +15,7 @@ import {
   type Peer,
   type PresenceTake,
   type RoomChange,
+  type SenderCheck,
   type Session,
   type SessionRegistry,
 } from './session-registry.js';
@@ -110,6 +111,13 @@ export class MemorySessionRegistry implements SessionRegistry {
   async get(token: string): Promise<Session | undefined> {
     const session = this.live(token);
     return session && snapshot(session);
+  }
+
+  async checkSender(token: string, _key: string, room?: string): Promise<SenderCheck> {
+    const session = this.live(token);
+    if (!session) return { ok: false, reason: 'no-session' };
+    if (room !== undefined && !session.rooms.has(room)) return { ok: false, reason: 'not-in-room' };
+    return { ok: true, nickname: session.nickname };
   }
 
   async findByNickname(key: string): Promise<Session | undefined> {

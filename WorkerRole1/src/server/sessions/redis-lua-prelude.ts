@@ -43,6 +43,8 @@ import { createHash } from 'node:crypto';
  * can outlive its lease: an upgrade that also lengthens SESSION_LEASE_MS, and a session held on
  * both versions whose old-version holder renews it last (with the shorter lease) and then stops;
  * it shows in pages until the next sweep (a renewal interval) removes it from its rooms.
+ * The sender check of every message (CHECK_SENDER, redis-scripts.ts) reads the name key too, and
+ * trusts it only beside a key that ending a session deletes in both versions.
  *
  * The epoch tells a Redis that lost its data (a restart without persistence, a flush) from one
  * that never had any: instances pass the epoch they last saw; one that finds another (or none)

@@ -62,6 +62,29 @@ if not fields then return false end
 return describe(token, fields)
 `);
 
+/**
+ * ARGV: base, token, nickname key, room ('' for none). Whether the session is live (and in the
+ * room): what every message asks, so first the cheapest reads. The name key exists only while the
+ * session is live, but a previous version's instance leaves it behind when it ends a session (and
+ * writes none when it claims or renews one), so it counts only beside the room in the session's
+ * rooms, or the lease entry, which ending a session deletes in every version; otherwise the lease
+ * and the session's record decide, as `get` does. Replies { 'ok', nickname } | { 'no-session' } |
+ * { 'not-in-room' }.
+ */
+export const CHECK_SENDER = script(`
+local token, key, room = ARGV[2], ARGV[3], ARGV[4]
+local rooms = base .. 'session:' .. token .. ':rooms'
+local nickname = redis.call('GET', base .. 'name:' .. key .. '\\0' .. token)
+local present
+if room == '' then present = redis.call('ZSCORE', leases, token) else present = redis.call('ZSCORE', rooms, room) end
+if nickname and present then return { 'ok', nickname } end
+if not is_live(token, now_ms()) then return { 'no-session' } end
+local fields = fields_of(token)
+if not fields then return { 'no-session' } end
+if room ~= '' and not present then return { 'not-in-room' } end
+return { 'ok', fields[1] }
+`);
+
 /** ARGV: base, nickname key. Replies { token, session } for a live holder, or nil. */
 export const FIND_BY_NICKNAME = script(`
 local token = redis.call('GET', base .. 'nick:' .. ARGV[2])

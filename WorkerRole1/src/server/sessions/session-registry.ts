@@ -109,6 +109,9 @@ export type EnterResult =
   /** A moderator removed one of `banSubjects` from the room until then (the registry's clock). */
   | { ok: false; reason: 'removed'; until: number };
 
+/** What an event needs of its sender's session: that it is live (and in the room), and its nickname. */
+export type SenderCheck = { ok: true; nickname: string } | { ok: false; reason: 'no-session' | 'not-in-room' };
+
 export interface Peer {
   token: string;
   nickname: string;
@@ -122,6 +125,12 @@ export interface SessionRegistry {
    */
   claim(nickname: Nickname, token: string | undefined, holder: string): Promise<ClaimResult>;
   get(token: string): Promise<Session | undefined>;
+  /**
+   * Whether the session of `token`, claimed under nickname key `key`, is live and, given `room`,
+   * in that room. Every message, edit, typing notice and history page asks this first, so it is
+   * the cheapest question a shared store can answer: it does not read the session's other rooms.
+   */
+  checkSender(token: string, key: string, room?: string): Promise<SenderCheck>;
   findByNickname(key: string): Promise<Session | undefined>;
   /** The change, or undefined when the session was already in the room (or is gone). */
   join(token: string, room: string): Promise<RoomChange | undefined>;
