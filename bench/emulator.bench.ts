@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +9,7 @@ import { developmentStorageConnectionString } from '../scripts/emulator/developm
 import { freePort } from '../scripts/emulator/free-port.js';
 import type { LoopDelay } from './lib/heap-probe.js';
 import { type ServerProcess, profileServersInto, startChatapp } from './lib/servers.js';
+import { storedPathRows, type Window } from './lib/stored-path-report.js';
 
 /**
  * What the emulator costs beside the role alone: `npm start -- --instances 1` (the load balancer,
@@ -18,7 +19,9 @@ import { type ServerProcess, profileServersInto, startChatapp } from './lib/serv
  * latency from send to delivery. Linux only (CPU time from /proc).
  * `--setups memory,serve` instead compares the role with in-memory history (no storage) against
  * the same role storing every message in that Azurite: what a stored message costs.
- * Usage: npm run bench:emulator [-- --clients 200 --rate 10000 --seconds 10 --passes 2 --setups serve,emulator --cpu-prof DIR]
+ * `--trace DIR` (with --setups memory,serve) timestamps each stored message's path in the role and
+ * in Azurite (lib/stored-path-trace.mjs) and prints where each storage pass's time went.
+ * Usage: npm run bench:emulator [-- --clients 200 --rate 10000 --seconds 10 --passes 2 --setups serve,emulator --cpu-prof DIR --trace DIR]
  */
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1]!);
@@ -37,6 +40,12 @@ if (!(baseSetup in SETUPS) || !(otherSetup in SETUPS)) throw new Error(`--setups
 // The role started alone (memory, serve) writes a V8 CPU profile there.
 const profileDir = args.get('cpu-prof');
 if (profileDir !== undefined) profileServersInto(resolve(profileDir));
+const traceDir = args.get('trace') === undefined ? undefined : resolve(args.get('trace')!);
+if (traceDir !== undefined) mkdirSync(traceDir, { recursive: true });
+const TRACE_PRELOAD = fileURLToPath(new URL('./lib/stored-path-trace.mjs', import.meta.url));
+/** Loads the tracing preload into a process started with this environment. */
+const traceEnvironment: Record<string, string> =
+  traceDir === undefined ? {} : { NODE_OPTIONS: `--import ${TRACE_PRELOAD}`, STORED_PATH_TRACE_DIR: traceDir };
 const warmUpSeconds = 3;
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLOCK_TICKS_PER_SECOND = 100;
@@ -52,17 +61,28 @@ function cpuMs(pid: number): number {
 function waitForLine(child: ChildProcess, pattern: RegExp, timeoutMs = 60_000): Promise<RegExpMatchArray> {
   return new Promise((resolve, reject) => {
     let buffered = '';
-    const timer = setTimeout(() => reject(new Error(`no line matching ${pattern}; output:\n${buffered.slice(-2000)}`)), timeoutMs);
+    const timer = setTimeout(() => fail(`no line matching ${pattern} within ${timeoutMs} ms`), timeoutMs);
+    // An emulator that exits before the line (a bad service model, a port taken) says so at once.
+    const onExit = (code: number | null) => fail(`the emulator exited with ${code} before a line matching ${pattern}`);
+    const stop = () => {
+      clearTimeout(timer);
+      child.stdout?.off('data', onData);
+      child.off('exit', onExit);
+      child.stdout?.resume();
+    };
+    function fail(reason: string) {
+      stop();
+      reject(new Error(`${reason}; output:\n${buffered.slice(-2000)}`));
+    }
     const onData = (chunk: Buffer) => {
       buffered += chunk.toString();
       const match = buffered.match(pattern);
       if (!match) return;
-      clearTimeout(timer);
-      child.stdout?.off('data', onData);
-      child.stdout?.resume();
+      stop();
       resolve(match);
     };
     child.stdout?.on('data', onData);
+    child.once('exit', onExit);
   });
 }
 
@@ -80,7 +100,7 @@ async function startEmulator(storageDir: string): Promise<Emulator> {
     ['--import', 'tsx', 'scripts/emulator/main.ts', '--instances', '1', '--fresh', '--port', String(port),
       '--storage-port', String(storagePort), '--storage-dir', storageDir, '--pid-file', join(storageDir, 'emulator.pid'),
       '--setting', `LOG_LEVEL=${LOG_LEVEL}`],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...traceEnvironment } },
   );
   const started = waitForLine(child, /started \(pid (\d+), port \d+\)/);
   await waitForLine(child, /^emulator: chat at /m);
@@ -89,7 +109,7 @@ async function startEmulator(storageDir: string): Promise<Emulator> {
 
 /** The role alone (with the event loop probe); with its history in the emulator's Azurite unless `storagePort` is undefined. */
 function startServe(storagePort: number | undefined): Promise<ServerProcess> {
-  return startChatapp({ LOG_LEVEL, ...(storagePort === undefined ? {} : { STORAGE_CONNECTION_STRING: developmentStorageConnectionString(storagePort) }) });
+  return startChatapp({ LOG_LEVEL, ...traceEnvironment, ...(storagePort === undefined ? {} : { STORAGE_CONNECTION_STRING: developmentStorageConnectionString(storagePort) }) });
 }
 
 function connect(port: number): Promise<Socket> {
@@ -148,11 +168,13 @@ async function load(port: number, pids: Record<string, number>, loopDelay: () =>
   await loopDelay();
   const cpuBefore = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuMs(pid)]));
   const started = performance.now();
+  const window = { start: performance.timeOrigin + started, end: 0 };
   await run(seconds * 1000);
   // Deliveries still on their way count too.
   await new Promise((resolve) => setTimeout(resolve, 500));
   const cpu = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuMs(pid) - cpuBefore[name]!]));
   const elapsed = (performance.now() - started) / 1000;
+  window.end = performance.timeOrigin + performance.now();
   const loop = await loopDelay();
   recording = false;
   for (const socket of sockets) socket.close();
@@ -168,6 +190,7 @@ async function load(port: number, pids: Record<string, number>, loopDelay: () =>
     p50: percentile(sorted, 50),
     p99: percentile(sorted, 99),
     loop,
+    window,
   };
 }
 
@@ -179,6 +202,7 @@ const storageDir = mkdtempSync(join(tmpdir(), 'chatapp-bench-emulator-'));
 const emulator = await startEmulator(storageDir);
 const rows: Record<string, string | number>[] = [];
 const ratios: { cpu: number; instanceCpu: number; p99: number }[] = [];
+const traced: { pass: number; rolePid: number; window: Window }[] = [];
 try {
   for (let pass = 1; pass <= passes; pass++) {
     // Alternate which goes first, so that neither always meets a warmer Azurite.
@@ -191,6 +215,7 @@ try {
         const serve = await startServe(kind === 'serve' ? emulator.storagePort : undefined);
         results[kind] = await load(serve.port, { 'emulator (Azurite only)': emulator.child.pid!, instance: serve.pid }, serve.loopDelay);
         await serve.stop();
+        if (kind === 'serve') traced.push({ pass, rolePid: serve.pid, window: results[kind]!.window });
       }
       const result = results[kind]!;
       rows.push({
@@ -218,6 +243,12 @@ try {
   rmSync(storageDir, { recursive: true, force: true });
 }
 console.table(rows);
+if (traceDir !== undefined) {
+  for (const { pass, rolePid, window } of traced) {
+    console.log(`pass ${pass}, ${SETUPS.serve}: the stored path over the measured window`);
+    console.table(storedPathRows(traceDir, rolePid, window));
+  }
+}
 const spread = (values: number[]) => `${Math.min(...values).toFixed(2)}-${Math.max(...values).toFixed(2)}`;
 const mean = (values: number[]) => (values.reduce((a, b) => a + b, 0) / values.length).toFixed(2);
 const ratio = `${otherSetup} / ${baseSetup}`;

@@ -1,5 +1,6 @@
 import { TableClient } from '@azure/data-tables';
 import { loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
 import { monotonicFactory } from 'ulid';
 import { TableHistoryStore } from '../WorkerRole1/src/server/history/table-history-store.js';
 import { ascendingRowKey, dedupeRowKey, messageRowKey, partitionKey } from '../WorkerRole1/src/server/history/row-keys.js';
@@ -18,9 +19,14 @@ import { sampleProcess } from './lib/process-stats.js';
  * Azurite's CPU (from /proc), and the ack latency. Each writer runs `--runs` times, interleaved.
  * Usage: npm run bench:history [-- --messages 2000 --runs 2]
  */
-const arg = (name: string, fallback: number) => Number(process.argv[process.argv.indexOf(`--${name}`) + 1] || fallback);
-const MESSAGES = arg('messages', 2000);
-const RUNS = arg('runs', 2);
+const { values: flags } = parseArgs({ options: { messages: { type: 'string', default: '2000' }, runs: { type: 'string', default: '2' } } });
+function positiveInteger(name: keyof typeof flags): number {
+  const raw = flags[name];
+  if (!/^[1-9]\d*$/.test(raw)) throw new Error(`--${name} takes a whole number above 0, not "${raw}"`);
+  return Number(raw);
+}
+const MESSAGES = positiveInteger('messages');
+const RUNS = positiveInteger('runs');
 const LOADS = [
   { name: 'one at a time', burst: 1 },
   { name: 'bursts of 100', burst: 100 },
