@@ -23,6 +23,10 @@ export async function startTelemetryDestinations() {
     // keeps one: what carrying the context through every callback and promise costs by itself.
     'context-only': { BENCH_ASYNC_CONTEXT: '1' },
     // Metrics and context propagation without recording spans: what sampling saves.
+    // No export; the SDK's meter provider, its tracer provider (sampling nothing), or both.
+    'sdk-meter': { BENCH_SDK_PARTS: 'meter' },
+    'sdk-tracer': { BENCH_SDK_PARTS: 'tracer' },
+    'sdk-meter-tracer': { BENCH_SDK_PARTS: 'meter,tracer' },
     'otlp-unsampled': { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_TRACES_SAMPLER: 'always_off' },
   };
   return {

@@ -8,6 +8,19 @@ import { startTelemetry } from '../WorkerRole1/src/server/telemetry/start-teleme
 // context manager keeps one (on Node 20 that switches on async hooks for every async resource).
 if (process.env.BENCH_ASYNC_CONTEXT) new AsyncLocalStorage().enterWith({});
 
+// BENCH_SDK_PARTS=meter,tracer: no export, but one part of the SDK started on its own (a meter
+// provider with an in-memory reader, and chatapp's instruments bound to it; a tracer provider that
+// samples nothing, with its context manager and propagator), to see what each part costs.
+const parts = process.env.BENCH_SDK_PARTS?.split(',') ?? [];
+if (parts.length > 0) {
+  const { api, metrics, node, tracing } = await import('@opentelemetry/sdk-node');
+  if (parts.includes('meter')) {
+    const exporter = new metrics.InMemoryMetricExporter(metrics.AggregationTemporality.DELTA);
+    api.metrics.setGlobalMeterProvider(new metrics.MeterProvider({ readers: [new metrics.PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 5000 })] }));
+    (await import('../WorkerRole1/src/server/telemetry/instruments.js')).bindInstruments();
+  }
+  if (parts.includes('tracer')) new node.NodeTracerProvider({ sampler: new tracing.AlwaysOffSampler(), spanProcessors: [] }).register();
+}
 /**
  * The chat server for the telemetry benchmark, alone in its process so its CPU time can be read:
  * telemetry starts from the environment the benchmark gives it (off, Application Insights or

@@ -33,7 +33,7 @@ const requested = (args.get('modes') ?? 'off,application-insights,otlp').split('
 for (const mode of requested) if (!(mode in modes)) throw new Error(`--modes: unknown mode ${mode}; known: ${Object.keys(modes).join(', ')}`);
 if (requested[0] !== 'off') throw new Error('--modes must start with off, the baseline');
 const BASELINE_SUFFIX = ' (baseline)';
-const exporting = (mode: string) => mode !== 'off' && mode !== 'context-only';
+const exporting = (mode: string) => mode !== 'off' && mode !== 'context-only' && !mode.startsWith('sdk-');
 const chosen = requested.flatMap((mode) => (baseline && exporting(mode) ? [mode, `${mode}${BASELINE_SUFFIX}`] : [mode]));
 
 async function startServer(mode: string, env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
