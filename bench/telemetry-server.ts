@@ -1,8 +1,26 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { loadConfig } from '../WorkerRole1/src/server/config/load-config.js';
 import { startTelemetry } from '../WorkerRole1/src/server/telemetry/start-telemetry.js';
 
+// BENCH_ASYNC_CONTEXT=1: no telemetry, but an AsyncLocalStorage entered, as OpenTelemetry's
+// context manager keeps one (on Node 20 that switches on async hooks for every async resource).
+if (process.env.BENCH_ASYNC_CONTEXT) new AsyncLocalStorage().enterWith({});
+
+// BENCH_SDK_PARTS=meter,tracer: no export, but one part of the SDK started on its own (a meter
+// provider with an in-memory reader, and chatapp's instruments bound to it; a tracer provider that
+// samples nothing, with its context manager and propagator), to see what each part costs.
+const parts = process.env.BENCH_SDK_PARTS?.split(',') ?? [];
+if (parts.length > 0) {
+  const { api, metrics, node, tracing } = await import('@opentelemetry/sdk-node');
+  if (parts.includes('meter')) {
+    const exporter = new metrics.InMemoryMetricExporter(metrics.AggregationTemporality.DELTA);
+    api.metrics.setGlobalMeterProvider(new metrics.MeterProvider({ readers: [new metrics.PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 5000 })] }));
+    (await import('../WorkerRole1/src/server/telemetry/instruments.js')).bindInstruments();
+  }
+  if (parts.includes('tracer')) new node.NodeTracerProvider({ sampler: new tracing.AlwaysOffSampler(), spanProcessors: [] }).register();
+}
 /**
  * The chat server for the telemetry benchmark, alone in its process so its CPU time can be read:
  * telemetry starts from the environment the benchmark gives it (off, Application Insights or
@@ -12,9 +30,13 @@ const telemetry = await startTelemetry(loadConfig({ ...process.env, LOG_LEVEL: '
 const { startChatServer } = await import('../test/helpers/chat-server.js');
 const server = await startChatServer({ eventBurst: 1_000_000, eventRatePerSecond: 1000, messageBurst: 1_000_000, messageRatePerSecond: 1000 });
 
-const cpuMicros = () => {
+/** The main thread's own CPU (Node 23.9 and later): without V8's and libuv's helper threads. */
+const threadCpuUsage = (process as { threadCpuUsage?: () => NodeJS.CpuUsage }).threadCpuUsage;
+/** The process's CPU, its user part (socket writes are kernel time, the same whatever telemetry does) and the main thread's. */
+const cpu = () => {
   const { user, system } = process.cpuUsage();
-  return user + system;
+  const thread = threadCpuUsage?.call(process);
+  return { cpuMicros: user + system, userMicros: user, mainMicros: thread ? thread.user + thread.system : Number.NaN };
 };
 // BENCH_CPU_PROFILE=FILE: a CPU profile of the measured window only (start-up left out), flush included.
 const profileFile = process.env.BENCH_CPU_PROFILE;
@@ -26,14 +48,14 @@ process.on('message', async (request: string) => {
       await profiler.post('Profiler.enable');
       await profiler.post('Profiler.start');
     }
-    process.send?.({ cpuMicros: cpuMicros() });
+    process.send?.(cpu());
   }
   // The export work of the measured window counts too: flush it before reading the clock.
   if (request === 'flush') {
     await telemetry.shutdown();
-    const cpu = cpuMicros();
+    const used = cpu();
     if (profileFile) writeFileSync(profileFile, JSON.stringify((await profiler.post('Profiler.stop')).profile));
-    process.send?.({ cpuMicros: cpu });
+    process.send?.(used);
   }
 });
 process.send?.({ port: server.port, destinations: telemetry.destinations });

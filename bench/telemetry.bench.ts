@@ -1,17 +1,18 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { randomUUID } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { io, type Socket } from 'socket.io-client';
-import { startIngestionServer, startOtlpReceiver } from '../test/server/telemetry/receivers.js';
+import { startTelemetryDestinations } from './telemetry-destinations.js';
 
 /**
  * What telemetry costs: the same chat server with export off, to Application Insights (a local
  * ingestion endpoint, the distribution's default sampling) and over OTLP/HTTP (every trace
- * sampled), in the same run. Reports server CPU time per delivered message and fan-out latency.
- * Usage: npm run bench:telemetry [-- --clients 50 --messages 1000 --passes 2 --modes off,otlp,otlp-unsampled]
+ * sampled), all running at once, messages sent to each in turn. Reports server CPU time per
+ * delivered message (and its user part) and fan-out latency, with the machine's load average.
+ * Usage: npm run bench:telemetry [-- --clients 50 --messages 1000 --passes 2 --modes off,context-only,otlp,otlp-unsampled]
  * `--cpu-prof DIR` writes a CPU profile of each server's measured window into DIR (read it with
  * bench/profile-top.ts). `--baseline DIR` also measures each exporting mode with the server of
  * another checkout of chatapp that has its own node_modules (e.g. `git worktree add DIR <commit>`
@@ -27,25 +28,13 @@ const profileDir = args.get('cpu-prof');
 const baseline = args.get('baseline');
 const here = fileURLToPath(new URL('..', import.meta.url));
 
-const ingestion = await startIngestionServer();
-const collector = await startOtlpReceiver();
-const connectionsLog = fileURLToPath(new URL(`../.bench-connections-${process.pid}.log`, import.meta.url));
-
-const modes: Record<string, Record<string, string>> = {
-  off: {},
-  'application-insights': {
-    APPLICATIONINSIGHTS_CONNECTION_STRING: `InstrumentationKey=${randomUUID()};IngestionEndpoint=${ingestion.url}/;LiveEndpoint=${ingestion.url}/`,
-    NODE_EXTRA_CA_CERTS: ingestion.caFile,
-  },
-  otlp: { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url },
-  // Metrics and context propagation without recording spans: what sampling saves.
-  'otlp-unsampled': { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_TRACES_SAMPLER: 'always_off' },
-};
+const { ingestion, collector, connectionsLog, modes, close } = await startTelemetryDestinations();
 const requested = (args.get('modes') ?? 'off,application-insights,otlp').split(',');
 for (const mode of requested) if (!(mode in modes)) throw new Error(`--modes: unknown mode ${mode}; known: ${Object.keys(modes).join(', ')}`);
 if (requested[0] !== 'off') throw new Error('--modes must start with off, the baseline');
 const BASELINE_SUFFIX = ' (baseline)';
-const chosen = requested.flatMap((mode) => (baseline && mode !== 'off' ? [mode, `${mode}${BASELINE_SUFFIX}`] : [mode]));
+const exporting = (mode: string) => mode !== 'off' && mode !== 'context-only' && !mode.startsWith('sdk-');
+const chosen = requested.flatMap((mode) => (baseline && exporting(mode) ? [mode, `${mode}${BASELINE_SUFFIX}`] : [mode]));
 
 async function startServer(mode: string, env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
   const root = mode.endsWith(BASELINE_SUFFIX) ? resolve(baseline!) : here;
@@ -66,10 +55,11 @@ async function startServer(mode: string, env: Record<string, string>): Promise<{
   return { child, port: ready.port };
 }
 
-async function cpuOf(child: ChildProcess, request: 'cpu' | 'flush' = 'cpu'): Promise<number> {
+/** The server's CPU so far; a baseline checkout's server that predates `userMicros` and `mainMicros` sends the total only. */
+async function cpuOf(child: ChildProcess, request: 'cpu' | 'flush' = 'cpu'): Promise<{ cpuMicros: number; userMicros: number; mainMicros: number }> {
   child.send(request);
-  const [reply] = (await once(child, 'message')) as [{ cpuMicros: number }];
-  return reply.cpuMicros;
+  const [reply] = (await once(child, 'message')) as [{ cpuMicros: number; userMicros?: number; mainMicros?: number }];
+  return { cpuMicros: reply.cpuMicros, userMicros: reply.userMicros ?? Number.NaN, mainMicros: reply.mainMicros ?? Number.NaN };
 }
 
 function connect(port: number): Promise<Socket> {
@@ -82,7 +72,14 @@ function connect(port: number): Promise<Socket> {
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
-async function measure(mode: string) {
+interface Server {
+  mode: string;
+  child: ChildProcess;
+  broadcast(n: number): Promise<number>;
+}
+
+/** One server with its clients connected, a session each, all in one room. */
+async function open(mode: string): Promise<Server> {
   const { child, port } = await startServer(mode, modes[mode.replace(BASELINE_SUFFIX, '')]!);
   const sockets = await Promise.all(Array.from({ length: clients }, () => connect(port)));
   await Promise.all(sockets.map((socket, i) => socket.emitWithAck('session:start', { nickname: `user${i}` })));
@@ -95,54 +92,73 @@ async function measure(mode: string) {
     await everyone;
     return performance.now() - sentAt;
   };
-  for (let n = 0; n < warmUp; n += 1) await broadcast(-1 - n);
-  const cpuBefore = await cpuOf(child);
-  const latencies: number[] = [];
-  for (let n = 0; n < messages; n += 1) latencies.push(await broadcast(n));
-  const cpuMicros = (await cpuOf(child, 'flush')) - cpuBefore;
-  latencies.sort((a, b) => a - b);
-  for (const socket of sockets) socket.close();
-  child.kill('SIGKILL');
-  await once(child, 'exit');
-  return { cpuPerDelivery: cpuMicros / (messages * clients), p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  child.once('exit', () => sockets.forEach((socket) => socket.close()));
+  return { mode, child, broadcast };
 }
 
-function received(chosenMode: string): number {
-  const mode = chosenMode.replace(BASELINE_SUFFIX, '');
-  if (mode === 'application-insights') return ingestion.requests.length;
-  return mode.startsWith('otlp') ? collector.requests.length : 0;
+/**
+ * Every mode's server runs at once and the messages go to them in turn, one round each, so that
+ * the other sessions' load on this shared machine falls on every mode alike, message by message.
+ */
+async function measure(chosenModes: string[]) {
+  const servers: Server[] = [];
+  for (const mode of chosenModes) servers.push(await open(mode));
+  for (let n = 0; n < warmUp; n += 1) for (const server of servers) await server.broadcast(-1 - n);
+  const before = await Promise.all(servers.map((server) => cpuOf(server.child)));
+  const latencies = servers.map((): number[] => []);
+  for (let n = 0; n < messages; n += 1) for (const [i, server] of servers.entries()) latencies[i]!.push(await server.broadcast(n));
+  const after = await Promise.all(servers.map((server) => cpuOf(server.child, 'flush')));
+  for (const server of servers) {
+    server.child.kill('SIGKILL');
+    await once(server.child, 'exit');
+  }
+  const deliveries = messages * clients;
+  return servers.map((server, i) => {
+    const sorted = latencies[i]!.sort((a, b) => a - b);
+    return {
+      mode: server.mode,
+      cpuPerDelivery: (after[i]!.cpuMicros - before[i]!.cpuMicros) / deliveries,
+      userPerDelivery: (after[i]!.userMicros - before[i]!.userMicros) / deliveries,
+      mainPerDelivery: (after[i]!.mainMicros - before[i]!.mainMicros) / deliveries,
+      p50: percentile(sorted, 50),
+      p99: percentile(sorted, 99),
+    };
+  });
 }
 
 const distro = (root: string) =>
   (JSON.parse(readFileSync(resolve(root, 'node_modules/@azure/monitor-opentelemetry/package.json'), 'utf8')) as { version: string }).version;
 console.log(`${clients} clients in one room, ${messages} messages each delivered to all, ${passes} passes, Node ${process.version}`);
+console.log(`load average at start: ${loadavg().map((load) => load.toFixed(1)).join(' ')}`);
 console.log(`@azure/monitor-opentelemetry ${distro(here)}${baseline ? `; baseline ${resolve(baseline)}: ${distro(baseline)}` : ''}`);
-const results: Record<string, Array<Awaited<ReturnType<typeof measure>>>> = Object.fromEntries(chosen.map((mode) => [mode, []]));
-// Modes interleave within each pass so that drift on a shared machine hits them alike.
-const exports: Record<string, number> = Object.fromEntries(chosen.map((mode) => [mode, 0]));
-for (let pass = 0; pass < passes; pass += 1) {
-  for (const mode of chosen) {
-    const before = received(mode);
-    results[mode]!.push(await measure(mode));
-    exports[mode]! += received(mode) - before;
-  }
-}
+const results: Record<string, Array<Awaited<ReturnType<typeof measure>>[number]>> = Object.fromEntries(chosen.map((mode) => [mode, []]));
+for (let pass = 0; pass < passes; pass += 1) for (const result of await measure(chosen)) results[result.mode]!.push(result);
 
 const range = (values: number[], digits: number) =>
   values.length === 1 ? values[0]!.toFixed(digits) : `${Math.min(...values).toFixed(digits)}-${Math.max(...values).toFixed(digits)}`;
 const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
 const off = results.off!;
+const perPass = (runs: typeof off) => runs.map((run, i) => run.cpuPerDelivery / off[i]!.cpuPerDelivery);
 console.table(
   Object.entries(results).map(([mode, runs]) => ({
     export: mode,
     'CPU/delivery (µs)': range(runs.map((run) => run.cpuPerDelivery), 2),
     'CPU vs off': (mean(runs.map((run) => run.cpuPerDelivery)) / mean(off.map((run) => run.cpuPerDelivery))).toFixed(2),
-    'CPU ratio per pass': runs.map((run, i) => (run.cpuPerDelivery / off[i]!.cpuPerDelivery).toFixed(2)).join(' '),
+    'CPU ratio per pass': perPass(runs).map((ratio) => ratio.toFixed(2)).join(' '),
+    'median ratio': median(perPass(runs)).toFixed(2),
+    // The kernel's part (socket writes to 50 clients) is the same work in every mode but swings with the machine's load.
+    'main thread vs off': (mean(runs.map((run) => run.mainPerDelivery)) / mean(off.map((run) => run.mainPerDelivery))).toFixed(2),
+    'user CPU vs off': (mean(runs.map((run) => run.userPerDelivery)) / mean(off.map((run) => run.userPerDelivery))).toFixed(2),
     'fan-out p99 (ms)': range(runs.map((run) => run.p99), 1),
     'p99 vs off': (mean(runs.map((run) => run.p99)) / mean(off.map((run) => run.p99))).toFixed(2),
-    'export requests': exports[mode],
   })),
 );
-await Promise.all([ingestion.close(), collector.close()]);
-rmSync(connectionsLog, { force: true });
+console.log(`export requests received: Application Insights ${ingestion.requests.length}, OTLP ${collector.requests.length}`);
+console.log(`load average at end: ${loadavg().map((load) => load.toFixed(1)).join(' ')}`);
+await close();
 process.exit(0);

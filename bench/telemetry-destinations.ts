@@ -1,0 +1,42 @@
+import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { startIngestionServer, startOtlpReceiver } from '../test/server/telemetry/receivers.js';
+
+/**
+ * What the telemetry benchmarks export to, on loopback: an Application Insights ingestion stand-in
+ * and an OTLP collector stand-in, with the environment that puts a server in each mode. The
+ * connections log is where the connection recorder (test/server/telemetry/fixtures) writes.
+ */
+export async function startTelemetryDestinations() {
+  const ingestion = await startIngestionServer();
+  const collector = await startOtlpReceiver();
+  const connectionsLog = fileURLToPath(new URL(`../.bench-connections-${process.pid}.log`, import.meta.url));
+  const modes: Record<string, Record<string, string>> = {
+    off: {},
+    'application-insights': {
+      APPLICATIONINSIGHTS_CONNECTION_STRING: `InstrumentationKey=${randomUUID()};IngestionEndpoint=${ingestion.url}/;LiveEndpoint=${ingestion.url}/`,
+      NODE_EXTRA_CA_CERTS: ingestion.caFile,
+    },
+    otlp: { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url },
+    // Export off, but an AsyncLocalStorage in use, as the context manager of either exporting mode
+    // keeps one: what carrying the context through every callback and promise costs by itself.
+    'context-only': { BENCH_ASYNC_CONTEXT: '1' },
+    // Metrics and context propagation without recording spans: what sampling saves.
+    // No export; the SDK's meter provider, its tracer provider (sampling nothing), or both.
+    'sdk-meter': { BENCH_SDK_PARTS: 'meter' },
+    'sdk-tracer': { BENCH_SDK_PARTS: 'tracer' },
+    'sdk-meter-tracer': { BENCH_SDK_PARTS: 'meter,tracer' },
+    'otlp-unsampled': { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_TRACES_SAMPLER: 'always_off' },
+  };
+  return {
+    ingestion,
+    collector,
+    connectionsLog,
+    modes,
+    async close(): Promise<void> {
+      await Promise.all([ingestion.close(), collector.close()]);
+      rmSync(connectionsLog, { force: true });
+    },
+  };
+}
