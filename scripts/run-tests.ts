@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { scratchDir } from '../test/helpers/scratch-dir.js';
 
 /**
- * `npm test`: builds WorkerRole1/dist, then runs every test/**\/*.test.ts file with Node's own test
+ * `npm test`: builds WorkerRole1/dist (when its sources changed), then runs every test/**\/*.test.ts file with Node's own test
  * runner, several files at once, the type check beside them, and prints how long it all took.
  * Arguments narrow the run to the files whose path contains any of them (`npm test --
  * server/message`). TEST_CONCURRENCY sets how many files run at once.
@@ -158,8 +158,9 @@ const duration = (ms: number) => {
   return `${Math.floor(total / 60)}:${String(total % 60).padStart(2, '0')}`;
 };
 
-// The tests run the compiled server and the bundled client, so the build comes first.
-const build = await run('npm run build', ['--import', 'tsx', 'scripts/build.ts']);
+// The tests run the compiled server and the bundled client, so the build comes first, unless the
+// last build was of these same files (scripts/build/up-to-date.ts).
+const build = await run('npm run build', ['--import', 'tsx', 'scripts/build.ts', '--if-changed']);
 process.stdout.write(build.output);
 if (build.code !== 0) {
   console.error(`npm run build failed (exit code ${build.code}); no test ran`);
