@@ -41,7 +41,7 @@ const EXCLUSIVE: Record<string, string[]> = {
   'npm run build (WorkerRole1/.dist-building-*)': [
     'test/powershell/build-service.test.ts', // Build-Service.ps1 builds
     'test/scripts/emulator/build-while-serving.test.ts', // builds, and checks no staging folder is left
-    'test/start-here.test.ts', // npm start builds first
+    'test/start-here.test.ts', // npm start builds first, unless dist is up to date (it is, after the build above)
   ],
 };
 
@@ -59,8 +59,9 @@ const LONGEST_FIRST = [
   'test/scripts/publish/app-service.test.ts',
   'test/scripts/package/stage-role.test.ts',
   // The builders run one after another (EXCLUSIVE), so they start early, where others fill the gaps.
+  // start-here is no longer one of them: its npm start finds the build made before the run up to
+  // date (measured: 19-23 s, 3 CPU s, where it took 90 s and 17 CPU s building).
   'test/powershell/build-service.test.ts',
-  'test/start-here.test.ts',
   'test/scripts/emulator/build-while-serving.test.ts',
   'test/e2e/chat.test.ts',
   // Starts the build made before the run (Start-Emulator.ps1 -NoBuild), so it is no builder.
