@@ -3,6 +3,9 @@
  * WorkerRole1/dist. Everything is written to a staging folder beside dist first and moved into
  * place only when the whole build has succeeded, so a running emulator or server keeps serving
  * complete files while this runs, and a failed build leaves the previous dist as it was.
+ *
+ * `--if-changed` (what `npm start` and `npm test` pass): builds only when an input changed since
+ * the last build, or dist did (scripts/build/up-to-date.ts). `npm run build` itself always builds.
  */
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
@@ -10,12 +13,19 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { moveIntoPlace } from './build/move-into-place.js';
+import { inputsDigest, isUpToDate, recordBuild } from './build/up-to-date.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const role = `${root}WorkerRole1/`;
 const STAGING_PREFIX = '.dist-building-';
 const staged = `${role}${STAGING_PREFIX}${process.pid}/`;
 const publicOut = `${staged}public/`;
+
+const inputs = inputsDigest(root);
+if (process.argv.slice(2).includes('--if-changed') && isUpToDate(root, inputs)) {
+  console.log('WorkerRole1/dist is up to date: nothing it is built from changed since the last build');
+  process.exit(0);
+}
 
 const require = createRequire(import.meta.url);
 const tsc = require.resolve('typescript/bin/tsc');
@@ -53,6 +63,7 @@ try {
     logLevel: 'warning',
   });
   moveIntoPlace(staged, `${role}dist`);
+  recordBuild(root, inputs);
 } catch (error) {
   rmSync(staged, { recursive: true, force: true });
   // tsc and esbuild have printed their errors already.

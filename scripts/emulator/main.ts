@@ -1,7 +1,7 @@
 /**
  * `npm run emulator`: runs the service locally the way Azure would. First makes sure nothing stands
  * in the way (an emulator already running from this folder, a taken port), then builds (--build,
- * which package.json passes), validates the service model, starts Azurite's table service, one Node
+ * which package.json passes; skipped when nothing the build reads changed since the last one), validates the service model, starts Azurite's table service, one Node
  * cluster worker per role instance (the Local cscfg's count, or --instances), a probe per instance,
  * and a TCP load balancer on the endpoint port; with --launch it opens the chat in the browser once
  * every instance is healthy. Ctrl-C or SIGTERM drains the instances and stops everything it started.
@@ -54,7 +54,7 @@ process.on('exit', () => removePidFile(pidFile));
 
 let buildSeconds = 0;
 if (options.build) {
-  const build = spawnSync(process.execPath, ['--import', 'tsx', join(REPOSITORY_ROOT, 'scripts', 'build.ts')], { cwd: REPOSITORY_ROOT, stdio: 'inherit' });
+  const build = spawnSync(process.execPath, ['--import', 'tsx', join(REPOSITORY_ROOT, 'scripts', 'build.ts'), '--if-changed'], { cwd: REPOSITORY_ROOT, stdio: 'inherit' });
   if (build.status !== 0) fail('emulator: npm run build failed; nothing was started');
   buildSeconds = process.uptime();
 }

@@ -24,7 +24,7 @@ export interface EmulatorOptions {
   /** Open the chat in the default browser once every instance is healthy. */
   launch: boolean;
   /**
-   * Run `npm run build` first, after checking that no emulator runs from this folder and that the
+   * Build first, unless dist is up to date (scripts/build.ts --if-changed), after checking that no emulator runs from this folder and that the
    * ports are free (package.json passes it, so that a second `npm start` is refused before it
    * rebuilds the files the first one serves).
    */

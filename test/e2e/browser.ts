@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 
 /**
@@ -11,11 +12,39 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const STEP_TIMEOUT_MS = 10_000;
 const BROWSER_NETWORK_ERROR = /net::ERR_|WebSocket connection to .* failed/;
 
+/**
+ * Playwright's own --disable-features list (playwright-core 1.65, src/server/chromium/
+ * chromiumSwitches.ts): mostly what would reach Google when the browser starts. Chromium heeds only
+ * the last --disable-features it is given, so ours has to carry these too.
+ */
+const PLAYWRIGHT_VERSION = '1.65.';
+const PLAYWRIGHT_DISABLED_FEATURES = [
+  'AvoidUnnecessaryBeforeUnloadCheckSync', 'DestroyProfileOnBrowserClose', 'HttpsUpgrades', 'HttpsFirstBalancedModeAutoEnable',
+  'LensOverlay', 'MediaRouter', 'PaintHolding', 'ThirdPartyStoragePartitioning', 'AvoidCorsURLLoaderRestartOnRedirect',
+  'TcpPortRandomizationWin', 'OptimizationHints', 'NetworkTimeServiceQuerying', 'AimEnabled', 'PreconnectToSearch',
+  'msForceBrowserSignIn', 'msEdgeUpdateLaunchServicesPreferredVersion',
+];
+/**
+ * Chromium gives every window the address bar's drop-down as a page of its own, ready in a renderer
+ * (chrome://omnibox-popup.top-chrome/), even headless, where no one can open it. A test opens a
+ * window per person, a context each: those renderers were about a third of a browser test file's
+ * CPU (measured: 10 windows, 8-10 CPU s with them, 4-4.5 without).
+ */
+const UNSEEN_BROWSER_UI = ['WebUIOmniboxPopup', 'WebUIOmniboxAimPopup'];
+
 export async function launchBrowser(): Promise<Browser> {
   assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+  const { version } = createRequire(import.meta.url)('playwright-core/package.json') as { version: string };
+  assert.ok(
+    version.startsWith(PLAYWRIGHT_VERSION),
+    `playwright-core ${version}: bring PLAYWRIGHT_DISABLED_FEATURES in test/e2e/browser.ts up to its chromiumSwitches.ts, which ours replaces`,
+  );
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      `--disable-features=${[...PLAYWRIGHT_DISABLED_FEATURES, ...UNSEEN_BROWSER_UI].join(',')}`,
+    ],
   });
 }
 

@@ -164,6 +164,11 @@ describe('a room with hundreds of people, in a browser', { timeout: 600_000 }, (
 
     const sent: string[] = [];
     page.on('websocket', (socket: WebSocket) => socket.on('framesent', ({ payload }) => sent.push(String(payload))));
+    // A reconnect may go over long-polling first (the WebSocket attempt failed or was slow, as on a
+    // loaded machine): the same packets, several to a POST, separated by \x1e.
+    page.on('request', (request) => {
+      if (request.method() === 'POST' && new URL(request.url()).pathname.startsWith('/socket.io/')) sent.push(...(request.postData() ?? '').split('\x1e'));
+    });
     await viewer.context.setOffline(true);
     await page.locator('#connection-status', { hasText: /Offline|Reconnecting/ }).waitFor();
     const newcomers = crowdNames(2).map((name) => `a${name}`);

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { type FSWatcher, mkdirSync, mkdtempSync, readdirSync, rmSync, watch, writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { type FSWatcher, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, watch, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { moveIntoPlace } from '../../../scripts/build/move-into-place.js';
 import { nonEphemeralPort } from '../../helpers/non-ephemeral-port.js';
@@ -129,6 +130,14 @@ describe('npm run build while a server runs from WorkerRole1/dist', { timeout: 2
       [],
       'the staging folder is gone',
     );
+  });
+
+  it('is skipped by npm start and npm test right after that build (nothing it reads changed), leaving dist as it was', async () => {
+    const entry = join(ROOT, 'WorkerRole1', 'dist', 'server', 'main.js');
+    const builtAt = statSync(entry).mtimeMs;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/build.ts', '--if-changed'], { cwd: ROOT });
+    assert.match(stdout, /^WorkerRole1\/dist is up to date/);
+    assert.equal(statSync(entry).mtimeMs, builtAt, 'dist/server/main.js was not written again');
   });
 });
 

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { after, before, describe, it, test } from 'node:test';
 import { nonEphemeralPort } from '../../helpers/non-ephemeral-port.js';
 import { INSTANCES, addressFor, connect, emit, nextEvent, sockets } from './emulator-clients.js';
-import { canListen, ensureBuilt, healthzFrom, isAlive, ROOT, RunningEmulator, temporaryStorageDir } from './running-emulator.js';
+import { canListen, EMULATOR, ensureBuilt, healthzFrom, isAlive, ROOT, RunningEmulator, temporaryStorageDir } from './running-emulator.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -152,7 +152,7 @@ describe('emulator', () => {
 test('refuses a --setting the role does not have, naming it, before starting anything', async () => {
   // Its own pid file: a developer's emulator running from this folder must not answer first.
   const pidFile = join(temporaryStorageDir(), 'emulator.pid');
-  const args = ['--import', 'tsx', 'scripts/emulator/main.ts', '--setting', 'REDIS_ULR=redis://x', '--pid-file', pidFile, '--storage-port', String(await nonEphemeralPort())];
+  const args = [...EMULATOR, '--setting', 'REDIS_ULR=redis://x', '--pid-file', pidFile, '--storage-port', String(await nonEphemeralPort())];
   const run = await execFileAsync(process.execPath, args, { cwd: ROOT }).then(
     () => undefined,
     (error: { code: number; stderr: string }) => error,
