@@ -126,7 +126,7 @@ export async function publish(argv: string[], environment: PublishEnvironment = 
     }
 
     const credential = await (environment.credential ?? defaultCredential)();
-    const clients = createAzureClients({ credential, subscription: options.subscription, ...environment.arm });
+    const clients = await createAzureClients({ credential, subscription: options.subscription, ...environment.arm });
     const storage = await provisionStorage(clients, credential, storagePlan, log);
     if (storage.history) {
       configuration = fillConfiguration(cscfgText, role.name, { ...options.settings, [HISTORY_SETTING]: storage.history.connectionString });

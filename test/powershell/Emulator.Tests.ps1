@@ -45,19 +45,20 @@ BeforeAll {
     $arguments = @('-NoLogo', '-NoProfile', '-NonInteractive', '-File', (Join-Path $ScriptsFolder 'Start-Emulator.ps1'),
         '-Port', $port, '-Instances', 2, '-StoragePort', (Get-FreeTcpPort), '-StorageDirectory', (Join-Path $folder 'azurite'),
         '-PidFile', $pidFile, '-Fresh', '-Launch', '-NoBuild')
-    # A job (its own pwsh) runs the script as a user's terminal would and copies each line to the log.
-    $emulator = Start-Job -ScriptBlock {
-        param($Pwsh, $Arguments, $Log, $StandIns)
-        $env:PATH = $StandIns + [System.IO.Path]::PathSeparator + $env:PATH
-        $env:DISPLAY = ':99'
-        & $Pwsh @Arguments 2>&1 | ForEach-Object { Add-Content -LiteralPath $Log -Value "$_" }
-    } -ArgumentList $PwshPath, $arguments, $log, $standIns
+    # The script runs in its own pwsh, as from a user's terminal, both its output streams appended
+    # to the log in the order written (by the shell: no process between them and the file).
     New-Item -ItemType File -Path $log | Out-Null
+    $start = [System.Diagnostics.ProcessStartInfo]::new('sh')
+    foreach ($argument in @('-c', 'log=$1; shift; exec "$@" >> "$log" 2>&1', 'sh', $log, $PwshPath) + $arguments) { $start.ArgumentList.Add("$argument") }
+    $start.Environment['PATH'] = $standIns + [System.IO.Path]::PathSeparator + $env:PATH
+    $start.Environment['DISPLAY'] = ':99'
+    $start.UseShellExecute = $false
+    $emulator = [System.Diagnostics.Process]::Start($start)
 
     # Azurite and two instances: a minute or more on a busy machine.
     $deadline = [DateTime]::UtcNow.AddMinutes(4)
     while ($null -eq (Get-HealthzFrom $port '127.0.0.1')) {
-        if ($emulator.State -ne 'Running') { throw "Start-Emulator.ps1 ended before /healthz answered:`n$(Get-Content -LiteralPath $log -Raw)" }
+        if ($emulator.HasExited) { throw "Start-Emulator.ps1 ended before /healthz answered:`n$(Get-Content -LiteralPath $log -Raw)" }
         if ([DateTime]::UtcNow -gt $deadline) { throw "no /healthz on port $port within 4 minutes:`n$(Get-Content -LiteralPath $log -Raw)" }
         Start-Sleep -Milliseconds 500
     }
@@ -67,7 +68,7 @@ BeforeAll {
 
 AfterAll {
     # Whatever a failed test left running.
-    $emulator | Remove-Job -Force
+    if (-not $emulator.HasExited) { $emulator.Kill($true) }
     $leftovers = @($emulatorPid) + @(Select-String -LiteralPath $log -Pattern 'started \(pid (\d+)' | ForEach-Object { [int] $_.Matches[0].Groups[1].Value })
     foreach ($id in $leftovers) { if ($id) { Stop-Process -Id $id -Force -ErrorAction SilentlyContinue } }
     Remove-Item -LiteralPath $folder -Recurse -Force -ErrorAction SilentlyContinue
@@ -118,7 +119,7 @@ Describe 'Stop-Emulator.ps1' {
 
         $result.ExitCode | Should -Be 0 -Because $result.Output
         $result.Output | Should -Match "emulator: stopped \(pid $emulatorPid\)"
-        $emulator | Wait-Job -Timeout 30 | Should -Not -BeNullOrEmpty -Because 'Start-Emulator.ps1 returns once the emulator stopped'
+        $emulator.WaitForExit(30000) | Should -BeTrue -Because 'Start-Emulator.ps1 returns once the emulator stopped'
         foreach ($id in @($emulatorPid) + $instancePids) {
             Get-Process -Id $id -ErrorAction SilentlyContinue | Should -BeNullOrEmpty -Because "process $id belonged to the emulator"
         }

@@ -1,17 +1,33 @@
 BeforeAll {
     . (Join-Path $PSScriptRoot (Join-Path 'helpers' 'ScriptRunner.ps1'))
 
-    # The fake Resource Manager and Azurite, in a Node process of their own (helpers/fake-azure.ts).
-    $start = [System.Diagnostics.ProcessStartInfo]::new((Get-Command -Name 'node' -CommandType Application -ErrorAction Stop | Select-Object -First 1).Source)
-    foreach ($argument in '--import', 'tsx', (Join-Path $PSScriptRoot (Join-Path 'helpers' 'fake-azure.ts'))) { $start.ArgumentList.Add($argument) }
-    $start.WorkingDirectory = $RepositoryRoot
-    $start.RedirectStandardInput = $true
-    $start.RedirectStandardOutput = $true
-    $start.UseShellExecute = $false
-    $fakeAzure = [System.Diagnostics.Process]::Start($start)
+    $folder = New-TemporaryFolder
+    $node = (Get-Command -Name 'node' -CommandType Application -ErrorAction Stop | Select-Object -First 1).Source
+    $standIns = Join-Path $PSScriptRoot (Join-Path 'helpers' 'azure-stand-ins')
+    # A Node process beside the tests; -Talk: its input and output are the test's (else its errors are).
+    function Start-Node([string[]] $Arguments, [switch] $Talk) {
+        $start = [System.Diagnostics.ProcessStartInfo]::new($node)
+        foreach ($argument in $Arguments) { $start.ArgumentList.Add($argument) }
+        $start.WorkingDirectory = $RepositoryRoot
+        $start.RedirectStandardInput = $Talk.IsPresent
+        $start.RedirectStandardOutput = $Talk.IsPresent
+        $start.RedirectStandardError = -not $Talk.IsPresent
+        $start.UseShellExecute = $false
+        [System.Diagnostics.Process]::Start($start)
+    }
+
+    # The publish that Publish-Service.ps1 starts, compiled once with the stand-ins for Azure (see
+    # helpers/azure-stand-ins/compile-publish.mjs), while the fake Resource Manager and Azurite start
+    # in a Node process of their own (helpers/fake-azure.ts).
+    $compiledPublish = Join-Path $folder (Join-Path 'publish' 'main.js')
+    $compile = Start-Node @((Join-Path $standIns 'compile-publish.mjs'), $compiledPublish)
+    $compileOutput = $compile.StandardError.ReadToEndAsync()
+    $fakeAzure = Start-Node @('--import', 'tsx', (Join-Path $PSScriptRoot (Join-Path 'helpers' 'fake-azure.ts'))) -Talk
     $firstLine = $fakeAzure.StandardOutput.ReadLineAsync()
     if (-not $firstLine.Wait([TimeSpan]::FromMinutes(2))) { throw 'fake-azure.ts printed no endpoints within 2 minutes' }
     $endpoints = $firstLine.Result | ConvertFrom-Json
+    if (-not $compile.WaitForExit(120000)) { $compile.Kill(); throw 'compile-publish.mjs did not finish within 2 minutes' }
+    if ($compile.ExitCode -ne 0) { throw "compile-publish.mjs failed (exit code $($compile.ExitCode)):`n$($compileOutput.Result)" }
 
     # A file URL that survives NODE_OPTIONS, which splits at spaces.
     function ConvertTo-FileUrl([string] $Path) { 'file:///' + (($Path -replace '\\', '/').TrimStart('/') -replace ' ', '%20') }
@@ -22,11 +38,12 @@ BeforeAll {
     # What the npm publish started by the script sees: the stand-ins for Azure's endpoints, and
     # Azure PowerShell (a stand-in Az.Accounts) as the only sign-in, as after Connect-AzAccount.
     $environment = @{
-        CHATAPP_TEST_ARM_URL    = $endpoints.arm
-        CHATAPP_TEST_BLOB_URL   = $endpoints.blob
-        NODE_OPTIONS            = "--import $(ConvertTo-FileUrl (Join-Path $PSScriptRoot (Join-Path 'helpers' (Join-Path 'azure-stand-ins' 'register.mjs'))))"
-        PSModulePath            = (Join-Path $PSScriptRoot 'fixtures') + [System.IO.Path]::PathSeparator + $env:PSModulePath
-        AZURE_TOKEN_CREDENTIALS = 'AzurePowerShellCredential'
+        CHATAPP_TEST_ARM_URL          = $endpoints.arm
+        CHATAPP_TEST_BLOB_URL         = $endpoints.blob
+        CHATAPP_TEST_PUBLISH_COMPILED = $compiledPublish
+        NODE_OPTIONS                  = "--import $(ConvertTo-FileUrl (Join-Path $standIns 'register.mjs'))"
+        PSModulePath                  = (Join-Path $PSScriptRoot 'fixtures') + [System.IO.Path]::PathSeparator + $env:PSModulePath
+        AZURE_TOKEN_CREDENTIALS       = 'AzurePowerShellCredential'
     }
     foreach ($name in 'AZURE_SUBSCRIPTION_ID', 'CHATAPP_RESOURCE_GROUP', 'CHATAPP_NAME', 'CHATAPP_LOCATION', 'CHATAPP_STORAGE_ACCOUNT') { $environment[$name] = $null }
     Get-ChildItem env: | Where-Object { $_.Name -like 'CHATAPP_SETTING_*' } | ForEach-Object { $environment[$_.Name] = $null }
@@ -36,7 +53,6 @@ BeforeAll {
         [Environment]::SetEnvironmentVariable($name, $environment[$name])
     }
 
-    $folder = New-TemporaryFolder
     # cspack does not run here (Linux): any bytes stand in for the .cspkg.
     $package = Join-Path $folder 'chatapp.cspkg'
     Set-Content -LiteralPath $package -Value 'PK fake cspkg' -NoNewline

@@ -1,5 +1,5 @@
-import { WebSiteManagementClient } from '@azure/arm-appservice';
-import { type DeploymentOperation, DeploymentsClient, type ErrorResponse, type WhatIfChange } from '@azure/arm-resourcesdeployments';
+import type { WebSiteManagementClient } from '@azure/arm-appservice';
+import type { DeploymentOperation, DeploymentsClient, ErrorResponse, WhatIfChange } from '@azure/arm-resourcesdeployments';
 import type { TokenCredential } from '@azure/identity';
 import { DEPLOYMENTS_API_VERSION, WEB_API_VERSION } from '../api-versions.js';
 import type { AzureClientOptions } from '../arm-client.js';
@@ -24,7 +24,9 @@ export interface DeploymentClients {
 const RESOURCE_MANAGER = 'https://management.azure.com';
 export const RESOURCE_MANAGER_SCOPE = `${RESOURCE_MANAGER}/.default`;
 
-export function createDeploymentClients(options: AzureClientOptions): DeploymentClients {
+/** The SDK packages load here, when publish first talks to Azure, as in createAzureClients. */
+export async function createDeploymentClients(options: AzureClientOptions): Promise<DeploymentClients> {
+  const [{ DeploymentsClient }, { WebSiteManagementClient }] = await Promise.all([import('@azure/arm-resourcesdeployments'), import('@azure/arm-appservice')]);
   const endpoint = options.endpoint ?? RESOURCE_MANAGER;
   // The token is for Resource Manager even when the requests go to a stand-in.
   const common = { endpoint, credentials: { scopes: [RESOURCE_MANAGER_SCOPE] }, ...(options.tlsOptions ? { tlsOptions: options.tlsOptions } : {}) };

@@ -92,7 +92,7 @@ export async function publishToAppService(input: AppServicePublishInput): Promis
   if (sku.warning) log(`note: ${sku.warning}`);
 
   const credential = await input.credential();
-  const clients = createDeploymentClients({ credential, subscription: options.subscription, ...input.arm });
+  const clients = await createDeploymentClients({ credential, subscription: options.subscription, ...input.arm });
   // Read, never printed: the values can be secrets; the parameter is @secure() so they stay out of
   // the deployment history.
   const kept = keptAppSettings(await currentAppSettings(clients, options.resourceGroup, options.name), managed);

@@ -1,18 +1,15 @@
-// Module resolution hooks: scripts/publish/main.ts gets the stand-ins beside this file instead of
-// the real ARM client factory, blob client and App Service path, which reach Azure's public
-// endpoints. Every other module, and main.ts itself, is the real one.
+// Module resolution hook: the `node --import tsx scripts/publish/main.ts` that Publish-Service.ps1
+// starts runs main.ts as compile-publish.mjs compiled it, with the stand-ins, from one file.
 const PUBLISH_MAIN = new URL('../../../../scripts/publish/main.ts', import.meta.url).href;
-const ARM_CLIENT = new URL('../../../../scripts/publish/arm-client.ts', import.meta.url).href;
-const PUBLISH_APP_SERVICE = new URL('../../../../scripts/publish/app-service/publish-app-service.ts', import.meta.url).href;
+
+let compiled;
+
+export function initialize(data) {
+  compiled = data.compiled;
+}
 
 export async function resolve(specifier, context, nextResolve) {
   const resolved = await nextResolve(specifier, context);
-  if (context.parentURL === PUBLISH_MAIN) {
-    if (resolved.url === ARM_CLIENT) return { ...resolved, url: new URL('./arm-client.ts', import.meta.url).href, shortCircuit: true };
-    if (resolved.url === PUBLISH_APP_SERVICE) return { ...resolved, url: new URL('./publish-app-service.ts', import.meta.url).href, shortCircuit: true };
-    if (specifier === '@azure/storage-blob') {
-      return { url: new URL('./storage-blob.ts', import.meta.url).href, format: 'module', shortCircuit: true };
-    }
-  }
+  if (resolved.url === PUBLISH_MAIN) return { url: compiled, format: 'module', shortCircuit: true };
   return resolved;
 }

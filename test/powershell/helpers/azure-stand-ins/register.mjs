@@ -1,5 +1,8 @@
 // Loaded with NODE_OPTIONS=--import into the `npm run publish` that Publish-Service.ps1 starts in
 // the Pester tests: the one change to that process is where Azure is (see hooks.mjs).
 import { register } from 'node:module';
+import { pathToFileURL } from 'node:url';
 
-register('./hooks.mjs', import.meta.url);
+const compiled = process.env.CHATAPP_TEST_PUBLISH_COMPILED;
+if (!compiled) throw new Error('CHATAPP_TEST_PUBLISH_COMPILED is not set: the file compile-publish.mjs wrote is unknown');
+register('./hooks.mjs', import.meta.url, { data: { compiled: pathToFileURL(compiled).href } });
