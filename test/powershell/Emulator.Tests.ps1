@@ -105,7 +105,7 @@ Describe 'Start-Emulator.ps1 while an emulator runs from this folder' {
         $result.ExitCode | Should -Not -Be 0
         $result.Output | Should -Match ([regex]::Escape("an emulator is already running from this folder (pid $emulatorPid, chat at http://localhost:$port/)"))
         $result.Output | Should -Match 'npm run emulator:stop'
-        $result.Output | Should -Not -Match 'built WorkerRole1/dist|Azurite table service on'
+        $result.Output | Should -Not -Match 'built WorkerRole1/dist|WorkerRole1/dist is up to date|Azurite table service on'
         $result.Output | Should -Not -Match $PowerShellErrorDecoration
     }
 }
