@@ -123,7 +123,8 @@ Describe 'Stop-Emulator.ps1' {
         foreach ($id in @($emulatorPid) + $instancePids) {
             Get-Process -Id $id -ErrorAction SilentlyContinue | Should -BeNullOrEmpty -Because "process $id belonged to the emulator"
         }
-        Get-Process | Where-Object { $_.CommandLine -and $_.CommandLine.Contains($folder) } | Should -BeNullOrEmpty
+        # CommandLine reads /proc each time it is asked: read it once, since a process (anyone's) can end in between.
+        Get-Process | Where-Object { "$($_.CommandLine)".Contains($folder) } | Should -BeNullOrEmpty
         Get-HealthzFrom $port '127.0.0.1' | Should -BeNullOrEmpty
     }
 }
