@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../scripts/emulator/free-port.js';
+import { serverProfileFlags } from './servers.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const START_TIMEOUT_MS = 60_000;
@@ -24,7 +25,9 @@ export interface RunningEmulator {
 export async function startEmulator(instances: number, settings: Record<string, string>): Promise<RunningEmulator> {
   const [port, storagePort] = [await freePort(), await freePort()];
   const dir = mkdtempSync(join(tmpdir(), 'chatapp-bench-emulator-'));
+  // Profiling flags reach the instances too (scripts/emulator/profiling-flags.ts).
   const args = [
+    ...serverProfileFlags(),
     '--import',
     'tsx',
     'scripts/emulator/main.ts',

@@ -23,6 +23,11 @@ export function profileServersInto(dir: string): void {
   profileDir = dir;
 }
 
+/** The node flags that profile a server into that folder; none unless asked for. */
+export function serverProfileFlags(): string[] {
+  return profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profileDir];
+}
+
 /** A server process the load generator talks to and measures. */
 export interface ServerProcess {
   url: string;
@@ -55,7 +60,7 @@ export async function startChatapp(settings: Record<string, string> = {}, entry 
 
 async function launch(args: string[], port: number, env: Record<string, string>): Promise<ServerProcess> {
   // Both servers get the same flags: the heap probe needs gc() and tsx; logs go nowhere.
-  const profile = profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profileDir];
+  const profile = serverProfileFlags();
   const child = spawn(process.execPath, ['--expose-gc', ...profile, '--import', 'tsx', '--import', HEAP_PROBE, ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', ...env },

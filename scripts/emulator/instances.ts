@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { setupPrimary as setupClusterAdapter } from '@socket.io/cluster-adapter';
 import type { EmulatedRole } from './emulated-role.js';
+import { profilingFlags } from './profiling-flags.js';
 import { instanceId, roleEnvironment, roleVariableNames } from './role-environment.js';
 
 export interface InstanceEvents {
@@ -71,8 +72,9 @@ export class RoleInstances {
     cluster.setupPrimary({
       exec: this.role.entryScript,
       args: this.role.entryArgs,
-      // The workers run compiled JavaScript; this process's loader flags (tsx) are not theirs.
-      execArgv: [],
+      // The workers run compiled JavaScript; this process's loader flags (tsx) are not theirs,
+      // its profiler flags are.
+      execArgv: profilingFlags(process.execArgv),
       // The approot: the role folder the entry point's paths are relative to.
       cwd: this.role.roleFolder,
       silent: true,
