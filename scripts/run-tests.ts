@@ -7,10 +7,10 @@ import { fileURLToPath } from 'node:url';
 import { scratchDir } from '../test/helpers/scratch-dir.js';
 
 /**
- * `npm test`: builds WorkerRole1/dist (when its sources changed), then runs every test/**\/*.test.ts file with Node's own test
- * runner, several files at once, the type check beside them, and prints how long it all took.
- * Arguments narrow the run to the files whose path contains any of them (`npm test --
- * server/message`). TEST_CONCURRENCY sets how many files run at once.
+ * `npm test`: builds WorkerRole1/dist (unless it is up to date), then runs every test/**\/*.test.ts
+ * file with Node's own test runner, several files at once, the type check beside them, and prints
+ * how long it all took. Arguments narrow the run to the files whose path contains any of them
+ * (`npm test -- server/message`). TEST_CONCURRENCY sets how many files run at once.
  *
  * Each file runs in its own `node --test` process (as `node --test` itself would run it), with its
  * output held back and printed whole when it ends, so that files running side by side do not mix
@@ -59,8 +59,8 @@ const LONGEST_FIRST = [
   'test/scripts/publish/app-service.test.ts',
   'test/scripts/package/stage-role.test.ts',
   // The builders run one after another (EXCLUSIVE), so they start early, where others fill the gaps.
-  // start-here is no longer one of them: its npm start finds the build made before the run up to
-  // date (measured: 19-23 s, 3 CPU s, where it took 90 s and 17 CPU s building).
+  // start-here, though in their group, is not among them: its npm start finds the build made
+  // before the run up to date (measured: 19-23 s and 3 CPU s, against 90 s and 17 CPU s building).
   'test/powershell/build-service.test.ts',
   'test/scripts/emulator/build-while-serving.test.ts',
   'test/e2e/chat.test.ts',

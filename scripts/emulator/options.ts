@@ -24,9 +24,9 @@ export interface EmulatorOptions {
   /** Open the chat in the default browser once every instance is healthy. */
   launch: boolean;
   /**
-   * Build first, unless dist is up to date (scripts/build.ts --if-changed), after checking that no emulator runs from this folder and that the
-   * ports are free (package.json passes it, so that a second `npm start` is refused before it
-   * rebuilds the files the first one serves).
+   * Build first, unless dist is up to date (scripts/build.ts --if-changed), after checking that no
+   * emulator runs from this folder and that the ports are free (package.json passes it, so that a
+   * second `npm start` is refused before it rebuilds the files the first one serves).
    */
   build: boolean;
 }

@@ -26,8 +26,8 @@ const STAND_INS = new Map([
 const azureStandIns = {
   name: 'azure-stand-ins',
   setup(compile) {
-    compile.onResolve({ filter: /^(\.\/arm-client\.js|\.\/app-service\/publish-app-service\.js|@azure\/storage-blob)$/ }, ({ path, importer }) =>
-      importer === PUBLISH_MAIN ? { path: STAND_INS.get(path) } : undefined,
+    compile.onResolve({ filter: /^[.@]/ }, ({ path, importer }) =>
+      importer === PUBLISH_MAIN && STAND_INS.has(path) ? { path: STAND_INS.get(path) } : undefined,
     );
   },
 };
