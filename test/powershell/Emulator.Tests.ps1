@@ -55,12 +55,14 @@ BeforeAll {
     $start.UseShellExecute = $false
     $emulator = [System.Diagnostics.Process]::Start($start)
 
-    # Azurite and two instances: a minute or more on a busy machine.
+    # Azurite and two instances: a minute or more on a busy machine. Wait for what a user waits for,
+    # the line saying every instance is healthy: /healthz answers as soon as the first one is, while
+    # the balancer still sends every client to it.
     $deadline = [DateTime]::UtcNow.AddMinutes(4)
-    while ($null -eq (Get-HealthzFrom $port '127.0.0.1')) {
-        if ($emulator.HasExited) { throw "Start-Emulator.ps1 ended before /healthz answered:`n$(Get-Content -LiteralPath $log -Raw)" }
-        if ([DateTime]::UtcNow -gt $deadline) { throw "no /healthz on port $port within 4 minutes:`n$(Get-Content -LiteralPath $log -Raw)" }
-        Start-Sleep -Milliseconds 500
+    while (-not (Select-String -LiteralPath $log -Pattern 'emulator: 2 instance\(s\) of WorkerRole1 healthy after' -Quiet)) {
+        if ($emulator.HasExited) { throw "Start-Emulator.ps1 ended before every instance was healthy:`n$(Get-Content -LiteralPath $log -Raw)" }
+        if ([DateTime]::UtcNow -gt $deadline) { throw "the instances were not all healthy within 4 minutes:`n$(Get-Content -LiteralPath $log -Raw)" }
+        Start-Sleep -Milliseconds 200
     }
     # The pid file's first line is the emulator's process id, its second the chat's URL.
     $emulatorPid = [int] (Get-Content -LiteralPath $pidFile -TotalCount 1).Trim()
