@@ -58,8 +58,12 @@ export interface RegistryTarget {
 }
 
 export const DEFAULTS: RegistryOptions = { leaseMs: 45_000, presenceIndividualMax: 50 };
-/** Short enough to wait for, long enough that a busy machine renews in time (renewals every quarter). */
-export const LEASE_MS = 800;
+/**
+ * Short enough to wait for, long enough that a busy machine renews in time: a renewal gives up
+ * after its interval (lease / 4.5), and at 800 ms that was 177 ms, which a clean-clone CI run on
+ * two loaded cores exceeded.
+ */
+export const LEASE_MS = 1_500;
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
