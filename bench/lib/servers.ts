@@ -142,7 +142,7 @@ export interface FairPeer {
  * measured against.
  */
 export async function startFairPeer(redisUrl: string): Promise<FairPeer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', FAIR_PEER_ENTRY, '--port', '0', '--redis', redisUrl], {
+  const child = spawn(process.execPath, [...serverProfileFlags(), '--import', 'tsx', FAIR_PEER_ENTRY, '--port', '0', '--redis', redisUrl], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '' },
     stdio: ['ignore', 'pipe', 'inherit'],

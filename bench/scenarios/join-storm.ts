@@ -1,8 +1,10 @@
+import { createClient } from 'redis';
 import { startRedisServer } from '../../test/helpers/redis-server.js';
 import { closeAll, sleep } from '../lib/clients.js';
 import { startEmulator } from '../lib/emulator.js';
 import { joinStorm } from '../lib/join.js';
 import type { BenchOptions } from '../lib/options.js';
+import { sampleWrites } from '../lib/process-io.js';
 import { ownCpuMs, redisServerPid, sampleProcess, sampleProcesses } from '../lib/process-stats.js';
 import type { Comparison } from '../lib/report.js';
 import { progress } from '../lib/progress.js';
@@ -19,6 +21,8 @@ interface Target {
   heapBytes: (() => Promise<number>) | undefined;
   /** The redis-server the processes share, if any: its CPU counts as the server's too, and is also shown apart. */
   redisPid?: number;
+  /** Commands redis-server has processed so far (`INFO stats`), when there is one. */
+  redisCommands?: () => Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -31,6 +35,11 @@ interface Measurement {
   /** Of serverCpuMs, what redis-server spent. */
   redisCpuMs: number;
   generatorCpuMs: number;
+  /** Bytes the server processes wrote (to clients, Redis, the balancer, their logs) per client joined, and in how many calls. */
+  bytesPerClient: number;
+  writesPerClient: number;
+  /** Commands redis-server processed per client joined, those a script calls included (INFO stats counts them). */
+  redisCommandsPerClient: number;
   failures: string;
 }
 
@@ -39,11 +48,15 @@ async function measure(target: Target, options: { count: number; concurrency: nu
   const heapBefore = await target.heapBytes?.();
   const before = sampleProcesses(target.pids);
   const redisBefore = target.redisPid === undefined ? 0 : sampleProcess(target.redisPid).cpuMs;
+  const writesBefore = sampleWrites(target.pids);
+  const commandsBefore = await target.redisCommands?.();
   const generatorBefore = ownCpuMs();
   const storm = await joinStorm({ url: target.url, count: options.count, concurrency: options.concurrency, timeoutMs: options.timeoutMs, spread: true });
   const generatorCpuMs = ownCpuMs() - generatorBefore;
   const cpuAfterStorm = sampleProcesses(target.pids).cpuMs;
   const redisCpuMs = target.redisPid === undefined ? 0 : sampleProcess(target.redisPid).cpuMs - redisBefore;
+  const writesAfter = sampleWrites(target.pids);
+  const commandsAfter = await target.redisCommands?.();
   await sleep(SETTLE_MS);
   const heapAfter = await target.heapBytes?.();
   const after = sampleProcesses(target.pids);
@@ -58,6 +71,9 @@ async function measure(target: Target, options: { count: number; concurrency: nu
     serverCpuMs: cpuAfterStorm - before.cpuMs + redisCpuMs,
     redisCpuMs,
     generatorCpuMs,
+    bytesPerClient: (writesAfter.bytes - writesBefore.bytes) / Math.max(joined, 1),
+    writesPerClient: (writesAfter.calls - writesBefore.calls) / Math.max(joined, 1),
+    redisCommandsPerClient: commandsBefore === undefined || commandsAfter === undefined ? Number.NaN : (commandsAfter - commandsBefore) / Math.max(joined, 1),
     failures: storm.failures,
   };
 }
@@ -65,7 +81,8 @@ async function measure(target: Target, options: { count: number; concurrency: nu
 function describe(kind: string, run: number, count: number, m: Measurement): string {
   const complete = m.joined === count ? `all ${count} joined` : `${m.joined} of ${count} joined (${m.failures || 'stopped at the timeout'})`;
   const redis = m.redisCpuMs > 0 ? ` (of which redis-server ${(m.redisCpuMs / 1000).toFixed(1)} s)` : '';
-  return `run ${run} ${kind}: ${complete} in ${m.seconds.toFixed(1)} s; server CPU ${(m.serverCpuMs / 1000).toFixed(1)} s${redis}; generator CPU ${generatorShare(m.generatorCpuMs, m.seconds)} of a core`;
+  const commands = Number.isNaN(m.redisCommandsPerClient) ? '' : `, ${m.redisCommandsPerClient.toFixed(1)} Redis commands (a script's own calls included)`;
+  return `run ${run} ${kind}: ${complete} in ${m.seconds.toFixed(1)} s; server CPU ${(m.serverCpuMs / 1000).toFixed(1)} s${redis}; per client ${Math.round(m.bytesPerClient)} bytes written in ${m.writesPerClient.toFixed(1)} writes${commands}; generator CPU ${generatorShare(m.generatorCpuMs, m.seconds)} of a core`;
 }
 
 interface Storms {
@@ -120,6 +137,16 @@ export async function joinSingle(options: BenchOptions): Promise<ScenarioResult>
  */
 const CLUSTER_CLIENTS = 9900;
 
+/** Commands redis-server has processed since it started, read through a connection of its own. */
+async function redisCommandsProcessed(url: string): Promise<number> {
+  const client = await createClient({ url }).connect();
+  try {
+    return Number(/total_commands_processed:(\d+)/.exec(await client.info('stats'))?.[1] ?? Number.NaN);
+  } finally {
+    client.destroy();
+  }
+}
+
 /** Scenario 2: the same through the emulator's balancer onto two instances sharing a real redis-server. */
 export async function joinCluster(options: BenchOptions): Promise<ScenarioResult> {
   const count = options.clients ?? CLUSTER_CLIENTS;
@@ -135,12 +162,12 @@ export async function joinCluster(options: BenchOptions): Promise<ScenarioResult
       startBaseline: async () => {
         const redisPid = await emptyRedis();
         const peer = await startFairPeer(redis.url);
-        return { url: peer.url, pids: peer.instancePids, heapBytes: undefined, redisPid, stop: peer.stop };
+        return { url: peer.url, pids: peer.instancePids, heapBytes: undefined, redisPid, redisCommands: () => redisCommandsProcessed(redis.url), stop: peer.stop };
       },
       startChatapp: async () => {
         const redisPid = await emptyRedis();
         const emulator = await startEmulator(2, { REDIS_URL: redis.url, LOG_LEVEL: 'info' });
-        return { url: emulator.url, pids: emulator.instancePids, heapBytes: undefined, redisPid, stop: emulator.stop };
+        return { url: emulator.url, pids: emulator.instancePids, heapBytes: undefined, redisPid, redisCommands: () => redisCommandsProcessed(redis.url), stop: emulator.stop };
       },
       withHeap: false,
       target: '≤ 1.5×',

@@ -21,6 +21,10 @@ export async function createRedisSessionRegistry(target: RedisTarget, options: C
   const { logger, ...registryOptions } = options;
   const commandTimeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
   const client = await connectRedis(target, logger, { name: 'session store', failFast: true });
+  // Every command here is timed by the registry (and by replaceIfFrozen below). node-redis would
+  // also give each one an AbortSignal.timeout of its own, whose timer still fires 5 s after the
+  // reply and builds a DOMException: two round trips per join made it measurable (bench/README.md).
+  const commands = client.withCommandOptions({ timeout: 0 });
 
   let closed = false;
   // A connection on which nothing at all has come back for a while, though commands wait, means
@@ -41,7 +45,7 @@ export async function createRedisSessionRegistry(target: RedisTarget, options: C
     async sendCommand(args) {
       const stalled = setTimeout(replaceIfFrozen, frozenAfterMs);
       try {
-        const reply = await client.sendCommand(args);
+        const reply = await commands.sendCommand(args);
         lastAnswerAt = Date.now();
         return reply;
       } catch (error) {
