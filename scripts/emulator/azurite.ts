@@ -56,7 +56,9 @@ export async function startStorage({ location, port, fresh, crashed }: StorageOp
     if (started.kind === 'failed' && (started.code === 'EADDRINUSE' || started.code === 'EACCES')) {
       throw new Error(storagePortMessage(port, unusableBecause({ code: started.code, message: started.message })));
     }
-    throw new Error(`emulator: Azurite's table service did not start: ${started.kind === 'failed' ? started.message : started.kind}`);
+    // Most likely its database file, left damaged by a machine that stopped mid-save.
+    const reason = started.kind === 'failed' ? started.message : started.kind;
+    throw new Error(`emulator: Azurite's table service did not start: ${reason} (its data is in ${location}; --fresh starts it empty)`);
   }
 
   void exited.then((code) => {

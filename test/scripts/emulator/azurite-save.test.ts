@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { fillAzurite, measureSaveStall, waitForSave } from './azurite-save.js';
+import { ensureBuilt, RunningEmulator, temporaryStorageDir } from './running-emulator.js';
+
+/**
+ * `npm start` after a long history: LokiJS writes Azurite's whole database, synchronously, every
+ * 5 s while rows change. The load balancer must go on accepting and handing over connections
+ * meanwhile, as Azure's does whatever its storage is doing. 80,000 rows are about 45 MB, a save of
+ * 0.3-0.5 s on a quiet 2-core machine and seconds on a loaded one.
+ */
+const ROWS = 80_000;
+
+describe('the load balancer while Azurite saves a large database', { timeout: 240_000 }, () => {
+  const storageDir = temporaryStorageDir();
+  let emulator: RunningEmulator;
+
+  before(async () => {
+    ensureBuilt();
+    emulator = await RunningEmulator.start(['--instances', '1', '--fresh'], storageDir);
+    await emulator.waitFor(/^emulator: chat at http:\/\/localhost/, 60_000);
+    await fillAzurite(emulator.storagePort, ROWS);
+    await waitForSave(storageDir);
+  });
+
+  after(async () => {
+    await emulator?.kill();
+    rmSync(storageDir, { recursive: true, force: true });
+  });
+
+  it('answers /healthz through the balancer within half the time Azurite is held by the save', async () => {
+    const stall = await measureSaveStall(emulator.url, emulator.storagePort, storageDir);
+    const figures = `slowest Azurite answer ${stall.azuriteMs.toFixed(0)} ms, slowest /healthz through the balancer ${stall.balancerMs.toFixed(0)} ms`;
+    assert.ok(stall.azuriteMs >= 150, `the save was too short to tell anything (${figures})`);
+    assert.ok(stall.balancerMs < stall.azuriteMs / 2, `the balancer waited for the save (${figures})`);
+  });
+});
