@@ -11,11 +11,11 @@ import { ROOT, RunningEmulator, temporaryStorageDir } from '../test/scripts/emul
  * 10 ms. Prints the slowest of each per save. `--baseline DIR`: another checkout of this
  * repository (built, with node_modules), e.g. the commit before a change, measured in the same run,
  * emulators alternating.
- * Usage: npx tsx bench/emulator-save.bench.ts [--rows 40000 --saves 3 --baseline DIR]
+ * Usage: npx tsx bench/emulator-save.bench.ts [--rows 20000 --saves 3 --baseline DIR]
  */
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1]!);
-const rows = Number(args.get('rows') ?? 40_000);
+const rows = Number(args.get('rows') ?? 20_000);
 const saves = Number(args.get('saves') ?? 3);
 if (!Number.isInteger(rows) || rows < 100 || !Number.isInteger(saves) || saves < 1) throw new Error('--rows: a whole number from 100, --saves: from 1');
 const checkouts = [...(args.has('baseline') ? [['baseline', resolve(args.get('baseline')!)]] : []), ['this checkout', ROOT]] as const;
