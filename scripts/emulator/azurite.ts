@@ -16,9 +16,12 @@ import { storagePortMessage, unusableBecause } from './preflight.js';
  * source, through tsx's loader, which a new thread does not inherit: the thread registers it first.
  */
 function azuriteThread(workerData: AzuriteWorkerData): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./azurite-worker.js', import.meta.url), { workerData });
+  // A thread's young generation left at V8's default kept 12 MiB more of the emulator's idle memory
+  // (bench/README.md, "Azurite on a thread"); 8 MiB is still several times a request's garbage.
+  const options = { workerData, resourceLimits: { maxYoungGenerationSizeMb: 8 } };
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./azurite-worker.js', import.meta.url), options);
   const [tsx, entry] = [import.meta.resolve('tsx/esm/api'), new URL('./azurite-worker.ts', import.meta.url).href].map((url) => JSON.stringify(url));
-  return new Worker(`import(${tsx}).then(({ register }) => { register(); return import(${entry}); })`, { eval: true, workerData });
+  return new Worker(`import(${tsx}).then(({ register }) => { register(); return import(${entry}); })`, { ...options, eval: true });
 }
 
 export interface Storage {

@@ -30,10 +30,15 @@ describe('the load balancer while Azurite saves a large database', { timeout: 24
   });
 
   it('answers /healthz through the balancer within half the time Azurite is held by the save', async (t) => {
-    const stall = await measureSaveStall(emulator.url, emulator.storagePort, storageDir);
-    const figures = `slowest Azurite answer ${stall.azuriteMs.toFixed(0)} ms, slowest /healthz through the balancer ${stall.balancerMs.toFixed(0)} ms`;
-    t.diagnostic(figures);
-    assert.ok(stall.azuriteMs >= 150, `the save was too short to tell anything (${figures})`);
-    assert.ok(stall.balancerMs < stall.azuriteMs / 2, `the balancer waited for the save (${figures})`);
+    // On Azurite's thread the balancer's slowest answer is its own scheduling on a loaded machine,
+    // which one save in three may meet; on the balancer's own thread every save held it throughout.
+    const seen: string[] = [];
+    for (let save = 1; save <= 3; save++) {
+      const stall = await measureSaveStall(emulator.url, emulator.storagePort, storageDir);
+      seen.push(`slowest Azurite answer ${stall.azuriteMs.toFixed(0)} ms, slowest /healthz through the balancer ${stall.balancerMs.toFixed(0)} ms`);
+      t.diagnostic(seen.at(-1)!);
+      if (stall.azuriteMs >= 150 && stall.balancerMs < stall.azuriteMs / 2) return;
+    }
+    assert.fail(`in none of 3 saves did the balancer answer within half the save's hold on Azurite (a save under 150 ms tells nothing):\n${seen.join('\n')}`);
   });
 });
