@@ -97,7 +97,8 @@ async function startEmulator(storageDir: string): Promise<Emulator> {
   const [port, storagePort] = [await freePort(), await freePort()];
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'scripts/emulator/main.ts', '--instances', '1', '--fresh', '--port', String(port),
+    // Compiled, as `npm start` runs it: Azurite's thread then starts from a file, which --trace's preload reaches.
+    ['scripts/emulator/compiled.mjs', '--instances', '1', '--fresh', '--port', String(port),
       '--storage-port', String(storagePort), '--storage-dir', storageDir, '--pid-file', join(storageDir, 'emulator.pid'),
       '--setting', `LOG_LEVEL=${LOG_LEVEL}`],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...traceEnvironment } },

@@ -1,20 +1,22 @@
 // A preload (node --import) that timestamps a stored message's path, for `bench:emulator --trace`.
 // In the role: each BatchWriter job (enqueue → settled) and each submitTransaction (request →
-// answer). In the emulator's process: each HTTP request Azurite serves and each LokiJS save's
+// answer). On the emulator's Azurite thread: each HTTP request Azurite serves and each LokiJS save's
 // synchronous serialisation. In both: event loop stalls, as a 5 ms timer running over 20 ms late.
 // Records go to <STORED_PATH_TRACE_DIR>/<role>-<pid>.ndjson, a line each, on the shared wall clock.
 // Plain JavaScript so that it loads before tsx registers; the benchmark sets the variable.
-import cluster from 'node:cluster';
 import dc from 'node:diagnostics_channel';
 import { appendFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { isMainThread } from 'node:worker_threads';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const dir = process.env.STORED_PATH_TRACE_DIR;
-const isEmulator = process.argv.some((arg) => arg.endsWith('scripts/emulator/main.ts')) && cluster.isPrimary;
+// Azurite runs on a thread of the emulator's process (scripts/emulator/azurite.ts), and a preload
+// runs on every thread started from a file, as the compiled emulator starts Azurite's: trace that one.
+const isEmulatorsAzurite = !isMainThread && process.argv[1]?.endsWith('dist/emulator/azurite-worker.js');
 const isRole = process.argv.some((arg) => arg.endsWith('WorkerRole1/dist/server/main.js'));
 const now = () => performance.timeOrigin + performance.now();
 
@@ -60,7 +62,7 @@ if (dir !== undefined && isRole) {
   };
 }
 
-if (dir !== undefined && isEmulator) {
+if (dir !== undefined && isEmulatorsAzurite) {
   const record = recorder(join(dir, `azurite-${process.pid}.ndjson`));
   const Loki = createRequire(join(ROOT, 'node_modules/azurite/package.json'))('lokijs');
   const serialize = Loki.prototype.serialize;

@@ -2,7 +2,7 @@
  * `npm run emulator`: runs the service locally the way Azure would. First makes sure nothing stands
  * in the way (an emulator already running from this folder, a taken port), then builds (--build,
  * which package.json passes; skipped when nothing the build reads changed since the last one),
- * validates the service model, starts Azurite's table service, one Node cluster worker per role
+ * validates the service model, starts Azurite's table service (on a thread of its own), one Node cluster worker per role
  * instance (the Local cscfg's count, or --instances), a probe per instance, and a TCP load balancer
  * on the endpoint port; with --launch it opens the chat in the browser once
  * every instance is healthy. Ctrl-C or SIGTERM drains the instances and stops everything it started.
@@ -121,6 +121,8 @@ try {
     location: resolve(options.storageDir ?? join(REPOSITORY_ROOT, '.emulator', 'azurite')),
     port: options.storagePort,
     fresh: options.fresh,
+    // As on Azure when storage is unreachable: the instances go on, reporting history as unavailable.
+    crashed: (reason) => process.stderr.write(`emulator: Azurite's table service stopped: ${reason}\nemulator: the chat's history is unavailable until the emulator restarts (Ctrl-C, then npm start)\n`),
   });
   log(`emulator: Azurite table service on http://127.0.0.1:${options.storagePort}${options.fresh ? ' (fresh)' : ''}`);
 

@@ -101,6 +101,11 @@ export class RunningEmulator {
     return RunningEmulator.launch(process.execPath, EMULATOR, args, storageDir, env);
   }
 
+  /** The emulator of another checkout (`root`: a benchmark's baseline), as `start` runs this one's. */
+  static async startFrom(root: string, args: string[], storageDir: string): Promise<RunningEmulator> {
+    return RunningEmulator.launch(process.execPath, EMULATOR, args, storageDir, undefined, false, root);
+  }
+
   /**
    * `npm start -- ...` itself, whatever package.json makes of it (it builds first), in a process
    * group of its own, as a terminal runs it: `interrupt()` is Ctrl-C.
@@ -109,7 +114,7 @@ export class RunningEmulator {
     return RunningEmulator.launch(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['start', '--'], args, undefined, env, true);
   }
 
-  private static async launch(command: string, commandArgs: string[], args: string[], storageDir: string | undefined, env: NodeJS.ProcessEnv | undefined, ownGroup = false): Promise<RunningEmulator> {
+  private static async launch(command: string, commandArgs: string[], args: string[], storageDir: string | undefined, env: NodeJS.ProcessEnv | undefined, ownGroup = false, root = ROOT): Promise<RunningEmulator> {
     const port = await nonEphemeralPort();
     const storagePort = await nonEphemeralPort();
     const ownsStorage = storageDir === undefined;
@@ -122,7 +127,7 @@ export class RunningEmulator {
         '--pid-file', join(storageDir, 'emulator.pid'),
         ...args,
       ],
-      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: env ?? process.env, detached: ownGroup },
+      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: env ?? process.env, detached: ownGroup },
     );
     const emulator = new RunningEmulator(child, port, storagePort, ownGroup);
     if (ownsStorage) void emulator.exited.then(() => rmSync(storageDir, { recursive: true, force: true }));
