@@ -31,6 +31,9 @@ export async function startTelemetryDestinations() {
     'sdk-tracer': { BENCH_SDK_PARTS: 'tracer' },
     'sdk-meter-tracer': { BENCH_SDK_PARTS: 'meter,tracer' },
     'sdk-loaded': { BENCH_SDK_PARTS: 'loaded' },
+    'distro-loaded': { BENCH_SDK_PARTS: 'distro-loaded' },
+    'off-https-chatter': { BENCH_CHATTER_URL: ingestion.url, NODE_EXTRA_CA_CERTS: ingestion.caFile },
+    'off-http-chatter': { BENCH_CHATTER_URL: collector.url },
     // Export off, but the heap as large as Application Insights leaves it (~70 MB more).
     'off-heap': { BENCH_RETAIN_MB: '70' },
     'sdk-tracer-no-context': { BENCH_SDK_PARTS: 'tracer-no-context' },

@@ -15,12 +15,28 @@ const retained: unknown[] = [];
 for (let i = 0; i < Number(process.env.BENCH_RETAIN_MB ?? 0) * 5800; i += 1) retained.push({ id: i, name: `object ${i}`, tags: [i, i + 1] });
 Object.assign(globalThis, { benchRetained: retained });
 
+// BENCH_CHATTER_URL=URL: no telemetry, but a gzipped JSON POST over HTTP(S) to URL every second,
+// as an exporter sends: whether other traffic through Node's streams slows the delivery path.
+const chatter = process.env.BENCH_CHATTER_URL;
+if (chatter) {
+  const { request } = await import(chatter.startsWith('https:') ? 'node:https' : 'node:http');
+  const { gzipSync } = await import('node:zlib');
+  setInterval(() => {
+    const body = gzipSync(JSON.stringify(Array.from({ length: 20 }, (_, i) => ({ name: 'metric', value: i, tags: { role: 'bench' } }))));
+    const post = request(`${chatter}/v2.1/track`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' } }, (response: import('node:http').IncomingMessage) => response.resume());
+    post.on('error', () => {});
+    post.end(body);
+  }, 1000).unref();
+}
+
 // BENCH_SDK_PARTS=meter,tracer: no export, but one part of the SDK started on its own (a meter
 // provider with an in-memory reader, and chatapp's instruments bound to it; a tracer provider that
 // samples nothing, with its context manager and propagator), to see what each part costs.
 const parts = process.env.BENCH_SDK_PARTS?.split(',') ?? [];
 if (parts.length > 0) {
   const { api, metrics, node, tracing } = await import('@opentelemetry/sdk-node');
+  // Application Insights' distribution loaded (its modules and the Azure SDK's), not started.
+  if (parts.includes('distro-loaded')) await import('@azure/monitor-opentelemetry');
   if (parts.includes('meter')) {
     const exporter = new metrics.InMemoryMetricExporter(metrics.AggregationTemporality.DELTA);
     api.metrics.setGlobalMeterProvider(new metrics.MeterProvider({ readers: [new metrics.PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 5000 })] }));

@@ -117,6 +117,8 @@ async function measure(chosenModes: string[]) {
     for (let n = 0; n < count; n += 1) for (let k = 0; k < servers.length; k += 1) await each((n + k) % servers.length, n);
   };
   await rounds(warmUp, async (i, n) => void (await servers[i]!.broadcast(-1 - n)));
+  // The warm-up's garbage collected and its code compiled before the idle window opens.
+  if (idleSeconds > 0) await new Promise((resolve) => setTimeout(resolve, 5000));
   const idleStart = await Promise.all(servers.map((server) => cpuOf(server.child)));
   if (idleSeconds > 0) await new Promise((resolve) => setTimeout(resolve, idleSeconds * 1000));
   const idleEnd = await Promise.all(servers.map((server) => cpuOf(server.child)));
