@@ -30,8 +30,10 @@ export async function startTelemetryDestinations() {
     'sdk-meter': { BENCH_SDK_PARTS: 'meter' },
     'sdk-tracer': { BENCH_SDK_PARTS: 'tracer' },
     'sdk-meter-tracer': { BENCH_SDK_PARTS: 'meter,tracer' },
+    // Export off, the SDK's (or the distribution's) modules imported and nothing started: what the footprint costs.
     'sdk-loaded': { BENCH_SDK_PARTS: 'loaded' },
     'distro-loaded': { BENCH_SDK_PARTS: 'distro-loaded' },
+    // Export off, but a POST a second to a receiver, as an exporter sends.
     'off-https-chatter': { BENCH_CHATTER_URL: ingestion.url, NODE_EXTRA_CA_CERTS: ingestion.caFile },
     'off-http-chatter': { BENCH_CHATTER_URL: collector.url },
     // Export off, but the heap as large as Application Insights leaves it (~70 MB more).

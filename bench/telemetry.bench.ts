@@ -12,7 +12,7 @@ import { startTelemetryDestinations } from './telemetry-destinations.js';
  * ingestion endpoint, the distribution's default sampling) and over OTLP/HTTP (every trace
  * sampled), all running at once, messages sent to each in turn. Reports server CPU time per
  * delivered message (and its user part) and fan-out latency, with the machine's load average.
- * Usage: npm run bench:telemetry [-- --clients 50 --messages 1000 --passes 2 --modes off,context-only,otlp,otlp-unsampled]
+ * Usage: npm run bench:telemetry [-- --clients 50 --messages 1000 --passes 2 --modes off,off-twin,application-insights,otlp]
  * `--idle S` also reads each server's CPU over S seconds with its clients connected and no traffic
  * (what it spends per second whatever the load: timers, export, live metrics).
  * `--cpu-prof DIR` writes a CPU profile of each server's measured window into DIR (read it with
