@@ -14,6 +14,9 @@ export async function startTelemetryDestinations() {
   const connectionsLog = fileURLToPath(new URL(`../.bench-connections-${process.pid}.log`, import.meta.url));
   const modes: Record<string, Record<string, string>> = {
     off: {},
+    // A second server with export off: the noise floor, and whether a server's place in the
+    // round (off always answers first) biases its figure.
+    'off-twin': {},
     'application-insights': {
       APPLICATIONINSIGHTS_CONNECTION_STRING: `InstrumentationKey=${randomUUID()};IngestionEndpoint=${ingestion.url}/;LiveEndpoint=${ingestion.url}/`,
       NODE_EXTRA_CA_CERTS: ingestion.caFile,
@@ -27,6 +30,15 @@ export async function startTelemetryDestinations() {
     'sdk-meter': { BENCH_SDK_PARTS: 'meter' },
     'sdk-tracer': { BENCH_SDK_PARTS: 'tracer' },
     'sdk-meter-tracer': { BENCH_SDK_PARTS: 'meter,tracer' },
+    // Export off, the SDK's (or the distribution's) modules imported and nothing started: what the footprint costs.
+    'sdk-loaded': { BENCH_SDK_PARTS: 'loaded' },
+    'distro-loaded': { BENCH_SDK_PARTS: 'distro-loaded' },
+    // Export off, but a POST a second to a receiver, as an exporter sends.
+    'off-https-chatter': { BENCH_CHATTER_URL: ingestion.url, NODE_EXTRA_CA_CERTS: ingestion.caFile },
+    'off-http-chatter': { BENCH_CHATTER_URL: collector.url },
+    // Export off, but the heap as large as Application Insights leaves it (~70 MB more).
+    'off-heap': { BENCH_RETAIN_MB: '70' },
+    'sdk-tracer-no-context': { BENCH_SDK_PARTS: 'tracer-no-context' },
     'otlp-unsampled': { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_TRACES_SAMPLER: 'always_off' },
   };
   return {

@@ -12,7 +12,9 @@ import { startTelemetryDestinations } from './telemetry-destinations.js';
  * ingestion endpoint, the distribution's default sampling) and over OTLP/HTTP (every trace
  * sampled), all running at once, messages sent to each in turn. Reports server CPU time per
  * delivered message (and its user part) and fan-out latency, with the machine's load average.
- * Usage: npm run bench:telemetry [-- --clients 50 --messages 1000 --passes 2 --modes off,context-only,otlp,otlp-unsampled]
+ * Usage: npm run bench:telemetry [-- --clients 50 --messages 1000 --passes 2 --modes off,off-twin,application-insights,otlp]
+ * `--idle S` also reads each server's CPU over S seconds with its clients connected and no traffic
+ * (what it spends per second whatever the load: timers, export, live metrics).
  * `--cpu-prof DIR` writes a CPU profile of each server's measured window into DIR (read it with
  * bench/profile-top.ts). `--baseline DIR` also measures each exporting mode with the server of
  * another checkout of chatapp that has its own node_modules (e.g. `git worktree add DIR <commit>`
@@ -24,6 +26,7 @@ const clients = Number(args.get('clients') ?? 50);
 const messages = Number(args.get('messages') ?? 1000);
 const passes = Number(args.get('passes') ?? 2);
 const warmUp = 30;
+const idleSeconds = Number(args.get('idle') ?? 0);
 const profileDir = args.get('cpu-prof');
 const baseline = args.get('baseline');
 const here = fileURLToPath(new URL('..', import.meta.url));
@@ -33,7 +36,7 @@ const requested = (args.get('modes') ?? 'off,application-insights,otlp').split('
 for (const mode of requested) if (!(mode in modes)) throw new Error(`--modes: unknown mode ${mode}; known: ${Object.keys(modes).join(', ')}`);
 if (requested[0] !== 'off') throw new Error('--modes must start with off, the baseline');
 const BASELINE_SUFFIX = ' (baseline)';
-const exporting = (mode: string) => mode !== 'off' && mode !== 'context-only' && !mode.startsWith('sdk-');
+const exporting = (mode: string) => !mode.startsWith('off') && mode !== 'context-only' && !mode.startsWith('sdk-');
 const chosen = requested.flatMap((mode) => (baseline && exporting(mode) ? [mode, `${mode}${BASELINE_SUFFIX}`] : [mode]));
 
 async function startServer(mode: string, env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
@@ -56,10 +59,16 @@ async function startServer(mode: string, env: Record<string, string>): Promise<{
 }
 
 /** The server's CPU so far; a baseline checkout's server that predates `userMicros` and `mainMicros` sends the total only. */
-async function cpuOf(child: ChildProcess, request: 'cpu' | 'flush' = 'cpu'): Promise<{ cpuMicros: number; userMicros: number; mainMicros: number }> {
+async function cpuOf(child: ChildProcess, request: 'cpu' | 'flush' = 'cpu'): Promise<{ cpuMicros: number; userMicros: number; mainMicros: number; gcMicros: number; heapUsed: number }> {
   child.send(request);
-  const [reply] = (await once(child, 'message')) as [{ cpuMicros: number; userMicros?: number; mainMicros?: number }];
-  return { cpuMicros: reply.cpuMicros, userMicros: reply.userMicros ?? Number.NaN, mainMicros: reply.mainMicros ?? Number.NaN };
+  const [reply] = (await once(child, 'message')) as [{ cpuMicros: number; userMicros?: number; mainMicros?: number; gcMicros?: number; heapUsed?: number }];
+  return {
+    cpuMicros: reply.cpuMicros,
+    userMicros: reply.userMicros ?? Number.NaN,
+    mainMicros: reply.mainMicros ?? Number.NaN,
+    gcMicros: reply.gcMicros ?? Number.NaN,
+    heapUsed: reply.heapUsed ?? Number.NaN,
+  };
 }
 
 function connect(port: number): Promise<Socket> {
@@ -103,11 +112,22 @@ async function open(mode: string): Promise<Server> {
 async function measure(chosenModes: string[]) {
   const servers: Server[] = [];
   for (const mode of chosenModes) servers.push(await open(mode));
-  for (let n = 0; n < warmUp; n += 1) for (const server of servers) await server.broadcast(-1 - n);
-  const before = await Promise.all(servers.map((server) => cpuOf(server.child)));
+  // Each round starts with the next server, so no mode always answers first or last.
+  const rounds = async (count: number, each: (server: number, n: number) => Promise<void>) => {
+    for (let n = 0; n < count; n += 1) for (let k = 0; k < servers.length; k += 1) await each((n + k) % servers.length, n);
+  };
+  await rounds(warmUp, async (i, n) => void (await servers[i]!.broadcast(-1 - n)));
+  // The warm-up's garbage collected and its code compiled before the idle window opens.
+  if (idleSeconds > 0) await new Promise((resolve) => setTimeout(resolve, 5000));
+  const idleStart = await Promise.all(servers.map((server) => cpuOf(server.child)));
+  if (idleSeconds > 0) await new Promise((resolve) => setTimeout(resolve, idleSeconds * 1000));
+  const idleEnd = await Promise.all(servers.map((server) => cpuOf(server.child)));
+  const before = idleEnd;
+  const started = performance.now();
   const latencies = servers.map((): number[] => []);
-  for (let n = 0; n < messages; n += 1) for (const [i, server] of servers.entries()) latencies[i]!.push(await server.broadcast(n));
+  await rounds(messages, async (i, n) => void latencies[i]!.push(await servers[i]!.broadcast(n)));
   const after = await Promise.all(servers.map((server) => cpuOf(server.child, 'flush')));
+  const seconds = (performance.now() - started) / 1000;
   for (const server of servers) {
     server.child.kill('SIGKILL');
     await once(server.child, 'exit');
@@ -120,6 +140,12 @@ async function measure(chosenModes: string[]) {
       cpuPerDelivery: (after[i]!.cpuMicros - before[i]!.cpuMicros) / deliveries,
       userPerDelivery: (after[i]!.userMicros - before[i]!.userMicros) / deliveries,
       mainPerDelivery: (after[i]!.mainMicros - before[i]!.mainMicros) / deliveries,
+      gcPerDelivery: (after[i]!.gcMicros - before[i]!.gcMicros) / deliveries,
+      heapMegabytes: before[i]!.heapUsed / 1e6,
+      idleMillisPerSecond: (idleEnd[i]!.cpuMicros - idleStart[i]!.cpuMicros) / 1000 / idleSeconds,
+      // Less what the server would have spent idle over the window: the part that comes with the traffic.
+      busyPerDelivery: idleSeconds > 0 ? (after[i]!.cpuMicros - before[i]!.cpuMicros - ((idleEnd[i]!.cpuMicros - idleStart[i]!.cpuMicros) / idleSeconds) * seconds) / deliveries : Number.NaN,
+      deliveriesPerSecond: deliveries / seconds,
       p50: percentile(sorted, 50),
       p99: percentile(sorted, 99),
     };
@@ -154,6 +180,15 @@ console.table(
     // The kernel's part (socket writes to 50 clients) is the same work in every mode but swings with the machine's load.
     'main thread vs off': (mean(runs.map((run) => run.mainPerDelivery)) / mean(off.map((run) => run.mainPerDelivery))).toFixed(2),
     'user CPU vs off': (mean(runs.map((run) => run.userPerDelivery)) / mean(off.map((run) => run.userPerDelivery))).toFixed(2),
+    ...(idleSeconds > 0
+      ? {
+          'idle CPU (ms/s)': range(runs.map((run) => run.idleMillisPerSecond), 1),
+          'less idle, vs off': median(runs.map((run, i) => run.busyPerDelivery / off[i]!.busyPerDelivery)).toFixed(2),
+        }
+      : {}),
+    'GC/delivery (µs)': range(runs.map((run) => run.gcPerDelivery), 2),
+    'heap (MB)': range(runs.map((run) => run.heapMegabytes), 0),
+    'deliveries/s': range(runs.map((run) => run.deliveriesPerSecond), 0),
     'fan-out p99 (ms)': range(runs.map((run) => run.p99), 1),
     'p99 vs off': (mean(runs.map((run) => run.p99)) / mean(off.map((run) => run.p99))).toFixed(2),
   })),
