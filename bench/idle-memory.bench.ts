@@ -12,8 +12,9 @@ import { waitForPort } from './lib/servers.js';
 /**
  * Idle memory, read from /proc: the role as `npm run serve` runs it (`node
  * WorkerRole1/dist/server/main.js`, in-memory history, telemetry off) beside the bare Socket.IO
- * peer run the same way (plain `node`, compiled by esbuild first, so neither carries a loader);
- * then `npm start`'s whole process tree (npm, the emulator with its in-process Azurite, the role
+ * peer run the same way (plain `node`, bundled by esbuild first with the role's module it shares,
+ * packages left to node_modules, so neither carries a loader); then `npm start`'s whole process
+ * tree (npm, the emulator with Azurite on a thread of its own, the role
  * instances) by process. `npm run build` first. Usage: npm run bench:memory [-- --runs 2]
  */
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -91,7 +92,7 @@ console.log(`Node ${process.version}, load average ${loadavg().map((l) => l.toFi
 const scratch = join(ROOT, '.cache', 'bench');
 mkdirSync(scratch, { recursive: true });
 const bare = join(scratch, 'bare-peer.mjs');
-await build({ entryPoints: [join(ROOT, 'bench/server-under-test.ts')], outfile: bare, format: 'esm', platform: 'node', logLevel: 'warning' });
+await build({ entryPoints: [join(ROOT, 'bench/server-under-test.ts')], outfile: bare, format: 'esm', platform: 'node', bundle: true, packages: 'external', logLevel: 'warning' });
 
 const peer: number[] = [];
 const role: number[] = [];
