@@ -2,10 +2,11 @@
  * `npm run emulator`: runs the service locally the way Azure would. First makes sure nothing stands
  * in the way (an emulator already running from this folder, a taken port), then builds (--build,
  * which package.json passes; skipped when nothing the build reads changed since the last one),
- * validates the service model, starts Azurite's table service (on a thread of its own), one Node cluster worker per role
- * instance (the Local cscfg's count, or --instances), a probe per instance, and a TCP load balancer
- * on the endpoint port; with --launch it opens the chat in the browser once
- * every instance is healthy. Ctrl-C or SIGTERM drains the instances and stops everything it started.
+ * validates the service model, starts Azurite's table service (on a thread of its own, so that its
+ * saves never hold up the balancer), one Node cluster worker per role instance (the Local cscfg's
+ * count, or --instances), a probe per instance, and a TCP load balancer on the endpoint port; with
+ * --launch it opens the chat in the browser once every instance is healthy. Ctrl-C or SIGTERM
+ * drains the instances and stops everything it started.
  */
 import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
