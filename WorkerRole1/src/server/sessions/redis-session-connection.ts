@@ -1,11 +1,7 @@
 import type { Logger } from '../logger.js';
 import { connectRedis, type RedisTarget } from '../scale-out/redis-client.js';
-import {
-  DEFAULT_COMMAND_TIMEOUT_MS,
-  type RedisCommandClient,
-  RedisSessionRegistry,
-  type RedisSessionRegistryOptions,
-} from './redis-session-registry.js';
+import type { RedisCommandClient } from './redis-script-runner.js';
+import { DEFAULT_COMMAND_TIMEOUT_MS, RedisSessionRegistry, type RedisSessionRegistryOptions } from './redis-session-registry.js';
 
 export interface CreateRedisSessionRegistryOptions extends RedisSessionRegistryOptions {
   logger: Logger;

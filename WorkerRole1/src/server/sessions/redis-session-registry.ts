@@ -22,6 +22,7 @@ import {
   TAKE_PRESENCE,
 } from './redis-scripts.js';
 import { BAN } from './redis-ban-scripts.js';
+import { type RedisCommandClient, RedisScriptRunner } from './redis-script-runner.js';
 import { asArray, asNumber, asString, toEndedSession, toMemberPage, toRoomChange, toSession, unexpectedReply } from './redis-replies.js';
 import {
   type ClaimResult,
@@ -38,7 +39,6 @@ import {
   type SenderCheck,
   type Session,
   type SessionRegistry,
-  SessionStoreError,
 } from './session-registry.js';
 
 /**
@@ -65,11 +65,6 @@ export interface RedisSessionRegistryOptions {
   presenceIndividualMax: number;
 }
 
-/** What the registry needs of a node-redis client; any `createClient()` client has it. */
-export interface RedisCommandClient {
-  sendCommand(args: string[]): Promise<unknown>;
-}
-
 /**
  * Sessions and room membership shared by every instance through one Redis: a nickname is unique
  * across instances, a token resumes its session on any instance, a session whose instances all
@@ -89,7 +84,7 @@ export class RedisSessionRegistry implements SessionRegistry {
   private readonly leaseMs: number;
   /** Four renewals per lease: a session lapses only after its instance missed three in a row. */
   readonly renewEveryMs: number;
-  private readonly commandTimeoutMs: number;
+  private readonly redis: RedisScriptRunner;
   private readonly threshold: string;
   /** The incarnation of the data this instance last saw; another one means Redis lost its data. */
   private epoch = '';
@@ -102,14 +97,14 @@ export class RedisSessionRegistry implements SessionRegistry {
 
   /** `onClose` releases what the registry owns: nothing, unless the factory gave it a client. */
   constructor(
-    private readonly client: RedisCommandClient,
+    client: RedisCommandClient,
     options: RedisSessionRegistryOptions,
     private readonly onClose: () => Promise<void> = async () => {},
   ) {
     this.base = `${options.prefix ?? DEFAULT_KEY_PREFIX}{sessions}:`;
     this.leaseMs = options.leaseMs ?? SESSION_LEASE_MS;
     this.renewEveryMs = Math.floor(this.leaseMs / 4.5);
-    this.commandTimeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+    this.redis = new RedisScriptRunner(client, options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS);
     this.threshold = String(options.presenceIndividualMax);
   }
 
@@ -319,16 +314,16 @@ export class RedisSessionRegistry implements SessionRegistry {
   }
 
   async putRecord(id: string, value: string, ttlMs: number): Promise<void> {
-    await this.command(['SET', `${this.base}record:${id}`, value, 'PX', String(Math.max(1, Math.ceil(ttlMs)))]);
+    await this.redis.command(['SET', `${this.base}record:${id}`, value, 'PX', String(Math.max(1, Math.ceil(ttlMs)))]);
   }
 
   async getRecord(id: string): Promise<string | undefined> {
-    const reply = await this.command(['GET', `${this.base}record:${id}`]);
+    const reply = await this.redis.command(['GET', `${this.base}record:${id}`]);
     return reply === null ? undefined : asString(reply);
   }
 
   async takeRecord(id: string): Promise<string | undefined> {
-    const reply = await this.command(['GETDEL', `${this.base}record:${id}`]);
+    const reply = await this.redis.command(['GETDEL', `${this.base}record:${id}`]);
     return reply === null ? undefined : asString(reply);
   }
 
@@ -353,58 +348,7 @@ export class RedisSessionRegistry implements SessionRegistry {
     }
   }
 
-  /**
-   * Runs a script within the timeout. node-redis stops timing a command once it is written, so a
-   * Redis that accepted the connection but does not answer (frozen, or cut off without a reset)
-   * would otherwise hang the caller until TCP gives up, many minutes later. A script that times
-   * out may still run when Redis answers again: a claim then leaves a session nobody holds the
-   * token of, which lapses with its lease.
-   */
-  private async run(script: LuaScript, args: string[], timeoutMs = this.commandTimeoutMs): Promise<unknown> {
-    return this.withinTimeout(this.evaluate(script, [`${this.base}leases`, this.base, ...args]), timeoutMs);
-  }
-
-  /** One plain command (the sign-in records need no script), within the timeout. */
-  private async command(args: string[]): Promise<unknown> {
-    const reply = this.client.sendCommand(args).catch((error: unknown) => {
-      const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      throw new SessionStoreError(`session store (Redis) failed: ${reason}`, { cause: error });
-    });
-    return this.withinTimeout(reply, this.commandTimeoutMs);
-  }
-
-  private async withinTimeout(reply: Promise<unknown>, timeoutMs: number): Promise<unknown> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new SessionStoreError(`session store (Redis) did not answer within ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-    });
-    // The reply may still fail after the timeout won; nobody awaits it then.
-    reply.catch(() => {});
-    try {
-      return await Promise.race([reply, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  /**
-   * EVALSHA first; EVAL when Redis lacks the script, as after a restart emptied its cache.
-   * `keysAndArgs` holds the one key the scripts declare, then their arguments.
-   */
-  private async evaluate(script: LuaScript, keysAndArgs: string[]): Promise<unknown> {
-    try {
-      try {
-        return await this.client.sendCommand(['EVALSHA', script.sha1, '1', ...keysAndArgs]);
-      } catch (error) {
-        if (!(error instanceof Error && error.message.startsWith('NOSCRIPT'))) throw error;
-        return await this.client.sendCommand(['EVAL', script.source, '1', ...keysAndArgs]);
-      }
-    } catch (error) {
-      const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      throw new SessionStoreError(`session store (Redis) failed: ${reason}`, { cause: error });
-    }
+  private run(script: LuaScript, args: string[], timeoutMs?: number): Promise<unknown> {
+    return this.redis.script(script, [`${this.base}leases`, this.base, ...args], timeoutMs);
   }
 }
