@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { databaseMegabytes, fillAzurite, measureSaveStall, waitForSave } from '../test/scripts/emulator/azurite-save.js';
 import { ROOT, RunningEmulator, temporaryStorageDir } from '../test/scripts/emulator/running-emulator.js';
 
@@ -13,12 +14,11 @@ import { ROOT, RunningEmulator, temporaryStorageDir } from '../test/scripts/emul
  * emulators alternating.
  * Usage: npx tsx bench/emulator-save.bench.ts [--rows 20000 --saves 3 --baseline DIR]
  */
-const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1]!);
-const rows = Number(args.get('rows') ?? 20_000);
-const saves = Number(args.get('saves') ?? 3);
+const { values } = parseArgs({ options: { rows: { type: 'string', default: '20000' }, saves: { type: 'string', default: '3' }, baseline: { type: 'string' } } });
+const rows = Number(values.rows);
+const saves = Number(values.saves);
 if (!Number.isInteger(rows) || rows < 100 || !Number.isInteger(saves) || saves < 1) throw new Error('--rows: a whole number from 100, --saves: from 1');
-const checkouts = [...(args.has('baseline') ? [['baseline', resolve(args.get('baseline')!)]] : []), ['this checkout', ROOT]] as const;
+const checkouts = [...(values.baseline === undefined ? [] : [['baseline', resolve(values.baseline)]]), ['this checkout', ROOT]] as const;
 
 const load = () => loadavg()[0]!.toFixed(1);
 
