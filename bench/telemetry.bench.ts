@@ -31,11 +31,18 @@ const profileDir = args.get('cpu-prof');
 const baseline = args.get('baseline');
 const here = fileURLToPath(new URL('..', import.meta.url));
 
+const BASELINE_SUFFIX = ' (baseline)';
 const { ingestion, collector, connectionsLog, modes, close } = await startTelemetryDestinations();
 const requested = (args.get('modes') ?? 'off,application-insights,otlp').split(',');
-for (const mode of requested) if (!(mode in modes)) throw new Error(`--modes: unknown mode ${mode}; known: ${Object.keys(modes).join(', ')}`);
-if (requested[0] !== 'off') throw new Error('--modes must start with off, the baseline');
-const BASELINE_SUFFIX = ' (baseline)';
+// `MODE@FLAGS` runs MODE's server with Node flags of its own (space-separated after the @), beside MODE itself.
+const baseMode = (mode: string) => mode.replace(BASELINE_SUFFIX, '').split('@')[0]!;
+const modeEnv = (mode: string): Record<string, string> => {
+  const [name, flags] = mode.replace(BASELINE_SUFFIX, '').split('@');
+  const env = modes[name!]!;
+  return flags ? { ...env, BENCH_NODE_FLAGS: [env.BENCH_NODE_FLAGS, flags].filter(Boolean).join(' ') } : env;
+};
+for (const mode of requested) if (!(baseMode(mode) in modes)) throw new Error(`--modes: unknown mode ${mode}; known: ${Object.keys(modes).join(', ')}`);
+if (baseMode(requested[0]!) !== 'off') throw new Error('--modes must start with off, the baseline');
 const exporting = (mode: string) => !mode.startsWith('off') && mode !== 'context-only' && !mode.startsWith('sdk-');
 const chosen = requested.flatMap((mode) => (baseline && exporting(mode) ? [mode, `${mode}${BASELINE_SUFFIX}`] : [mode]));
 
@@ -43,18 +50,22 @@ async function startServer(mode: string, env: Record<string, string>): Promise<{
   const root = mode.endsWith(BASELINE_SUFFIX) ? resolve(baseline!) : here;
   // The connection recorder keeps the distribution's Azure metadata lookup on this machine.
   const recorder = fileURLToPath(new URL('test/server/telemetry/fixtures/record-connections.mjs', pathToFileURL(`${here}/`)));
+  // A mode's BENCH_NODE_FLAGS go to its server's Node (e.g. --no-async-context-frame on Node 24).
+  // `--node-flags '...'` go to every server (e.g. --log-deopt --logfile=DIR/v8-%p.log).
+  const nodeFlags = [...(env.BENCH_NODE_FLAGS?.split(' ') ?? []), ...(args.get('node-flags')?.split(' ') ?? [])];
   const child = fork(resolve(root, 'bench/telemetry-server.ts'), [], {
-    execArgv: ['--import', recorder, '--import', 'tsx'],
+    execArgv: [...nodeFlags, '--import', recorder, '--import', 'tsx'],
     env: {
       PATH: process.env.PATH ?? '',
       TEST_CONNECTIONS_LOG: connectionsLog,
       OTEL_METRIC_EXPORT_INTERVAL: '5000',
-      ...(profileDir ? { BENCH_CPU_PROFILE: `${profileDir}/${mode.replace(BASELINE_SUFFIX, '-baseline')}-${Date.now()}.cpuprofile` } : {}),
+      ...(profileDir ? { BENCH_CPU_PROFILE: `${profileDir}/${mode.replace(BASELINE_SUFFIX, '-baseline').replace(/[^\w.-]+/g, '_')}-${Date.now()}.cpuprofile` } : {}),
       ...env,
     },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const [ready] = (await once(child, 'message')) as [{ port: number }];
+  if (nodeFlags.length > 0) console.log(`${mode}: pid ${child.pid}, ${nodeFlags.join(' ')}`);
   return { child, port: ready.port };
 }
 
@@ -89,7 +100,7 @@ interface Server {
 
 /** One server with its clients connected, a session each, all in one room. */
 async function open(mode: string): Promise<Server> {
-  const { child, port } = await startServer(mode, modes[mode.replace(BASELINE_SUFFIX, '')]!);
+  const { child, port } = await startServer(mode, modeEnv(mode));
   const sockets = await Promise.all(Array.from({ length: clients }, () => connect(port)));
   await Promise.all(sockets.map((socket, i) => socket.emitWithAck('session:start', { nickname: `user${i}` })));
   await Promise.all(sockets.map((socket) => socket.emitWithAck('room:join', { room: 'lobby' })));
