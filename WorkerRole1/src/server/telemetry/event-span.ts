@@ -33,10 +33,12 @@ export async function traceEvent(event: string, handle: () => Promise<string | u
   }
   const started = performance.now();
   const { name, options } = spanStartOf(event);
-  const span = tracer.startSpan(name, options);
+  // One lookup of the active context serves as the span's parent and as the base of its own.
+  const parent = context.active();
+  const span = tracer.startSpan(name, options, parent);
   let code: string | undefined = 'INTERNAL_ERROR';
   try {
-    code = await context.with(trace.setSpan(context.active(), span), handle);
+    code = await context.with(trace.setSpan(parent, span), handle);
   } finally {
     span.setAttribute('chat.outcome', code ?? 'ok');
     if (code && SERVER_FAULTS.has(code)) span.setStatus({ code: SpanStatusCode.ERROR, message: code });
