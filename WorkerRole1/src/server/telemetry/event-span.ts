@@ -1,6 +1,6 @@
 import { context, type SpanOptions, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { recordEventOutcome } from './instruments.js';
-import { telemetryStarted } from './tracing-switch.js';
+import { telemetryStarted } from './telemetry-started.js';
 
 /** Codes that mean this service failed, not that the client asked for something it may not have. */
 const SERVER_FAULTS = new Set(['STORAGE_UNAVAILABLE', 'INTERNAL_ERROR', 'SERVER_DRAINING']);

@@ -1,5 +1,5 @@
 import { isSpanContextValid, trace } from '@opentelemetry/api';
-import { telemetryStarted } from './tracing-switch.js';
+import { telemetryStarted } from './telemetry-started.js';
 
 /**
  * Pino mixin: a log line written while an event or request is handled carries that trace's ids,

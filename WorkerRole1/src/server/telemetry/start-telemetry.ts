@@ -3,7 +3,7 @@ import type { TokenCredential } from '@azure/identity';
 import type { Config } from '../config/load-config.js';
 import { telemetryCredential } from '../identity/credential.js';
 import { bindInstruments } from './instruments.js';
-import { markTelemetryStarted } from './tracing-switch.js';
+import { markTelemetryStarted } from './telemetry-started.js';
 
 /** The cloud role name Application Insights shows; the role instance is the instance id. */
 export const SERVICE_NAME = 'WorkerRole1';

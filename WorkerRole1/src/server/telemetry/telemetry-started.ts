@@ -1,7 +1,8 @@
 /**
- * Whether telemetry started. With it off, the event wrapper and the log mixin skip the
+ * Whether telemetry started. Until it does, the event wrapper and the log mixin skip the
  * OpenTelemetry API altogether: its no-op calls still look up the global registration and check
- * its version on every call, which a profile of a 3000-join storm put at 70-119 ms per instance.
+ * its version on every call (`bench:telemetry-events`, Node 24: 3.2 µs per event with them, 0.8
+ * without, the loop included).
  */
 let started = false;
 
