@@ -12,15 +12,16 @@ export async function startTelemetryDestinations() {
   const ingestion = await startIngestionServer();
   const collector = await startOtlpReceiver();
   const connectionsLog = fileURLToPath(new URL(`../.bench-connections-${process.pid}.log`, import.meta.url));
+  const appInsights = {
+    APPLICATIONINSIGHTS_CONNECTION_STRING: `InstrumentationKey=${randomUUID()};IngestionEndpoint=${ingestion.url}/;LiveEndpoint=${ingestion.url}/`,
+    NODE_EXTRA_CA_CERTS: ingestion.caFile,
+  };
   const modes: Record<string, Record<string, string>> = {
     off: {},
     // A second server with export off: the noise floor, and whether a server's place in the
     // round (off always answers first) biases its figure.
     'off-twin': {},
-    'application-insights': {
-      APPLICATIONINSIGHTS_CONNECTION_STRING: `InstrumentationKey=${randomUUID()};IngestionEndpoint=${ingestion.url}/;LiveEndpoint=${ingestion.url}/`,
-      NODE_EXTRA_CA_CERTS: ingestion.caFile,
-    },
+    'application-insights': appInsights,
     otlp: { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url },
     // Export off, but an AsyncLocalStorage in use, as the context manager of either exporting mode
     // keeps one: what carrying the context through every callback and promise costs by itself.
@@ -39,6 +40,10 @@ export async function startTelemetryDestinations() {
     // Export off, but the heap as large as Application Insights leaves it (~70 MB more).
     'off-heap': { BENCH_RETAIN_MB: '70' },
     'sdk-tracer-no-context': { BENCH_SDK_PARTS: 'tracer-no-context' },
+    // Node 24 builds AsyncLocalStorage (and so the context manager) on async context frames; without them, on async hooks.
+    'application-insights-no-acf': { ...appInsights, BENCH_NODE_FLAGS: '--no-async-context-frame' },
+    'otlp-no-acf': { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, BENCH_NODE_FLAGS: '--no-async-context-frame' },
+    'off-no-acf': { BENCH_NODE_FLAGS: '--no-async-context-frame' },
     'otlp-unsampled': { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_TRACES_SAMPLER: 'always_off' },
   };
   return {

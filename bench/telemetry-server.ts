@@ -45,6 +45,8 @@ if (parts.length > 0) {
   if (parts.includes('tracer')) new node.NodeTracerProvider({ sampler: new tracing.AlwaysOffSampler(), spanProcessors: [] }).register();
   // The same tracer provider with no context manager: spans made, context never entered.
   if (parts.includes('tracer-no-context')) new node.NodeTracerProvider({ sampler: new tracing.AlwaysOffSampler(), spanProcessors: [] }).register({ contextManager: null });
+  // chatapp's event wrapper and log mixin make their OpenTelemetry calls only once telemetry has started.
+  if (parts.some((part) => part === 'meter' || part.startsWith('tracer'))) (await import('../WorkerRole1/src/server/telemetry/telemetry-started.js')).markTelemetryStarted();
 }
 /**
  * The chat server for the telemetry benchmark, alone in its process so its CPU time can be read:

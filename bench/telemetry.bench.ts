@@ -13,6 +13,7 @@ import { startTelemetryDestinations } from './telemetry-destinations.js';
  * sampled), all running at once, messages sent to each in turn. Reports server CPU time per
  * delivered message (and its user part) and fan-out latency, with the machine's load average.
  * Usage: npm run bench:telemetry [-- --clients 50 --messages 1000 --passes 2 --modes off,off-twin,application-insights,otlp]
+ * `--burst B` sends each server B messages in a row before the next server's turn (1 by default).
  * `--idle S` also reads each server's CPU over S seconds with its clients connected and no traffic
  * (what it spends per second whatever the load: timers, export, live metrics).
  * `--cpu-prof DIR` writes a CPU profile of each server's measured window into DIR (read it with
@@ -26,16 +27,24 @@ const clients = Number(args.get('clients') ?? 50);
 const messages = Number(args.get('messages') ?? 1000);
 const passes = Number(args.get('passes') ?? 2);
 const warmUp = 30;
+const burst = Number(args.get('burst') ?? 1);
 const idleSeconds = Number(args.get('idle') ?? 0);
 const profileDir = args.get('cpu-prof');
 const baseline = args.get('baseline');
 const here = fileURLToPath(new URL('..', import.meta.url));
 
+const BASELINE_SUFFIX = ' (baseline)';
 const { ingestion, collector, connectionsLog, modes, close } = await startTelemetryDestinations();
 const requested = (args.get('modes') ?? 'off,application-insights,otlp').split(',');
-for (const mode of requested) if (!(mode in modes)) throw new Error(`--modes: unknown mode ${mode}; known: ${Object.keys(modes).join(', ')}`);
-if (requested[0] !== 'off') throw new Error('--modes must start with off, the baseline');
-const BASELINE_SUFFIX = ' (baseline)';
+// `MODE@FLAGS` runs MODE's server with Node flags of its own (space-separated after the @), beside MODE itself.
+const baseMode = (mode: string) => mode.replace(BASELINE_SUFFIX, '').split('@')[0]!;
+const modeEnv = (mode: string): Record<string, string> => {
+  const [name, flags] = mode.replace(BASELINE_SUFFIX, '').split('@');
+  const env = modes[name!]!;
+  return flags ? { ...env, BENCH_NODE_FLAGS: [env.BENCH_NODE_FLAGS, flags].filter(Boolean).join(' ') } : env;
+};
+for (const mode of requested) if (!(baseMode(mode) in modes)) throw new Error(`--modes: unknown mode ${mode}; known: ${Object.keys(modes).join(', ')}`);
+if (baseMode(requested[0]!) !== 'off') throw new Error('--modes must start with off, the baseline');
 const exporting = (mode: string) => !mode.startsWith('off') && mode !== 'context-only' && !mode.startsWith('sdk-');
 const chosen = requested.flatMap((mode) => (baseline && exporting(mode) ? [mode, `${mode}${BASELINE_SUFFIX}`] : [mode]));
 
@@ -43,18 +52,22 @@ async function startServer(mode: string, env: Record<string, string>): Promise<{
   const root = mode.endsWith(BASELINE_SUFFIX) ? resolve(baseline!) : here;
   // The connection recorder keeps the distribution's Azure metadata lookup on this machine.
   const recorder = fileURLToPath(new URL('test/server/telemetry/fixtures/record-connections.mjs', pathToFileURL(`${here}/`)));
+  // A mode's BENCH_NODE_FLAGS go to its server's Node (e.g. --no-async-context-frame on Node 24).
+  // `--node-flags '...'` go to every server (e.g. --log-deopt --logfile=DIR/v8-%p.log).
+  const nodeFlags = [...(env.BENCH_NODE_FLAGS?.split(' ') ?? []), ...(args.get('node-flags')?.split(' ') ?? [])];
   const child = fork(resolve(root, 'bench/telemetry-server.ts'), [], {
-    execArgv: ['--import', recorder, '--import', 'tsx'],
+    execArgv: [...nodeFlags, '--import', recorder, '--import', 'tsx'],
     env: {
       PATH: process.env.PATH ?? '',
       TEST_CONNECTIONS_LOG: connectionsLog,
       OTEL_METRIC_EXPORT_INTERVAL: '5000',
-      ...(profileDir ? { BENCH_CPU_PROFILE: `${profileDir}/${mode.replace(BASELINE_SUFFIX, '-baseline')}-${Date.now()}.cpuprofile` } : {}),
+      ...(profileDir ? { BENCH_CPU_PROFILE: `${profileDir}/${mode.replace(BASELINE_SUFFIX, '-baseline').replace(/[^\w.-]+/g, '_')}-${Date.now()}.cpuprofile` } : {}),
       ...env,
     },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const [ready] = (await once(child, 'message')) as [{ port: number }];
+  if (nodeFlags.length > 0) console.log(`${mode}: pid ${child.pid}, ${nodeFlags.join(' ')}`);
   return { child, port: ready.port };
 }
 
@@ -89,7 +102,7 @@ interface Server {
 
 /** One server with its clients connected, a session each, all in one room. */
 async function open(mode: string): Promise<Server> {
-  const { child, port } = await startServer(mode, modes[mode.replace(BASELINE_SUFFIX, '')]!);
+  const { child, port } = await startServer(mode, modeEnv(mode));
   const sockets = await Promise.all(Array.from({ length: clients }, () => connect(port)));
   await Promise.all(sockets.map((socket, i) => socket.emitWithAck('session:start', { nickname: `user${i}` })));
   await Promise.all(sockets.map((socket) => socket.emitWithAck('room:join', { room: 'lobby' })));
@@ -113,8 +126,11 @@ async function measure(chosenModes: string[]) {
   const servers: Server[] = [];
   for (const mode of chosenModes) servers.push(await open(mode));
   // Each round starts with the next server, so no mode always answers first or last.
+  // A turn is `--burst` messages in a row to one server (1 by default): with more, a server's
+  // caches stay warm through its turn instead of the other servers' work evicting them each message.
   const rounds = async (count: number, each: (server: number, n: number) => Promise<void>) => {
-    for (let n = 0; n < count; n += 1) for (let k = 0; k < servers.length; k += 1) await each((n + k) % servers.length, n);
+    for (let n = 0; n < count; n += burst)
+      for (let k = 0; k < servers.length; k += 1) for (let m = n; m < Math.min(count, n + burst); m += 1) await each((n / burst + k) % servers.length, m);
   };
   await rounds(warmUp, async (i, n) => void (await servers[i]!.broadcast(-1 - n)));
   // The warm-up's garbage collected and its code compiled before the idle window opens.
@@ -154,7 +170,7 @@ async function measure(chosenModes: string[]) {
 
 const distro = (root: string) =>
   (JSON.parse(readFileSync(resolve(root, 'node_modules/@azure/monitor-opentelemetry/package.json'), 'utf8')) as { version: string }).version;
-console.log(`${clients} clients in one room, ${messages} messages each delivered to all, ${passes} passes, Node ${process.version}`);
+console.log(`${clients} clients in one room, ${messages} messages each delivered to all, ${burst} at a time per server, ${passes} passes, Node ${process.version}`);
 console.log(`load average at start: ${loadavg().map((load) => load.toFixed(1)).join(' ')}`);
 console.log(`@azure/monitor-opentelemetry ${distro(here)}${baseline ? `; baseline ${resolve(baseline)}: ${distro(baseline)}` : ''}`);
 const results: Record<string, Array<Awaited<ReturnType<typeof measure>>[number]>> = Object.fromEntries(chosen.map((mode) => [mode, []]));

@@ -1,4 +1,5 @@
 import { isSpanContextValid, trace } from '@opentelemetry/api';
+import { telemetryStarted } from './telemetry-started.js';
 
 /**
  * Pino mixin: a log line written while an event or request is handled carries that trace's ids,
@@ -6,6 +7,7 @@ import { isSpanContextValid, trace } from '@opentelemetry/api';
  * Pino merges the line's fields into the returned object, so each call returns a new one.
  */
 export function traceIdsOfLogLine(): { trace_id?: string; span_id?: string } {
+  if (!telemetryStarted()) return {};
   const span = trace.getActiveSpan();
   if (!span) return {};
   const ids = span.spanContext();

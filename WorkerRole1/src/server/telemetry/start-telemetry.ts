@@ -3,6 +3,7 @@ import type { TokenCredential } from '@azure/identity';
 import type { Config } from '../config/load-config.js';
 import { telemetryCredential } from '../identity/credential.js';
 import { bindInstruments } from './instruments.js';
+import { markTelemetryStarted } from './telemetry-started.js';
 
 /** The cloud role name Application Insights shows; the role instance is the instance id. */
 export const SERVICE_NAME = 'WorkerRole1';
@@ -54,6 +55,7 @@ export async function startTelemetry(config: Config, credential?: TokenCredentia
     stopSdk = startOtlpOnly(resource, otlp!);
   }
   bindInstruments();
+  markTelemetryStarted();
   const stopRedisSpans = traceRedisCommands();
   const destinations = [
     ...(appInsightsConnectionString !== undefined ? ['application-insights'] : []),
