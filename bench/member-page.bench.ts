@@ -7,7 +7,7 @@ import { redisServerPid, sampleProcess } from './lib/process-stats.js';
 
 /**
  * What Redis spends on room:join's one script (`enter`: session, ban check, join, the first page
- * of up to 100 members) and on a bare member page: the figure join-cluster's Redis share is made
+ * of up to LIMITS.joinMembersMax members) and on a bare member page: the figure join-cluster's Redis share is made
  * of, without the emulator, the balancer and the instances. N sessions join one room, 50 in
  * flight as in the join storm; then N pages of the full room are read; then all N leases are
  * renewed 20 times (what every instance does every 10 s for the sessions it holds); then the

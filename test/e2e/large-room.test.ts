@@ -86,7 +86,7 @@ describe('a room with hundreds of people, in a browser', { timeout: 600_000 }, (
     const room = uniqueRoom('allhands');
     const names = crowdNames(CROWD_SIZE);
     const crowd = await crowdIn(room, names);
-    // Sorts after every bot: the first page (100 names) holds 99 bots and, always, the caller.
+    // Sorts after every bot: the first page (LIMITS.joinMembersMax names) holds one bot fewer and, always, the caller.
     const me = uniqueNickname('viewer');
     const viewer = await (await openWindow()).join(me);
     await viewer.joinRoom(room);

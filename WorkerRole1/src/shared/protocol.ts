@@ -229,8 +229,11 @@ export const LIMITS = {
   historyMaxLimit: 100,
   clientIdMaxLength: 64,
   roomsPerSession: 20,
-  /** Nicknames in a room:join ack; room:members pages through the rest. */
-  joinMembersMax: 100,
+  /**
+   * Nicknames in a room:join ack; room:members pages through the rest. A list taller than the
+   * view of most screens, and no more: every join pays for the page, in Redis and in the ack.
+   */
+  joinMembersMax: 40,
   membersPageMax: 200,
   presenceNamesMax: 100,
   /** room:remove's durationMs: one minute to thirty days. */

@@ -17,8 +17,14 @@ export interface MemberListElements {
 const ROW_PX = 36;
 /** Rows drawn above and below the visible ones, so a quick scroll does not show blanks. */
 const OVERSCAN_ROWS = 30;
-/** The next page is asked for when the view comes this close to the end of what is loaded. */
-const LOAD_AHEAD_ROWS = 40;
+/** Once the reader scrolls, the next page is asked for when the view comes this close to the end of what is loaded. */
+const LOAD_AHEAD_ROWS = OVERSCAN_ROWS + 40;
+/**
+ * Before the reader scrolls, only this close: the room:join answer's page (LIMITS.joinMembersMax)
+ * then fills a view of up to 29 rows without a second request, as the first page of 100 did
+ * with the look-ahead above. Every join pays for that page, most never scroll.
+ */
+const UNSCROLLED_AHEAD_ROWS = 10;
 
 export type MemberListNeed = 'more' | 'refresh';
 
@@ -103,8 +109,9 @@ export class MemberListView {
     if (list.style.height !== height) list.style.height = height;
     this.keepAnchorInPlace(pages);
     const top = Math.floor(scroller.scrollTop / ROW_PX);
+    const bottom = top + Math.ceil(scroller.clientHeight / ROW_PX);
     const first = Math.max(0, top - OVERSCAN_ROWS);
-    const end = Math.min(pages.size, top + Math.ceil(scroller.clientHeight / ROW_PX) + 1 + OVERSCAN_ROWS);
+    const end = Math.min(pages.size, bottom + 1 + OVERSCAN_ROWS);
     const signature = `${room.key}|${members.search?.query ?? ''}|${pages.version}|${members.count}|${first}|${end}|${this.moderator}`;
     if (signature !== this.drawn) {
       this.drawn = signature;
@@ -128,7 +135,7 @@ export class MemberListView {
     // After a failed page only the retry button (or the next resume) asks again: no request loop.
     if (pages.loading || pages.error !== undefined) return;
     if (members.stale && members.search === undefined) this.onNeed(room, 'refresh');
-    else if (!pages.complete && end + LOAD_AHEAD_ROWS >= pages.size) this.onNeed(room, 'more');
+    else if (!pages.complete && bottom + (scroller.scrollTop > 0 ? LOAD_AHEAD_ROWS : UNSCROLLED_AHEAD_ROWS) >= pages.size) this.onNeed(room, 'more');
   }
 
   private drawMember(element: HTMLElement, name: string): void {

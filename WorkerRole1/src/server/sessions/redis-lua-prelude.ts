@@ -127,12 +127,15 @@ local function add_to_room(token, key, nickname, room, threshold)
 end
 
 -- Reads the room's index from \`start\` in nickname-key order, only entries that begin with
--- \`prefix\`, skipping lapsed sessions. Replies { count, next key or '', nicknames... }.
+-- \`prefix\`, skipping lapsed sessions. Replies { count, next key or '', nicknames joined by NUL }:
+-- one string, not one per name, because taking a hundred replies apart cost the instance more
+-- than Redis spent finding them (nicknames hold no NUL: nickname.ts).
 local function member_page(room, start, prefix, limit, now)
   local members = base .. 'members:' .. room
   local upper = '+'
   if prefix ~= '' then upper = '(' .. prefix .. '\\255' end
-  local reply = { redis.call('ZCARD', members), '' }
+  local count = redis.call('ZCARD', members)
+  local found = {}
   local last = ''
   local offset = 0
   local batch = limit + 1
@@ -140,7 +143,7 @@ local function member_page(room, start, prefix, limit, now)
     local lower = '-'
     if start ~= '' then lower = '[' .. start end
     local entries = redis.call('ZRANGEBYLEX', members, lower, upper, 'LIMIT', offset, batch)
-    if #entries == 0 then return reply end
+    if #entries == 0 then return { count, '', table.concat(found, '\\0') } end
     local names = {}
     for i, entry in ipairs(entries) do names[i] = base .. 'name:' .. entry end
     names = redis.call('MGET', unpack(names))
@@ -151,15 +154,16 @@ local function member_page(room, start, prefix, limit, now)
         if is_live(token, now) then nickname = redis.call('HGET', base .. 'session:' .. token, 'nickname') end
       end
       if nickname then
-        if #reply - 2 == limit then
-          if last ~= '' then reply[2] = string.sub(last, 1, string.find(last, '\\0', 1, true) - 1) end
-          return reply
+        if #found == limit then
+          local next = ''
+          if last ~= '' then next = string.sub(last, 1, string.find(last, '\\0', 1, true) - 1) end
+          return { count, next, table.concat(found, '\\0') }
         end
-        reply[#reply + 1] = nickname
+        found[#found + 1] = nickname
         last = entry
       end
     end
-    if #entries < batch then return reply end
+    if #entries < batch then return { count, '', table.concat(found, '\\0') } end
     offset = offset + batch
   end
 end

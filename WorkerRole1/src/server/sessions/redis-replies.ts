@@ -50,9 +50,10 @@ export function toSession(token: string, reply: unknown): Session {
   return { token, nickname, key, rooms: new Set(rooms) };
 }
 
-/** Reads a member page as member_page replies it: count, next key or '', then nicknames. */
+/** Reads a member page as member_page replies it: count, next key or '', then the nicknames joined by NUL. */
 export function toMemberPage(reply: unknown): MemberPage {
-  const [count, next, ...members] = asArray(reply);
-  const page: MemberPage = { members: members.map(asString), count: asNumber(count) };
+  const [count, next, joined] = asArray(reply);
+  const names = asString(joined);
+  const page: MemberPage = { members: names === '' ? [] : names.split('\0'), count: asNumber(count) };
   return next === '' ? page : { ...page, next: asString(next) };
 }
