@@ -60,7 +60,12 @@ export class RoleInstances {
     return this.instances;
   }
 
-  start(): void {
+  /**
+   * `sessionsOverIpc`: the instances share their sessions through the registry this process hosts
+   * (no REDIS_URL), whose rooms are Sets and need the channel's `advanced` serialization. With Redis
+   * the channel only hands connections over, and JSON does that at about half the CPU per message.
+   */
+  start(sessionsOverIpc: boolean): void {
     // What the developer's shell happens to export must not reach the role: on Azure it gets
     // exactly what the csdef maps. cluster.fork merges process.env, so remove them here.
     for (const name of roleVariableNames(this.role)) delete process.env[name];
@@ -78,8 +83,7 @@ export class RoleInstances {
       // The approot: the role folder the entry point's paths are relative to.
       cwd: this.role.roleFolder,
       silent: true,
-      // Sessions cross the IPC channel to the registry this process hosts; their rooms are Sets.
-      serialization: 'advanced',
+      serialization: sessionsOverIpc ? 'advanced' : 'json',
     });
     for (const instance of this.instances) this.fork(instance);
   }

@@ -140,9 +140,12 @@ try {
   // Without REDIS_URL the instances share their sessions here, as they would share them in Redis:
   // with leases, so that a crashed instance's sessions lapse. Read as the instances read them.
   const shared = loadConfig(roleEnvironment(role, 'primary', role.endpoint.port));
-  registry = hostSessionRegistry(
-    new MemorySessionRegistry({ leaseMs: shared.sessionLeaseMs, presenceIndividualMax: shared.presenceIndividualMax }),
-  );
+  const sessionsOverIpc = shared.redisUrl === undefined;
+  if (sessionsOverIpc) {
+    registry = hostSessionRegistry(
+      new MemorySessionRegistry({ leaseMs: shared.sessionLeaseMs, presenceIndividualMax: shared.presenceIndividualMax }),
+    );
+  }
   const ports = await Promise.all(Array.from({ length: instanceCount }, () => freePort()));
   const running = new RoleInstances(role, ports, {
     started: (id, pid) => {
@@ -154,7 +157,7 @@ try {
     log,
   });
   instances = running;
-  running.start();
+  running.start(sessionsOverIpc);
 } catch (error) {
   process.stderr.write(`${(error as Error).message}\n`);
   stopping = true;
