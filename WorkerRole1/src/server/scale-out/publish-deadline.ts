@@ -1,3 +1,5 @@
+import { setMaxListeners } from 'node:events';
+
 /** A broadcast that did not reach Redis in time: the other instances have not got it, and will not from this attempt. */
 export class BroadcastUnpublishedError extends Error {
   override name = 'BroadcastUnpublishedError';
@@ -46,6 +48,8 @@ export class PublishDeadline {
 
   private openSlice(now: number): Slice {
     const controller = new AbortController();
+    // Every publish queued while Redis is away listens to it: no leak, however many.
+    setMaxListeners(0, controller.signal);
     let expire!: () => void;
     const expired = new Promise<never>((_, reject) => {
       expire = () => reject(new BroadcastUnpublishedError(`Redis did not take the broadcast within ${this.deadlineMs} ms`));

@@ -28,14 +28,17 @@ export function createRedisStreamsBroadcasts(client: RedisClient, deadlineMs = P
   const deadline = new PublishDeadline(deadlineMs);
   // XADD is the only command the adapter sends through xAdd; every other one goes through `client` unchanged.
   let published: Promise<unknown> | undefined;
-  // One client view per deadline slice (the slice's abort signal), not one per XADD.
-  let untimed: { signal: AbortSignal; client: RedisClient } | undefined;
-  const untimedFor = (signal: AbortSignal): RedisClient => {
-    if (untimed?.signal !== signal) untimed = { signal, client: client.withCommandOptions({ timeout: 0, abortSignal: signal }) as RedisClient };
-    return untimed.client;
+  // While connected an XADD is written at once, and a written command cannot be withdrawn: it goes
+  // without an abort signal (whose listener node-redis adds and removes per command). While Redis
+  // is away it waits in the client's offline queue, with the signal of its deadline's slice.
+  const untimed = client.withCommandOptions({ timeout: 0 }) as RedisClient;
+  let queued: { signal: AbortSignal; client: RedisClient } | undefined;
+  const withdrawable = (signal: AbortSignal): RedisClient => {
+    if (queued?.signal !== signal) queued = { signal, client: client.withCommandOptions({ timeout: 0, abortSignal: signal }) as RedisClient };
+    return queued.client;
   };
   const xAdd = (...args: Parameters<RedisClient['xAdd']>) => {
-    published = deadline.publish((signal) => untimedFor(signal).xAdd(...args));
+    published = deadline.publish((signal) => (client.isReady ? untimed : withdrawable(signal)).xAdd(...args));
     return published;
   };
   const publisher = Object.create(client, { xAdd: { value: xAdd } }) as RedisClient;
