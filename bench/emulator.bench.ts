@@ -24,19 +24,22 @@ import { storedPathRows, type Window } from './lib/stored-path-report.js';
  * `live` is a bench-only variant of `serve`: every message delivered live at once and acked once
  * stored (lib/stored-path-live-first.mjs), to weigh that policy against the product's. More than
  * two setups are compared each with the first, in an order that rotates from pass to pass.
- * `--pin` keeps storage off the role's core: the role on CPU 0, the emulator (its Azurite) and this
- * load generator on CPU 1 (taskset, every thread), the same for every setup. Not a default: the
- * other processes of the machine still run anywhere.
- * Usage: npm run bench:emulator [-- --clients 200 --rate 10000 --seconds 10 --passes 2 --setups serve,emulator --cpu-prof DIR --trace DIR --pin]
+ * `--pin role=0,emulator=1,generator=1` keeps storage off the role's core: each process on its CPU
+ * (taskset, every thread), the same for every setup. Not a default: the other processes of the
+ * machine still run anywhere.
+ * Usage: npm run bench:emulator [-- --clients 200 --rate 10000 --seconds 10 --passes 2 --setups serve,emulator --cpu-prof DIR --trace DIR --pin role=0,emulator=1,generator=1]
  */
-const FLAGS = new Set(['pin']);
 const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 1) {
-  const name = process.argv[i]!.replace(/^--/, '');
-  if (FLAGS.has(name)) args.set(name, 'true');
-  else args.set(name, process.argv[++i]!);
+for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1]!);
+/** `--pin role=0,emulator=1,generator=1`: the CPU each of them runs on. */
+const pin = args.get('pin') === undefined ? undefined : parsePinning(args.get('pin')!);
+function parsePinning(layout: string): Record<'role' | 'emulator' | 'generator', number> {
+  const cpus = Object.fromEntries(layout.split(',').map((part) => part.split('=') as [string, string]).map(([name, cpu]) => [name, Number(cpu)]));
+  for (const name of ['role', 'emulator', 'generator']) {
+    if (!Number.isInteger(cpus[name])) throw new Error(`--pin: role=CPU,emulator=CPU,generator=CPU (got ${layout})`);
+  }
+  return cpus as Record<'role' | 'emulator' | 'generator', number>;
 }
-const pin = args.has('pin');
 const clients = Number(args.get('clients') ?? 200);
 const deliveriesPerSecond = Number(args.get('rate') ?? 10_000);
 const seconds = Number(args.get('seconds') ?? 10);
@@ -229,9 +232,9 @@ console.log(
 const storageDir = mkdtempSync(join(tmpdir(), 'chatapp-bench-emulator-'));
 const emulator = await startEmulator(storageDir);
 if (pin) {
-  pinTo(emulator.child.pid!, 1);
-  pinTo(process.pid, 1);
-  console.log('pinned: the role on CPU 0; the emulator (Azurite) and the load generator on CPU 1');
+  pinTo(emulator.child.pid!, pin.emulator);
+  pinTo(process.pid, pin.generator);
+  console.log(`pinned: the role on CPU ${pin.role}, the emulator (Azurite) on CPU ${pin.emulator}, the load generator on CPU ${pin.generator}`);
 }
 const rows: Record<string, string | number>[] = [];
 const ratios: { setup: Setup; cpu: number; instanceCpu: number; p99: number }[] = [];
@@ -244,11 +247,11 @@ try {
     const results: Partial<Record<Setup, Awaited<ReturnType<typeof load>>>> = {};
     for (const kind of order) {
       if (kind === 'emulator') {
-        if (pin) pinTo(emulator.workerPid, 0);
+        if (pin) pinTo(emulator.workerPid, pin.role);
         results[kind] = await load(emulator.port, { 'emulator (balancer, registry, Azurite)': emulator.child.pid!, instance: emulator.workerPid });
       } else {
         const serve = await startServe(kind === 'memory' ? undefined : emulator.storagePort, kind === 'live');
-        if (pin) pinTo(serve.pid, 0);
+        if (pin) pinTo(serve.pid, pin.role);
         results[kind] = await load(serve.port, { 'emulator (Azurite only)': emulator.child.pid!, instance: serve.pid }, serve.loopDelay);
         await serve.stop();
         if (kind !== 'memory') traced.push({ pass, setup: kind, rolePid: serve.pid, window: results[kind]!.window });
