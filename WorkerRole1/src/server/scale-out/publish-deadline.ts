@@ -43,7 +43,11 @@ export class PublishDeadline {
       slice.outstanding -= 1;
     };
     sent.then(settle, settle);
-    return Promise.race([sent, slice.expired]);
+    // A connection lost with the command on it fails it at once: unpublished all the same.
+    const failed = sent.catch((error: unknown) => {
+      throw new BroadcastUnpublishedError(`Redis did not take the broadcast: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    });
+    return Promise.race([failed, slice.expired]);
   }
 
   private openSlice(now: number): Slice {
