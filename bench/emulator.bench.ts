@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -21,10 +21,25 @@ import { storedPathRows, type Window } from './lib/stored-path-report.js';
  * the same role storing every message in that Azurite: what a stored message costs.
  * `--trace DIR` (with --setups memory,serve) timestamps each stored message's path in the role and
  * in Azurite (lib/stored-path-trace.mjs) and prints where each storage pass's time went.
- * Usage: npm run bench:emulator [-- --clients 200 --rate 10000 --seconds 10 --passes 2 --setups serve,emulator --cpu-prof DIR --trace DIR]
+ * `live` is a bench-only variant of `serve`: every message delivered live at once and acked once
+ * stored (lib/stored-path-live-first.mjs), to weigh that policy against the product's. More than
+ * two setups are compared each with the first, in an order that rotates from pass to pass.
+ * `--pin role=0,emulator=1,generator=1` keeps storage off the role's core: each process on its CPU
+ * (taskset, every thread), the same for every setup. Not a default: the other processes of the
+ * machine still run anywhere.
+ * Usage: npm run bench:emulator [-- --clients 200 --rate 10000 --seconds 10 --passes 2 --setups serve,emulator --cpu-prof DIR --trace DIR --pin role=0,emulator=1,generator=1]
  */
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1]!);
+/** `--pin role=0,emulator=1,generator=1`: the CPU each of them runs on. */
+const pin = args.get('pin') === undefined ? undefined : parsePinning(args.get('pin')!);
+function parsePinning(layout: string): Record<'role' | 'emulator' | 'generator', number> {
+  const cpus = Object.fromEntries(layout.split(',').map((part) => part.split('=') as [string, string]).map(([name, cpu]) => [name, Number(cpu)]));
+  for (const name of ['role', 'emulator', 'generator']) {
+    if (!Number.isInteger(cpus[name])) throw new Error(`--pin: role=CPU,emulator=CPU,generator=CPU (got ${layout})`);
+  }
+  return cpus as Record<'role' | 'emulator' | 'generator', number>;
+}
 const clients = Number(args.get('clients') ?? 200);
 const deliveriesPerSecond = Number(args.get('rate') ?? 10_000);
 const seconds = Number(args.get('seconds') ?? 10);
@@ -32,17 +47,20 @@ const passes = Number(args.get('passes') ?? 2);
 const SETUPS = {
   memory: 'npm run serve, in-memory history',
   serve: 'npm run serve + Azurite',
+  live: 'npm run serve + Azurite, live at once (bench-only)',
   emulator: 'npm start -- --instances 1',
 } as const;
 type Setup = keyof typeof SETUPS;
-const [baseSetup, otherSetup] = (args.get('setups') ?? 'serve,emulator').split(',') as [Setup, Setup];
-if (!(baseSetup in SETUPS) || !(otherSetup in SETUPS)) throw new Error(`--setups: two of ${Object.keys(SETUPS).join(', ')}`);
+const setups = (args.get('setups') ?? 'serve,emulator').split(',') as Setup[];
+if (setups.length < 2 || setups.some((setup) => !(setup in SETUPS))) throw new Error(`--setups: two or more of ${Object.keys(SETUPS).join(', ')}`);
+const [baseSetup] = setups as [Setup];
 // The role started alone (memory, serve) writes a V8 CPU profile there.
 const profileDir = args.get('cpu-prof');
 if (profileDir !== undefined) profileServersInto(resolve(profileDir));
 const traceDir = args.get('trace') === undefined ? undefined : resolve(args.get('trace')!);
 if (traceDir !== undefined) mkdirSync(traceDir, { recursive: true });
 const TRACE_PRELOAD = fileURLToPath(new URL('./lib/stored-path-trace.mjs', import.meta.url));
+const LIVE_FIRST_PRELOAD = fileURLToPath(new URL('./lib/stored-path-live-first.mjs', import.meta.url));
 /** Loads the tracing preload into a process started with this environment. */
 const traceEnvironment: Record<string, string> =
   traceDir === undefined ? {} : { NODE_OPTIONS: `--import ${TRACE_PRELOAD}`, STORED_PATH_TRACE_DIR: traceDir };
@@ -109,8 +127,20 @@ async function startEmulator(storageDir: string): Promise<Emulator> {
 }
 
 /** The role alone (with the event loop probe); with its history in the emulator's Azurite unless `storagePort` is undefined. */
-function startServe(storagePort: number | undefined): Promise<ServerProcess> {
-  return startChatapp({ LOG_LEVEL, ...traceEnvironment, ...(storagePort === undefined ? {} : { STORAGE_CONNECTION_STRING: developmentStorageConnectionString(storagePort) }) });
+function startServe(storagePort: number | undefined, liveFirst: boolean): Promise<ServerProcess> {
+  const preloads = [...(traceDir === undefined ? [] : [TRACE_PRELOAD]), ...(liveFirst ? [LIVE_FIRST_PRELOAD] : [])];
+  return startChatapp({
+    LOG_LEVEL,
+    ...traceEnvironment,
+    ...(preloads.length === 0 ? {} : { NODE_OPTIONS: preloads.map((preload) => `--import ${preload}`).join(' ') }),
+    ...(storagePort === undefined ? {} : { STORAGE_CONNECTION_STRING: developmentStorageConnectionString(storagePort) }),
+  });
+}
+
+/** Every thread of `pid` onto `cpu`. */
+function pinTo(pid: number, cpu: number): void {
+  const pinned = spawnSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)], { encoding: 'utf8' });
+  if (pinned.status !== 0) throw new Error(`taskset could not pin ${pid} to CPU ${cpu}: ${pinned.stderr || pinned.error?.message}`);
 }
 
 function connect(port: number): Promise<Socket> {
@@ -201,22 +231,30 @@ console.log(
 );
 const storageDir = mkdtempSync(join(tmpdir(), 'chatapp-bench-emulator-'));
 const emulator = await startEmulator(storageDir);
+if (pin) {
+  pinTo(emulator.child.pid!, pin.emulator);
+  pinTo(process.pid, pin.generator);
+  console.log(`pinned: the role on CPU ${pin.role}, the emulator (Azurite) on CPU ${pin.emulator}, the load generator on CPU ${pin.generator}`);
+}
 const rows: Record<string, string | number>[] = [];
-const ratios: { cpu: number; instanceCpu: number; p99: number }[] = [];
-const traced: { pass: number; rolePid: number; window: Window }[] = [];
+const ratios: { setup: Setup; cpu: number; instanceCpu: number; p99: number }[] = [];
+const traced: { pass: number; setup: Setup; rolePid: number; window: Window }[] = [];
 try {
   for (let pass = 1; pass <= passes; pass++) {
     // Alternate which goes first, so that neither always meets a warmer Azurite.
-    const order: Setup[] = pass % 2 === 1 ? [baseSetup, otherSetup] : [otherSetup, baseSetup];
+    const shift = (pass - 1) % setups.length;
+    const order = [...setups.slice(shift), ...setups.slice(0, shift)];
     const results: Partial<Record<Setup, Awaited<ReturnType<typeof load>>>> = {};
     for (const kind of order) {
       if (kind === 'emulator') {
+        if (pin) pinTo(emulator.workerPid, pin.role);
         results[kind] = await load(emulator.port, { 'emulator (balancer, registry, Azurite)': emulator.child.pid!, instance: emulator.workerPid });
       } else {
-        const serve = await startServe(kind === 'serve' ? emulator.storagePort : undefined);
+        const serve = await startServe(kind === 'memory' ? undefined : emulator.storagePort, kind === 'live');
+        if (pin) pinTo(serve.pid, pin.role);
         results[kind] = await load(serve.port, { 'emulator (Azurite only)': emulator.child.pid!, instance: serve.pid }, serve.loopDelay);
         await serve.stop();
-        if (kind === 'serve') traced.push({ pass, rolePid: serve.pid, window: results[kind]!.window });
+        if (kind !== 'memory') traced.push({ pass, setup: kind, rolePid: serve.pid, window: results[kind]!.window });
       }
       const result = results[kind]!;
       rows.push({
@@ -232,11 +270,11 @@ try {
         'failed acks': result.failed,
       });
     }
-    ratios.push({
-      cpu: results[otherSetup]!.cpuUsPerDelivery / results[baseSetup]!.cpuUsPerDelivery,
-      instanceCpu: results[otherSetup]!.perProcess.instance! / results[baseSetup]!.perProcess.instance!,
-      p99: results[otherSetup]!.p99 / results[baseSetup]!.p99,
-    });
+    const base = results[baseSetup]!;
+    for (const setup of setups.slice(1)) {
+      const other = results[setup]!;
+      ratios.push({ setup, cpu: other.cpuUsPerDelivery / base.cpuUsPerDelivery, instanceCpu: other.perProcess.instance! / base.perProcess.instance!, p99: other.p99 / base.p99 });
+    }
   }
 } finally {
   emulator.child.kill('SIGINT');
@@ -245,15 +283,19 @@ try {
 }
 console.table(rows);
 if (traceDir !== undefined) {
-  for (const { pass, rolePid, window } of traced) {
-    console.log(`pass ${pass}, ${SETUPS.serve}: the stored path over the measured window`);
+  for (const { pass, setup, rolePid, window } of traced) {
+    console.log(`pass ${pass}, ${SETUPS[setup]}: the stored path over the measured window`);
     console.table(storedPathRows(traceDir, rolePid, window));
   }
 }
 const spread = (values: number[]) => `${Math.min(...values).toFixed(2)}-${Math.max(...values).toFixed(2)}`;
 const mean = (values: number[]) => (values.reduce((a, b) => a + b, 0) / values.length).toFixed(2);
-const ratio = `${otherSetup} / ${baseSetup}`;
-console.log(`${ratio}, CPU per delivery:          mean ${mean(ratios.map((r) => r.cpu))}x (passes ${spread(ratios.map((r) => r.cpu))})`);
-console.log(`${ratio}, instance CPU per delivery: mean ${mean(ratios.map((r) => r.instanceCpu))}x (passes ${spread(ratios.map((r) => r.instanceCpu))})`);
-console.log(`${ratio}, p99 latency:               mean ${mean(ratios.map((r) => r.p99))}x (passes ${spread(ratios.map((r) => r.p99))})`);
+for (const setup of setups.slice(1)) {
+  const of = ratios.filter((r) => r.setup === setup);
+  const ratio = `${setup} / ${baseSetup}`;
+  console.log(`${ratio}, CPU per delivery:          mean ${mean(of.map((r) => r.cpu))}x (passes ${spread(of.map((r) => r.cpu))})`);
+  console.log(`${ratio}, instance CPU per delivery: mean ${mean(of.map((r) => r.instanceCpu))}x (passes ${spread(of.map((r) => r.instanceCpu))})`);
+  console.log(`${ratio}, p99 latency:               mean ${mean(of.map((r) => r.p99))}x (passes ${spread(of.map((r) => r.p99))})`);
+}
+console.log(`load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 process.exit(0);

@@ -45,6 +45,12 @@ export const errors = {
    */
   sessionsUnavailable: () =>
     new ChatError('STORAGE_UNAVAILABLE', 'sessions cannot be reached right now; retry shortly', 1000 + Math.floor(Math.random() * 2000)),
+  /**
+   * Redis did not take a broadcast in time, so the other instances have not got it; what the event
+   * stored stays stored. Redis reconnects within about two seconds of coming back; the spread as above.
+   */
+  broadcastUnpublished: () =>
+    new ChatError('STORAGE_UNAVAILABLE', 'the other servers cannot be reached right now; retry shortly (a message: with the same clientId)', 1000 + Math.floor(Math.random() * 2000)),
   /** The session store lost its data; instances are putting their sessions back. */
   sessionsRestoring: (retryAfterMs: number) =>
     new ChatError('STORAGE_UNAVAILABLE', 'sessions are being restored after a store restart; retry shortly', retryAfterMs),

@@ -37,6 +37,8 @@ export async function storeAndDeliver(
   const deliverOnce = (message: StoredMessage) => {
     if (delivery) return;
     delivery = deliver(message);
+    // Delivered early (storage slow), it may fail while the store still waits, or the store may fail first.
+    delivery.catch(() => undefined);
     recordDelivered(message.to === undefined ? 'room' : 'direct');
   };
   const ts = ctx.now();

@@ -35,11 +35,11 @@ export async function createScaleOut(config: Config, logger: Logger, credential:
     if (cluster.isWorker) stopServing = serveHandedConnections(server);
   };
   if (config.redisUrl !== undefined) {
-    const [target, { connectRedis }, { createRedisSessionRegistry }, { createAdapter: createRedisStreamsAdapter }] = await Promise.all([
+    const [target, { connectRedis }, { createRedisSessionRegistry }, { createRedisStreamsBroadcasts }] = await Promise.all([
       redisTarget(config.redisUrl, config.redisAuth, credential, logger),
       import('./redis-client.js'),
       import('../sessions/redis-session-connection.js'),
-      import('@socket.io/redis-streams-adapter'),
+      import('./redis-streams-broadcasts.js'),
     ]);
     const [redis, sessions] = await Promise.all([
       connectRedis(target, logger, { name: 'adapter', failFast: false }),
@@ -50,7 +50,7 @@ export async function createScaleOut(config: Config, logger: Logger, credential:
       }),
     ]);
     return {
-      adapter: createRedisStreamsAdapter(redis),
+      adapter: createRedisStreamsBroadcasts(redis),
       sessions,
       serveHandedConnections: serve,
       close: async () => {
