@@ -1,9 +1,9 @@
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { startRedisServer } from '../test/helpers/redis-server.js';
-import { type ChatSocket, closeAll, sleep } from './lib/clients.js';
+import { type ChatSocket, Deadline, closeAll, localAddressFor, sleep } from './lib/clients.js';
 import { startEmulator } from './lib/emulator.js';
-import { joinStorm } from './lib/join.js';
+import { joinOne, joinStorm } from './lib/join.js';
 import { redisServerPid, sampleProcess, sampleProcesses } from './lib/process-stats.js';
 import { profileServersInto, startFairPeer } from './lib/servers.js';
 
@@ -11,13 +11,14 @@ import { profileServersInto, startFairPeer } from './lib/servers.js';
  * What join-cluster's two sides cost per second, apart from the joins themselves: the fair peer
  * (bare Socket.IO on two processes, the Redis streams adapter) and chatapp's emulator (two
  * instances, REDIS_URL), one after the other on the same redis-server, alternating, in one
- * invocation. Each side: N members join one room (as join-cluster's storm, not measured), then
- * (a) they sit idle for `--idle` seconds, then (b) `--trickle` more join one at a time at
- * `--rate` a second. CPU per second of each phase is the two processes' (from /proc) plus
- * redis-server's; (b) also per member joined, with (a)'s rate taken off.
+ * invocation. Each side: N members join one room (as join-cluster's storm: 50 in flight, or with
+ * `--pace R` started R a second, so that the storm lasts longer with the same joins), then (a)
+ * they sit idle for `--idle` seconds, then (b) `--trickle` more join, started `--rate` a second.
+ * CPU of each phase is the two processes' (from /proc) plus redis-server's; (b) also per member
+ * joined, with (a)'s rate taken off.
  * With `--cpu-prof DIR` every server process writes a profile (both sides), read with
  * bench/profile-top.ts.
- * Usage: npx tsx bench/join-steady.bench.ts [--members 3000] [--idle 15] [--trickle 500] [--rate 50] [--runs 2] [--cpu-prof DIR]
+ * Usage: npx tsx bench/join-steady.bench.ts [--members 3000] [--idle 15] [--trickle 500] [--rate 50] [--pace 0] [--runs 2] [--cpu-prof DIR]
  */
 const arg = (name: string, fallback: number) => {
   const at = process.argv.indexOf(`--${name}`);
@@ -27,6 +28,7 @@ const MEMBERS = arg('members', 3000);
 const IDLE_S = arg('idle', 15);
 const TRICKLE = arg('trickle', 500);
 const RATE = arg('rate', 50);
+const PACE = arg('pace', 0);
 const RUNS = arg('runs', 2);
 const profileAt = process.argv.indexOf('--cpu-prof');
 if (profileAt !== -1) profileServersInto(resolve(process.argv[profileAt + 1]!));
@@ -42,6 +44,9 @@ interface Side {
 }
 
 interface Phases {
+  /** CPU ms of the storm (N joins), and its length. */
+  storm: number;
+  stormSeconds: number;
   /** CPU ms a second with the members idle. */
   idle: number;
   idleRedis: number;
@@ -57,30 +62,43 @@ function cpu(side: Side, redisPid: number) {
   return { own: sampleProcesses(side.pids).cpuMs, redis: sampleProcess(redisPid).cpuMs, at: performance.now() };
 }
 
+/** `count` clients from number `first` on join, one started every 1/rate s whether the last has joined or not. */
+async function paced(url: string, first: number, count: number, rate: number, sockets: ChatSocket[]): Promise<void> {
+  const deadline = new Deadline(TIMEOUT_MS);
+  const from = performance.now();
+  const joins: Promise<void>[] = [];
+  for (let i = 0; i < count; i += 1) {
+    await sleep(Math.max(0, from + (i * 1000) / rate - performance.now()));
+    joins.push(joinOne(url, first + i, deadline, localAddressFor(first + i)).then((client) => void sockets.push(client.socket)));
+  }
+  await Promise.all(joins);
+}
+
 async function phases(side: Side, redisPid: number): Promise<Phases> {
   const sockets: ChatSocket[] = [];
   try {
-    const storm = await joinStorm({ url: side.url, count: MEMBERS, concurrency: IN_FLIGHT, timeoutMs: TIMEOUT_MS, spread: true });
-    sockets.push(...storm.clients.map((client) => client.socket));
-    if (storm.failed > 0) throw new Error(`the storm: ${storm.failures}`);
+    const stormFrom = cpu(side, redisPid);
+    if (PACE > 0) await paced(side.url, 0, MEMBERS, PACE, sockets);
+    else {
+      const storm = await joinStorm({ url: side.url, count: MEMBERS, concurrency: IN_FLIGHT, timeoutMs: TIMEOUT_MS, spread: true });
+      sockets.push(...storm.clients.map((client) => client.socket));
+      if (storm.failed > 0) throw new Error(`the storm: ${storm.failures}`);
+    }
+    const stormTo = cpu(side, redisPid);
     await sleep(SETTLE_MS);
     const idleFrom = cpu(side, redisPid);
     await sleep(IDLE_S * 1000);
     const idleTo = cpu(side, redisPid);
     const idleS = (idleTo.at - idleFrom.at) / 1000;
-    for (let i = 0; i < TRICKLE; i += 1) {
-      const due = idleTo.at + (i * 1000) / RATE;
-      await sleep(Math.max(0, due - performance.now()));
-      const one = await joinStorm({ url: side.url, count: 1, concurrency: 1, timeoutMs: TIMEOUT_MS, spread: true, firstIndex: MEMBERS + i });
-      if (one.failed > 0) throw new Error(`a trickled join: ${one.failures}`);
-      sockets.push(one.clients[0]!.socket);
-    }
+    await paced(side.url, MEMBERS, TRICKLE, RATE, sockets);
     await sleep(SETTLE_MS / 3);
     const trickleTo = cpu(side, redisPid);
     const trickleS = (trickleTo.at - idleTo.at) / 1000;
     const idle = (idleTo.own - idleFrom.own + idleTo.redis - idleFrom.redis) / idleS;
     const trickle = (trickleTo.own - idleTo.own + trickleTo.redis - idleTo.redis) / trickleS;
     return {
+      storm: stormTo.own - stormFrom.own + stormTo.redis - stormFrom.redis,
+      stormSeconds: (stormTo.at - stormFrom.at) / 1000,
       idle,
       idleRedis: (idleTo.redis - idleFrom.redis) / idleS,
       trickle,
@@ -94,13 +112,17 @@ async function phases(side: Side, redisPid: number): Promise<Phases> {
   }
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]!;
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length / 2;
+  return Number.isInteger(middle) ? (sorted[middle - 1]! + sorted[middle]!) / 2 : sorted[Math.floor(middle)]!;
+};
 const load = () => loadavg()[0]!.toFixed(1);
 
 const redis = await startRedisServer();
 const results: Record<'peer' | 'chatapp', Phases[]> = { peer: [], chatapp: [] };
 try {
-  console.log(`join-steady: ${MEMBERS} members, idle ${IDLE_S} s, then ${TRICKLE} more at ${RATE}/s; ${RUNS} runs; load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(`join-steady: ${MEMBERS} members ${PACE > 0 ? `started ${PACE}/s` : `${IN_FLIGHT} in flight`}, idle ${IDLE_S} s, then ${TRICKLE} more at ${RATE}/s; ${RUNS} runs; load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   for (let run = 1; run <= RUNS; run += 1) {
     for (const kind of ['peer', 'chatapp'] as const) {
       await redis.restart();
@@ -113,11 +135,13 @@ try {
       const p = await phases(side, redisPid);
       results[kind].push(p);
       console.log(
-        `run ${run} ${kind} (load ${loadBefore}-${load()}): idle ${p.idle.toFixed(1)} ms/s (redis ${p.idleRedis.toFixed(1)}); trickle ${p.trickle.toFixed(1)} ms/s (redis ${p.trickleRedis.toFixed(1)}) over ${p.trickleSeconds.toFixed(1)} s, ${p.perJoin.toFixed(0)} µs per join above idle`,
+        `run ${run} ${kind} (load ${loadBefore}-${load()}): storm ${(p.storm / 1000).toFixed(2)} s CPU in ${p.stormSeconds.toFixed(1)} s; idle ${p.idle.toFixed(1)} ms/s (redis ${p.idleRedis.toFixed(1)}); trickle ${p.trickle.toFixed(1)} ms/s (redis ${p.trickleRedis.toFixed(1)}) over ${p.trickleSeconds.toFixed(1)} s, ${p.perJoin.toFixed(0)} µs per join above idle`,
       );
     }
   }
   for (const [label, pick] of [
+    ['storm CPU (s)', (p: Phases) => p.storm / 1000],
+    ['storm length (s)', (p: Phases) => p.stormSeconds],
     ['idle CPU (ms/s)', (p: Phases) => p.idle],
     ['trickle CPU (ms/s)', (p: Phases) => p.trickle],
     ['per trickled join above idle (µs)', (p: Phases) => p.perJoin],
