@@ -134,18 +134,19 @@ try {
       const loadBefore = load();
       const p = await phases(side, redisPid);
       results[kind].push(p);
+      const trickled = TRICKLE === 0 ? '' : `; trickle ${p.trickle.toFixed(1)} ms/s (redis ${p.trickleRedis.toFixed(1)}) over ${p.trickleSeconds.toFixed(1)} s, ${p.perJoin.toFixed(0)} µs per join above idle`;
       console.log(
-        `run ${run} ${kind} (load ${loadBefore}-${load()}): storm ${(p.storm / 1000).toFixed(2)} s CPU in ${p.stormSeconds.toFixed(1)} s; idle ${p.idle.toFixed(1)} ms/s (redis ${p.idleRedis.toFixed(1)}); trickle ${p.trickle.toFixed(1)} ms/s (redis ${p.trickleRedis.toFixed(1)}) over ${p.trickleSeconds.toFixed(1)} s, ${p.perJoin.toFixed(0)} µs per join above idle`,
+        `run ${run} ${kind} (load ${loadBefore}-${load()}): storm ${(p.storm / 1000).toFixed(2)} s CPU in ${p.stormSeconds.toFixed(1)} s; idle ${p.idle.toFixed(1)} ms/s (redis ${p.idleRedis.toFixed(1)})${trickled}`,
       );
     }
   }
-  for (const [label, pick] of [
-    ['storm CPU (s)', (p: Phases) => p.storm / 1000],
-    ['storm length (s)', (p: Phases) => p.stormSeconds],
-    ['idle CPU (ms/s)', (p: Phases) => p.idle],
-    ['trickle CPU (ms/s)', (p: Phases) => p.trickle],
-    ['per trickled join above idle (µs)', (p: Phases) => p.perJoin],
-  ] as const) {
+  const figures: [string, (p: Phases) => number][] = [
+    ['storm CPU (s)', (p) => p.storm / 1000],
+    ['storm length (s)', (p) => p.stormSeconds],
+    ['idle CPU (ms/s)', (p) => p.idle],
+  ];
+  if (TRICKLE > 0) figures.push(['trickle CPU (ms/s)', (p) => p.trickle], ['per trickled join above idle (µs)', (p) => p.perJoin]);
+  for (const [label, pick] of figures) {
     const peer = median(results.peer.map(pick));
     const chatapp = median(results.chatapp.map(pick));
     console.log(`${label}: peer ${peer.toFixed(1)}, chatapp ${chatapp.toFixed(1)}, ${(chatapp / peer).toFixed(2)}×`);
