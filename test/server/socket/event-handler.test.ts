@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ErrorCode } from '../../../WorkerRole1/src/shared/protocol.js';
 import { chatServerPerSuite } from '../../helpers/chat-server-per-suite.js';
+import { startChatServer } from '../../helpers/chat-server.js';
 import {
   connectClient,
   errorOf,
@@ -204,5 +205,22 @@ describe('event arguments and acks', () => {
       errorOf(await rawRequest(alice.socket, 'room:join', []), 'INVALID_PAYLOAD');
       await joinRoom(alice.socket, 'lobby');
     });
+  });
+});
+
+describe('several chat servers in one process', () => {
+  it('each answers its own sockets from its own sessions: a nickname taken on one is still free on the other', async () => {
+    const first = await startChatServer();
+    const second = await startChatServer();
+    try {
+      const onFirst = await startSession(first.url, 'alice');
+      const onSecond = await startSession(second.url, 'alice');
+      assert.notEqual(onSecond.session, onFirst.session);
+      const again = await connectClient(first.url);
+      errorOf(await request(again, 'session:start', { nickname: 'alice' }), 'NICKNAME_TAKEN');
+      for (const socket of [onFirst.socket, onSecond.socket, again]) socket.close();
+    } finally {
+      await Promise.all([first.close(), second.close()]);
+    }
   });
 });

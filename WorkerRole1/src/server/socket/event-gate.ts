@@ -18,20 +18,17 @@ export function createEventGate(
 ) {
   const limiter = new SocketRateLimiter(ctx.config);
 
-  return ([event, ...args]: unknown[], next: (error?: Error) => void): void => {
+  // The packet as it arrived, not copied: this runs for every event of every socket.
+  return (packet: unknown[], next: (error?: Error) => void): void => {
+    const event = packet[0];
     const name = typeof event === 'string' ? event : String(event);
-    const last = args.at(-1);
-    const refuse = (error: ChatError) => {
-      // A name no handler has is the client's text: counted, but never as a metric attribute.
-      recordGateRefusal(knownEvents.has(name) ? name : 'unknown', error.code);
-      if (typeof last === 'function') (last as (response: Ack) => void)({ ok: false, error: error.toBody() });
-    };
+    const last = packet.length > 1 ? packet[packet.length - 1] : undefined;
 
-    if (isDraining()) return refuse(errors.serverDraining());
+    if (isDraining()) return refuse(knownEvents, name, last, errors.serverDraining());
 
     const decision = limiter.check(name);
     if (!decision.allowed) {
-      refuse(errors.rateLimited(decision.retryAfterMs));
+      refuse(knownEvents, name, last, errors.rateLimited(decision.retryAfterMs));
       if (decision.consecutiveRejections >= ctx.config.floodDisconnectAfter) {
         ctx.logger.warn({ socket: socket.id, code: 'RATE_LIMITED', rejections: decision.consecutiveRejections }, 'disconnecting a flooding socket');
         recordFloodDisconnect();
@@ -41,12 +38,18 @@ export function createEventGate(
     }
     if (!knownEvents.has(name)) {
       ctx.logger.info({ socket: socket.id, code: 'UNKNOWN_EVENT' }, 'event rejected');
-      return refuse(errors.unknownEvent(name));
+      return refuse(knownEvents, name, last, errors.unknownEvent(name));
     }
     if (name !== 'session:start' && !socket.data.session) {
       ctx.logger.info({ socket: socket.id, event: name, code: 'NO_SESSION' }, 'event rejected');
-      return refuse(errors.noSession());
+      return refuse(knownEvents, name, last, errors.noSession());
     }
     next();
   };
+}
+
+function refuse(knownEvents: ReadonlySet<string>, name: string, last: unknown, error: ChatError): void {
+  // A name no handler has is the client's text: counted, but never as a metric attribute.
+  recordGateRefusal(knownEvents.has(name) ? name : 'unknown', error.code);
+  if (typeof last === 'function') (last as (response: Ack) => void)({ ok: false, error: error.toBody() });
 }
