@@ -4,6 +4,7 @@ import { RedisSessionRegistry } from '../WorkerRole1/src/server/sessions/redis-s
 import { LIMITS } from '../WorkerRole1/src/shared/protocol.js';
 import { startRedisServer } from '../test/helpers/redis-server.js';
 import { redisServerPid, sampleProcess } from './lib/process-stats.js';
+import { inFlight as inFlightOf } from './lib/redis-cost.js';
 
 /**
  * What Redis spends on room:join's one script (`enter`: session, ban check, join, the first page
@@ -55,14 +56,7 @@ async function perCall(client: Client, pid: number, phase: () => Promise<unknown
   return `${((cpuMs * 1000) / count).toFixed(0)} µs CPU, ${(usec / count).toFixed(0)} µs in commandstats, ${commands.toFixed(1)} commands (client: ${clientMicros.toFixed(0)} µs CPU)`;
 }
 
-async function inFlight(count: number, work: (i: number) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(IN_FLIGHT, count) }, async () => {
-      while (next < count) await work(next++);
-    }),
-  );
-}
+const inFlight = (count: number, work: (i: number) => Promise<unknown>) => inFlightOf(count, IN_FLIGHT, work);
 
 const redis = await startRedisServer();
 const firstPage = { limit: LIMITS.joinMembersMax };

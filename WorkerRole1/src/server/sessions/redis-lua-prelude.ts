@@ -79,7 +79,7 @@ end
 -- A session as the registry reads it: { nickname, key, rooms... } with rooms in join order.
 local function describe(token, fields)
   local reply = { fields[1], fields[2] }
-  for _, room in ipairs(redis.call('ZRANGE', base .. 'session:' .. token .. ':rooms', 0, -1)) do
+  for _, room in ipairs(redis.call('ZRANGE', base .. 'session:' .. token .. ':rooms', '0', '-1')) do
     reply[#reply + 1] = room
   end
   return reply
@@ -87,27 +87,27 @@ end
 
 -- Extends the lease, and the name key's life with it: the key expires the millisecond before the
 -- lease does, when is_live turns false (Redis keeps a key through its expiry millisecond).
--- \`nickname\` may be nil: it is read from the session when the name key is missing.
+-- \`nickname\` may be nil: it is read from the session when the name key is missing. Known, it is
+-- written with its expiry in one SET, one call instead of a PEXPIREAT that may find no key.
 local function hold(token, key, holder, now, lease, nickname)
   local deadline = now + lease
   redis.call('ZADD', leases, deadline, token)
   redis.call('HSET', base .. 'session:' .. token .. ':holders', holder, deadline)
   local name = base .. 'name:' .. key .. '\\0' .. token
-  if redis.call('PEXPIREAT', name, deadline - 1) == 0 then
-    nickname = nickname or redis.call('HGET', base .. 'session:' .. token, 'nickname')
-    if nickname then
-      redis.call('SET', name, nickname)
-      redis.call('PEXPIREAT', name, deadline - 1)
-    end
+  if not nickname then
+    if redis.call('PEXPIREAT', name, deadline - 1) == 1 then return end
+    nickname = redis.call('HGET', base .. 'session:' .. token, 'nickname')
+    if not nickname then return end
   end
+  redis.call('SET', name, nickname, 'PXAT', deadline - 1)
 end
 
 -- Queues a join or leave of a large room for its next room:presence; a join and a leave of the
--- same nickname in between cancel out.
+-- same nickname in between cancel out. Usually nothing waits for the nickname: one HSETNX.
 local function note_presence(room, key, nickname, kind)
   local pending = base .. 'presence:' .. room
-  local earlier = redis.call('HGET', pending, key)
-  if earlier and string.sub(earlier, 1, 1) ~= kind then
+  if redis.call('HSETNX', pending, key, kind .. nickname) == 1 then return end
+  if string.sub(redis.call('HGET', pending, key), 1, 1) ~= kind then
     redis.call('HDEL', pending, key)
   else
     redis.call('HSET', pending, key, kind .. nickname)
@@ -115,9 +115,10 @@ local function note_presence(room, key, nickname, kind)
 end
 
 -- Adds to a room; replies { count, coalesced } where coalesced is 1 when queued for room:presence.
+-- Constant numbers go to redis.call as strings: Redis formats every number argument with snprintf.
 local function add_to_room(token, key, nickname, room, threshold)
   local members = base .. 'members:' .. room
-  redis.call('ZADD', members, 0, key .. '\\0' .. token)
+  redis.call('ZADD', members, '0', key .. '\\0' .. token)
   local count = redis.call('ZCARD', members)
   if count > threshold then
     note_presence(room, key, nickname, 'J')
@@ -129,12 +130,13 @@ end
 -- Reads the room's index from \`start\` in nickname-key order, only entries that begin with
 -- \`prefix\`, skipping lapsed sessions. Replies { count, next key or '', nicknames joined by NUL }:
 -- one string, not one per name, because taking a hundred replies apart cost the instance more
--- than Redis spent finding them (nicknames hold no NUL: nickname.ts).
-local function member_page(room, start, prefix, limit, now)
+-- than Redis spent finding them (nicknames hold no NUL: nickname.ts). \`count\`, the room's size,
+-- may be nil; a caller that has just counted the room passes it.
+local function member_page(room, start, prefix, limit, now, count)
   local members = base .. 'members:' .. room
   local upper = '+'
   if prefix ~= '' then upper = '(' .. prefix .. '\\255' end
-  local count = redis.call('ZCARD', members)
+  count = count or redis.call('ZCARD', members)
   local found = {}
   local last = ''
   local offset = 0
@@ -170,9 +172,12 @@ end
 
 -- When the latest running ban from \`room\` of any subject in ARGV[first..] ends (ms), or false.
 local function ban_end(room, first, now)
+  if first > #ARGV then return false end
+  local keys = {}
+  for i = first, #ARGV do keys[#keys + 1] = base .. 'ban:' .. room .. '|' .. ARGV[i] end
   local latest = false
-  for i = first, #ARGV do
-    local ends = tonumber(redis.call('GET', base .. 'ban:' .. room .. '|' .. ARGV[i]))
+  for _, value in ipairs(redis.call('MGET', unpack(keys))) do
+    local ends = tonumber(value)
     if ends and ends > now and (not latest or ends > latest) then latest = ends end
   end
   return latest
@@ -225,14 +230,13 @@ end
 -- Replies { id, ms left of the restoring window }.
 local function check_epoch(known, fresh, now, lease)
   local epoch = base .. 'epoch'
-  local id = redis.call('HGET', epoch, 'id')
+  local state = redis.call('HMGET', epoch, 'id', 'restoring_until', 'created')
+  local id, until_ms, created = state[1], tonumber(state[2]), tonumber(state[3])
   if not id then
-    id = fresh
+    id, until_ms, created = fresh, 0, now
     redis.call('HSET', epoch, 'id', id, 'created', now, 'restoring_until', 0)
   end
-  local until_ms = tonumber(redis.call('HGET', epoch, 'restoring_until'))
   if known ~= '' and known ~= id then
-    local created = tonumber(redis.call('HGET', epoch, 'created'))
     if created + lease > until_ms then
       until_ms = created + lease
       redis.call('HSET', epoch, 'restoring_until', until_ms)

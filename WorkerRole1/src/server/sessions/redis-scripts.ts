@@ -142,18 +142,27 @@ local fields = fields_of(token)
 if not fields then return { 'gone' } end
 local removed_until = ban_end(room, 10, now)
 if removed_until then return { 'removed', removed_until } end
+-- The session's rooms are its reply too: read once, they also say whether it is in the room and
+-- how many rooms it has. A new room goes last, its sequence being the highest yet.
 local rooms = base .. 'session:' .. token .. ':rooms'
+local session = { fields[1], fields[2] }
+local member = false
+for _, joined in ipairs(redis.call('ZRANGE', rooms, '0', '-1')) do
+  session[#session + 1] = joined
+  if joined == room then member = true end
+end
 local change = false
-if redis.call('ZSCORE', rooms, room) == false then
-  if redis.call('ZCARD', rooms) >= rooms_max then return { 'full' } end
+if not member then
+  if #session - 2 >= rooms_max then return { 'full' } end
   redis.call('ZADD', rooms, redis.call('INCR', base .. 'joins'), room)
+  session[#session + 1] = room
   change = add_to_room(token, fields[2], fields[1], room, threshold)
 end
 local elsewhere = 0
 for _, other in ipairs(redis.call('HKEYS', base .. 'session:' .. token .. ':holders')) do
   if other ~= holder then elsewhere = 1 end
 end
-return { 'entered', describe(token, fields), change, elsewhere, member_page(room, ARGV[7], ARGV[8], tonumber(ARGV[9]), now) }
+return { 'entered', session, change, elsewhere, member_page(room, ARGV[7], ARGV[8], tonumber(ARGV[9]), now, change and change[1]) }
 `);
 
 /** ARGV: base, token, threshold. Ends a live session; replies it as end_session does, or nil. */
