@@ -59,7 +59,7 @@ describe('RedisSessionRegistry when Redis loses its data', () => {
       const fresh = new Instance(await target.registry({ leaseMs: LEASE_MS }), 'fresh');
       restoring(await fresh.claim('Carol'));
 
-      const renewing = [east.keepAlive(heldByEast, LEASE_MS), west.keepAlive(heldByWest, LEASE_MS)];
+      const [renewingEast, renewingWest] = [east.keepAlive(heldByEast, LEASE_MS), west.keepAlive(heldByWest, LEASE_MS)];
       try {
         await sleep(LEASE_MS / 4);
         assert.deepEqual(rooms(await west.registry.get(alice.token)), ['lobby', 'games']);
@@ -73,12 +73,14 @@ describe('RedisSessionRegistry when Redis loses its data', () => {
         assert.deepEqual(await west.claim('CAROL'), { ok: false, reason: 'taken', holder: 'Carol' });
         await fresh.take('newcomer');
         // Both instances put dave back, so both hold him: one letting go does not end him.
+        await renewingEast.forget(dave);
         assert.equal(await east.release(dave), undefined);
         assert.equal((await west.registry.get(dave.token))?.nickname, 'dave');
+        await renewingWest.forget(dave);
         assert.equal((await west.release(dave))?.nickname, 'dave');
         assert.deepEqual(await fresh.registry.memberCounts(['lobby', 'games']), [3, 1]);
       } finally {
-        await Promise.all(renewing.map((renewal) => renewal.stop()));
+        await Promise.all([renewingEast.stop(), renewingWest.stop()]);
       }
     });
   }

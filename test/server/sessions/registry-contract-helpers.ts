@@ -26,13 +26,22 @@ export class Instance {
     return this.registry.release(session.token, this.holder);
   }
 
-  /** Renews the sessions every quarter lease until stopped, as an instance's Presence does. */
-  keepAlive(sessions: readonly Session[], leaseMs: number): { stop(): Promise<void> } {
-    let renewal = this.renew(sessions);
+  /**
+   * Renews the sessions every quarter lease until stopped, as an instance's Presence does.
+   * `forget` stops renewing one, as Presence forgets a session before it releases it: a renewal
+   * that reached Redis after the release would make this instance a holder again.
+   */
+  keepAlive(sessions: readonly Session[], leaseMs: number): { forget(session: Session): Promise<void>; stop(): Promise<void> } {
+    let held = [...sessions];
+    let renewal = this.renew(held);
     const timer = setInterval(() => {
-      renewal = renewal.then(() => this.renew(sessions));
+      renewal = renewal.then(() => this.renew(held));
     }, leaseMs / 4);
     return {
+      async forget(session) {
+        held = held.filter((each) => each.token !== session.token);
+        await renewal;
+      },
       async stop() {
         clearInterval(timer);
         await renewal;
