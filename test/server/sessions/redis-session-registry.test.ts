@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { createRedisSessionRegistry } from '../../../WorkerRole1/src/server/sessions/redis-session-connection.js';
+import type { Session } from '../../../WorkerRole1/src/server/sessions/session-registry.js';
 import { DEFAULTS, Instance, LEASE_MS, sleep } from './registry-contract-helpers.js';
 import { leaseContract } from './registry-lease-contract.js';
 import { membershipContract } from './registry-membership-contract.js';
@@ -28,6 +29,27 @@ describe('RedisSessionRegistry', () => {
     const { session } = await east.take('alice');
     await other.take('alice');
     assert.equal(await other.registry.get(session.token), undefined);
+  });
+
+  it('does not hold again a session released while a renewal of several batches is under way', async () => {
+    const [east, west] = await target.pair(DEFAULTS);
+    // More than one renewal batch (500 sessions), with the released one in the second.
+    const sessions: Session[] = [];
+    for (let start = 0; start < 520; start += 40) {
+      const claimed = await Promise.all(Array.from({ length: 40 }, (_, i) => east.take(`member${start + i}`)));
+      sessions.push(...claimed.map(({ session }) => session));
+    }
+    const shared = sessions.at(-1)!;
+    await west.renew([shared]); // a tab on each instance
+    await east.renew(sessions); // the renewal's script is loaded, so the batches below go one round trip each
+
+    const renewal = east.renew(sessions);
+    // Sent after the renewal's first batch and before its second, which waits for the first's reply.
+    const releasedByEast = east.release(shared);
+    await renewal;
+    assert.equal(await releasedByEast, undefined, 'west still holds it');
+    assert.equal((await west.release(shared))?.nickname, shared.nickname, 'its last holder ends it');
+    assert.equal(await west.registry.get(shared.token), undefined);
   });
 
   describe('when Redis fails', () => {

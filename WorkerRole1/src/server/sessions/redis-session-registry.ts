@@ -94,6 +94,13 @@ export class RedisSessionRegistry implements SessionRegistry {
    * missing from the epoch it was seen in ended for good (swept, renamed) and stays so.
    */
   private readonly seenIn = new Map<string, string>();
+  /**
+   * Tokens released while a renewal is under way. Its later batches (and its restore) are sent
+   * after the release and would make this instance a holder again: the session would then outlive
+   * its last holder's release by a lease, and be announced gone by a sweep instead.
+   */
+  private releasedDuringRenewal: Set<string> | undefined;
+  private renewalsUnderWay = 0;
 
   /** `onClose` releases what the registry owns: nothing, unless the factory gave it a client. */
   constructor(
@@ -240,6 +247,7 @@ export class RedisSessionRegistry implements SessionRegistry {
 
   async release(token: string, holder: string): Promise<EndedSession | undefined> {
     this.seenIn.delete(token);
+    this.releasedDuringRenewal?.add(token);
     const reply = await this.run(RELEASE, [token, holder, this.threshold]);
     return reply === null ? undefined : toEndedSession(token, reply);
   }
@@ -249,26 +257,34 @@ export class RedisSessionRegistry implements SessionRegistry {
    * merely busy would let live sessions lapse.
    */
   async renew(holder: string, sessions: readonly HeldSession[]): Promise<void> {
-    const lost: HeldSession[] = [];
-    for (let start = 0; start < sessions.length || start === 0; start += RENEW_BATCH) {
-      const batch = sessions.slice(start, start + RENEW_BATCH);
-      const reply = asArray(
-        await this.run(
-          RENEW,
-          [String(this.leaseMs), holder, this.epoch, randomBytes(12).toString('base64url'), ...batch.flatMap((session) => [session.token, session.key])],
-          this.renewEveryMs,
-        ),
-      );
-      this.epoch = asString(reply[0]);
-      const missing = new Set(asArray(reply[1]).map(asString));
-      for (const session of batch) {
-        const seen = this.seenIn.get(session.token);
-        if (!missing.has(session.token)) this.seenIn.set(session.token, this.epoch);
-        else if (seen !== undefined && seen !== this.epoch) lost.push(session);
-        else this.seenIn.delete(session.token);
+    const released = (this.releasedDuringRenewal ??= new Set());
+    this.renewalsUnderWay += 1;
+    try {
+      const lost: HeldSession[] = [];
+      for (let start = 0; start < sessions.length || start === 0; start += RENEW_BATCH) {
+        const batch = sessions.slice(start, start + RENEW_BATCH).filter((session) => !released.has(session.token));
+        const reply = asArray(
+          await this.run(
+            RENEW,
+            [String(this.leaseMs), holder, this.epoch, randomBytes(12).toString('base64url'), ...batch.flatMap((session) => [session.token, session.key])],
+            this.renewEveryMs,
+          ),
+        );
+        this.epoch = asString(reply[0]);
+        const missing = new Set(asArray(reply[1]).map(asString));
+        for (const session of batch) {
+          const seen = this.seenIn.get(session.token);
+          if (!missing.has(session.token)) this.seenIn.set(session.token, this.epoch);
+          else if (seen !== undefined && seen !== this.epoch) lost.push(session);
+          else this.seenIn.delete(session.token);
+        }
       }
+      const restorable = lost.filter((session) => !released.has(session.token));
+      if (restorable.length > 0) await this.restore(holder, restorable);
+    } finally {
+      this.renewalsUnderWay -= 1;
+      if (this.renewalsUnderWay === 0) this.releasedDuringRenewal = undefined;
     }
-    if (lost.length > 0) await this.restore(holder, lost);
   }
 
   async sweepExpired(): Promise<EndedSession[]> {
