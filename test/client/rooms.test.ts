@@ -39,12 +39,16 @@ function carolHolding(held: ChatMessage[], kind: 'room' | 'dm') {
   return { store, conversation };
 }
 
+/** Carol holds the newer of two messages; the older one was stored after it. */
+function carolMissingTheLateOne(kind: 'room' | 'dm') {
+  const late = chat(T, 'stored late');
+  const newer = chat(T + 300, 'stored first');
+  return { newer, ...carolHolding([newer], kind), server: serverWith([late, newer]) };
+}
+
 describe('resuming a room after a reconnect', () => {
   it('asks from the margin before the newest message held, and gets the one stored after it once, counted unread once', async () => {
-    const late = chat(T, 'stored late');
-    const newer = chat(T + 300, 'stored first');
-    const { store, conversation } = carolHolding([newer], 'room');
-    const server = serverWith([late, newer]);
+    const { newer, store, conversation, server } = carolMissingTheLateOne('room');
 
     assert.equal(await new Rooms(store, server.connection).resume(conversation, 2), null);
 
@@ -83,10 +87,7 @@ describe('rejoining a room after a reconnect', () => {
 
 describe('catching up a private conversation after a reconnect', () => {
   it('asks dm:history from the margin before the newest message held and keeps each message once', async () => {
-    const late = chat(T, 'stored late');
-    const newer = chat(T + 200, 'stored first');
-    const { store, conversation } = carolHolding([newer], 'dm');
-    const server = serverWith([late, newer]);
+    const { newer, store, conversation, server } = carolMissingTheLateOne('dm');
 
     await new DirectMessages(store, server.connection).catchUp(conversation);
 

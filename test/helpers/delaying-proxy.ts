@@ -14,19 +14,18 @@ export interface DelayingProxy {
  * written after it on that connection waits behind it, as on a slow link.
  */
 export async function startDelayingProxy(targetPort: number): Promise<DelayingProxy> {
-  const sockets = new Set<Socket>();
+  const clients = new Set<Socket>();
   const proxy: DelayingProxy = { port: 0, delayMs: 0, close };
   const server = createServer((downstream) => {
     const upstream = connect(targetPort, '127.0.0.1');
-    for (const socket of [downstream, upstream]) sockets.add(socket);
-    const drop = () => {
-      downstream.destroy();
+    clients.add(downstream);
+    // Either side gone ends the link; errors end it too, through 'close'.
+    downstream.on('close', () => {
+      clients.delete(downstream);
       upstream.destroy();
-      sockets.delete(downstream);
-      sockets.delete(upstream);
-    };
-    downstream.on('error', drop).on('close', drop);
-    upstream.on('error', drop).on('close', drop);
+    });
+    upstream.on('close', () => downstream.destroy());
+    for (const socket of [downstream, upstream]) socket.on('error', () => undefined);
     let forwarded = Promise.resolve();
     downstream.on('data', (chunk: Buffer) => {
       const due = Date.now() + proxy.delayMs;
@@ -45,7 +44,7 @@ export async function startDelayingProxy(targetPort: number): Promise<DelayingPr
   proxy.port = address.port;
 
   async function close(): Promise<void> {
-    for (const socket of sockets) socket.destroy();
+    for (const client of clients) client.destroy();
     server.close();
     await once(server, 'close');
   }
