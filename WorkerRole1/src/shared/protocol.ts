@@ -247,7 +247,8 @@ export const LIMITS = {
    * lands), and another instance's copy leaves through Redis within the 2 s publish deadline
    * (+ its 250 ms slice), or the sender is told STORAGE_UNAVAILABLE: 2.5 s. The rest covers clock
    * skew between instances and a stalled event loop. Every reconnect refetches this much of a
-   * room, so it is sized to the bound, not beyond it.
+   * room, so it is sized to the bound, not beyond it. What the bound leaves out (storage failing
+   * for longer, a crash between storing and delivering): docs/protocol.md, History.
    */
   catchUpMarginMs: 3000,
 } as const;
