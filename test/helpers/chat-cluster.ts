@@ -38,6 +38,8 @@ export interface ChatClusterOptions {
    * @default true
    */
   inheritEnvironment?: boolean;
+  /** Settings of single instances, by index, over `env` (one instance's own path to storage, say). */
+  instanceEnv?: Array<Record<string, string>>;
 }
 
 /**
@@ -53,13 +55,13 @@ export async function startChatCluster(count: number, env: Record<string, string
     instances.push({ id: `WorkerRole1_IN_${index}`, url: `http://127.0.0.1:${port}`, port, process: undefined!, logs: [] });
   }
 
-  const launch = async (instance: ChatInstance) => {
+  const launch = async (instance: ChatInstance, index: number) => {
     // A restarted instance's "chat listening" must be its own, not its predecessor's.
     instance.logs.length = 0;
     const base = inherit ? process.env : { PATH: process.env.PATH ?? '' };
     instance.process = spawn(process.execPath, [entry], {
       cwd,
-      env: { ...base, LOG_LEVEL: 'info', ...env, PORT: String(instance.port), HOST: '127.0.0.1', INSTANCE_ID: instance.id },
+      env: { ...base, LOG_LEVEL: 'info', ...env, ...options.instanceEnv?.[index], PORT: String(instance.port), HOST: '127.0.0.1', INSTANCE_ID: instance.id },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let buffered = '';
@@ -104,7 +106,7 @@ export async function startChatCluster(count: number, env: Record<string, string
   return {
     instances,
     kill: (index) => kill(instances[index]!),
-    restart: (index) => launch(instances[index]!),
+    restart: (index) => launch(instances[index]!, index),
     async stop() {
       await Promise.all(instances.map(kill));
       if (cwd) rmSync(cwd, { recursive: true, force: true });

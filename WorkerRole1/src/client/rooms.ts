@@ -1,7 +1,7 @@
 import { LIMITS, type ErrorBody } from '../shared/protocol.js';
 import type { Connection } from './connection.js';
-import { catchUpAfter, type FetchPage, loadOlder, toLog } from './history-paging.js';
-import { lastSeenId, roomKey, type Conversation } from './state/conversation.js';
+import { catchUpAfter, catchUpStart, type FetchPage, loadOlder, toLog } from './history-paging.js';
+import { lastSeenId, roomKey, type Conversation, type LogMessage } from './state/conversation.js';
 import type { Store } from './state/store.js';
 
 /** Joining, resuming, leaving, catching up and paging back through rooms. */
@@ -13,7 +13,7 @@ export class Rooms {
 
   /**
    * Joins (or rejoins after a reconnect) a room, merges the recent history it returns and, when
-   * that history does not reach back to the last message we saw, fetches the gap page by page.
+   * that history does not reach back to where a catch-up starts, fetches the gap page by page.
    */
   async join(name: string): Promise<ErrorBody | null> {
     const ack = await this.connection.call('room:join', { room: name });
@@ -27,11 +27,10 @@ export class Rooms {
       conversation.loaded = true;
       conversation.hasOlder = ack.history.length >= LIMITS.historyDefaultLimit;
     }
-    // The join history is the latest page; if it holds the last message we saw, nothing is
-    // missing. Otherwise fetch everything after it (the gap may span several pages).
-    if (last !== undefined && !ack.history.some((message) => message.id === last)) {
-      await this.catchUp(conversation, last);
-    }
+    // The join history is the latest page; if it is the whole room, or reaches back to where a
+    // catch-up would start (a margin before the last message we saw), nothing is missing.
+    // Otherwise (or without history: storage was down) fetch everything from there.
+    if (last !== undefined && !reachesBack(ack.history, last)) await this.catchUp(conversation, last);
     this.store.changed();
     return null;
   }
@@ -60,9 +59,9 @@ export class Rooms {
     return null;
   }
 
-  /** Fetches everything after `after`, oldest first, until a short page says we are up to date. */
-  catchUp(conversation: Conversation, after: string): Promise<void> {
-    return catchUpAfter(this.store, conversation, after, this.pages(conversation));
+  /** Fetches what arrived since `newestHeld` (from a margin before it), page by page. */
+  catchUp(conversation: Conversation, newestHeld: string): Promise<void> {
+    return catchUpAfter(this.store, conversation, newestHeld, this.pages(conversation));
   }
 
   loadOlder(conversation: Conversation): Promise<void> {
@@ -79,4 +78,10 @@ export class Rooms {
     this.store.remove(roomKey(name));
     return null;
   }
+}
+
+/** Whether a join's history (the newest page) holds everything a catch-up from `last` would fetch. */
+function reachesBack(history: readonly LogMessage[], last: string): boolean {
+  const oldest = history[0]?.id;
+  return oldest !== undefined && (history.length < LIMITS.historyDefaultLimit || oldest <= catchUpStart(last));
 }

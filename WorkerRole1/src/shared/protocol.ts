@@ -239,6 +239,18 @@ export const LIMITS = {
   /** room:remove's durationMs: one minute to thirty days. */
   removeMinMs: 60_000,
   removeMaxMs: 30 * 24 * 60 * 60 * 1000,
+  /**
+   * A catch-up (`history:fetch` / `dm:history` with `after`) starts this long before the time in
+   * the newest id the client holds, not at that id: an id is the server's clock when the message
+   * arrived, and a message can reach the room after a later one. The server's bound: delivery
+   * starts once stored or 250 ms after the id at the latest (a slow write is delivered before it
+   * lands), and another instance's copy leaves through Redis within the 2 s publish deadline
+   * (+ its 250 ms slice), or the sender is told STORAGE_UNAVAILABLE: 2.5 s. The rest covers clock
+   * skew between instances and a stalled event loop. Every reconnect refetches this much of a
+   * room, so it is sized to the bound, not beyond it. What the bound leaves out (storage failing
+   * for longer, a crash between storing and delivering): docs/protocol.md, History.
+   */
+  catchUpMarginMs: 3000,
 } as const;
 
 export const LOBBY = 'lobby';
