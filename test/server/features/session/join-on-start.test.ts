@@ -3,18 +3,7 @@ import { before, describe, it } from 'node:test';
 import { MODERATOR_ROLE } from '../../../../WorkerRole1/src/server/sessions/roles.js';
 import { LIMITS } from '../../../../WorkerRole1/src/shared/protocol.js';
 import { chatServerPerSuite } from '../../../helpers/chat-server-per-suite.js';
-import {
-  connectClient,
-  errorOf,
-  flush,
-  joinRoom,
-  nextEvent,
-  okValue,
-  record,
-  request,
-  sendMessage,
-  startSession,
-} from '../../../helpers/clients.js';
+import { connectClient, errorOf, flush, joinRoom, nextEvent, okValue, record, request, sendMessage, startSession } from '../../../helpers/clients.js';
 
 describe('session:start {join}', () => {
   const { server, unique } = chatServerPerSuite();
