@@ -23,6 +23,8 @@ interface Target {
   redisPid?: number;
   /** Commands redis-server has processed so far (`INFO stats`), when there is one. */
   redisCommands?: () => Promise<number>;
+  /** Clients join in session:start (chatapp) rather than with a room:join after it (the bare servers). */
+  joinInStart?: boolean;
   stop(): Promise<void>;
 }
 
@@ -51,7 +53,7 @@ async function measure(target: Target, options: { count: number; concurrency: nu
   const writesBefore = sampleWrites(target.pids);
   const commandsBefore = await target.redisCommands?.();
   const generatorBefore = ownCpuMs();
-  const storm = await joinStorm({ url: target.url, count: options.count, concurrency: options.concurrency, timeoutMs: options.timeoutMs, spread: true });
+  const storm = await joinStorm({ url: target.url, count: options.count, concurrency: options.concurrency, timeoutMs: options.timeoutMs, spread: true, joinInStart: target.joinInStart });
   const generatorCpuMs = ownCpuMs() - generatorBefore;
   const cpuAfterStorm = sampleProcesses(target.pids).cpuMs;
   const redisCpuMs = target.redisPid === undefined ? 0 : sampleProcess(target.redisPid).cpuMs - redisBefore;
@@ -122,7 +124,7 @@ export async function joinSingle(options: BenchOptions): Promise<ScenarioResult>
   const single = (server: ServerProcess): Target => ({ url: server.url, pids: [server.pid], heapBytes: server.heapBytes, stop: server.stop });
   const result = await storms('join', count, options, {
     startBaseline: async () => single(await startBare()),
-    startChatapp: async () => single(await startChatapp()),
+    startChatapp: async () => ({ ...single(await startChatapp()), joinInStart: true }),
     withHeap: true,
     target: '≤ 1.25×',
   });
@@ -167,7 +169,7 @@ export async function joinCluster(options: BenchOptions): Promise<ScenarioResult
       startChatapp: async () => {
         const redisPid = await emptyRedis();
         const emulator = await startEmulator(2, { REDIS_URL: redis.url, LOG_LEVEL: 'info' });
-        return { url: emulator.url, pids: emulator.instancePids, heapBytes: undefined, redisPid, redisCommands: () => redisCommandsProcessed(redis.url), stop: emulator.stop };
+        return { url: emulator.url, pids: emulator.instancePids, heapBytes: undefined, redisPid, redisCommands: () => redisCommandsProcessed(redis.url), joinInStart: true, stop: emulator.stop };
       },
       withHeap: false,
       target: '≤ 1.5×',

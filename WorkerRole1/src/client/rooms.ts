@@ -1,4 +1,4 @@
-import { LIMITS, type ErrorBody } from '../shared/protocol.js';
+import { LIMITS, type ErrorBody, type RoomJoined } from '../shared/protocol.js';
 import type { Connection } from './connection.js';
 import { catchUpAfter, catchUpStart, type FetchPage, loadOlder, toLog } from './history-paging.js';
 import { lastSeenId, roomKey, type Conversation, type LogMessage } from './state/conversation.js';
@@ -11,13 +11,20 @@ export class Rooms {
     private readonly connection: Connection,
   ) {}
 
-  /**
-   * Joins (or rejoins after a reconnect) a room, merges the recent history it returns and, when
-   * that history does not reach back to where a catch-up starts, fetches the gap page by page.
-   */
+  /** Joins (or rejoins after a reconnect) a room with room:join; see `joined`. */
   async join(name: string): Promise<ErrorBody | null> {
     const ack = await this.connection.call('room:join', { room: name });
     if (!ack.ok) return ack.error;
+    await this.joined(ack);
+    return null;
+  }
+
+  /**
+   * A join's answer (room:join's ack, or one of session:start's `joined`): merges the recent
+   * history it returns and, when that history does not reach back to where a catch-up starts,
+   * fetches the gap page by page.
+   */
+  async joined(ack: RoomJoined): Promise<void> {
     const conversation = this.store.room(ack.room);
     conversation.members.joinedRoom(ack.members, ack.memberCount, this.store.me);
     const last = lastSeenId(conversation);
@@ -32,7 +39,6 @@ export class Rooms {
     // Otherwise (or without history: storage was down) fetch everything from there.
     if (last !== undefined && !reachesBack(ack.history, last)) await this.catchUp(conversation, last);
     this.store.changed();
-    return null;
   }
 
   /**

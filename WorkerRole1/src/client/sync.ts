@@ -1,11 +1,11 @@
-import { type ErrorCode, LOBBY } from '../shared/protocol.js';
+import { type ErrorBody, type ErrorCode, LOBBY, type SessionStartJoined } from '../shared/protocol.js';
 import { NoAnswerError, sleep, type Connection } from './connection.js';
 import type { DirectMessages } from './direct.js';
 import type { Outbox } from './outbox.js';
 import { retryDelay } from './retry-delay.js';
 import type { Rooms } from './rooms.js';
 import type { Session, SessionResult } from './session.js';
-import { roomKey } from './state/conversation.js';
+import { type Conversation, roomKey } from './state/conversation.js';
 import type { Store } from './state/store.js';
 
 interface Deps {
@@ -51,7 +51,7 @@ export class Sync {
   /** The nickname form's submit. */
   async login(nickname: string): Promise<SessionResult> {
     const generation = this.generation;
-    const result = await this.deps.session.start(nickname);
+    const result = await this.deps.session.start(nickname, this.roomsToJoin());
     if (result.ok && generation === this.generation) await this.enter(result, generation);
     return result;
   }
@@ -69,7 +69,7 @@ export class Sync {
     }
     store.restoring = true;
     store.changed();
-    const result = await session.start(nickname);
+    const result = await session.start(nickname, this.roomsToJoin());
     if (generation !== this.generation) return;
     store.restoring = false;
     if (result.ok) return this.enter(result, generation);
@@ -88,18 +88,28 @@ export class Sync {
   }
 
   /**
+   * The rooms `enter` will be in, lobby first, sent with session:start so that it joins them in
+   * the same round trip (the server answers a resumed session's rooms in `rooms` instead).
+   */
+  private roomsToJoin(): string[] {
+    return [LOBBY, ...this.deps.store.rooms().map((conversation) => conversation.name).filter((name) => name !== LOBBY)];
+  }
+
+  /**
    * `resumed`: the rooms the server put this socket back into (a resumed session), with their
-   * counts. Those only fetch what they missed; the rooms it did not list are joined again.
+   * counts. Those only fetch what they missed; the rooms session:start joined (`joined`) take
+   * its answer as room:join's; any other room is joined with room:join.
    */
   private async enter(started: Extract<SessionResult, { ok: true }>, generation: number): Promise<void> {
     const { nickname, rooms: resumed } = started;
-    const { store, rooms, direct, outbox, connection } = this.deps;
+    const { store, direct, outbox, connection } = this.deps;
     store.me = nickname;
     store.moderator = started.moderator;
     store.view = 'chat';
     store.draining = false;
     connection.settled();
     const counts = new Map(resumed.map(({ room, memberCount }) => [room, memberCount]));
+    const joinedInStart = new Map(started.joined.map((result) => [result.room, result]));
     // Rooms this session is in on the server are ours, even if this tab forgot them.
     for (const room of counts.keys()) store.room(room);
     store.room(LOBBY);
@@ -109,8 +119,7 @@ export class Sync {
       const joined = store.rooms().sort((a, b) => Number(b.name === LOBBY) - Number(a.name === LOBBY));
       await Promise.all(
         joined.map(async (conversation) => {
-          const count = counts.get(conversation.name);
-          const error = count === undefined ? await rooms.join(conversation.name) : await rooms.resume(conversation, count);
+          const error = await this.enterRoom(conversation, counts.get(conversation.name), joinedInStart.get(conversation.name));
           // FORBIDDEN: a moderator removed us from the room for a while (the message says until when).
           if (error?.code === 'FORBIDDEN') store.warn(error.message);
           if (error && (error.code === 'INVALID_ROOM' || error.code === 'TOO_MANY_ROOMS' || error.code === 'FORBIDDEN')) {
@@ -126,7 +135,18 @@ export class Sync {
       if (!(error instanceof NoAnswerError)) throw error;
       if (generation !== this.generation || !connection.connected) return;
       await sleep(retryDelay(undefined, RETRY_MS));
-      if (generation === this.generation) await this.enter(started, generation);
+      // The answers session:start brought are stale by now: join those rooms again.
+      if (generation === this.generation) await this.enter({ ...started, joined: [] }, generation);
     }
+  }
+
+  /** One room of `enter`: back in it already (`count`), joined by session:start (`result`), or to join now. */
+  private async enterRoom(conversation: Conversation, count: number | undefined, result: SessionStartJoined | undefined): Promise<ErrorBody | null> {
+    const { rooms } = this.deps;
+    if (count !== undefined) return rooms.resume(conversation, count);
+    if (result === undefined) return rooms.join(conversation.name);
+    if (!result.ok) return result.error;
+    await rooms.joined(result);
+    return null;
   }
 }

@@ -76,6 +76,24 @@ export interface SessionStartPayload {
   nickname?: string;
   /** The token from an earlier session:start; reclaims that nickname within the grace period. */
   session?: string;
+  /**
+   * Rooms to join as room:join would, in the same round trip (at most `LIMITS.sessionStartJoinMax`).
+   * The ack's `joined` answers each one the session was not in already; the rest are in `rooms`.
+   */
+  join?: string[];
+}
+
+/** One room of session:start's `join`: room:join's answer, or why this room was not joined. */
+export type SessionStartJoined = ({ ok: true } & RoomJoined) | { ok: false; room: string; error: ErrorBody };
+
+export interface SessionStarted {
+  nickname: string;
+  session: string;
+  rooms: RoomSummary[];
+  /** The person may delete anyone's message and use room:remove. */
+  moderator: boolean;
+  /** Present when the payload had `join`: one entry per room it listed that was not in `rooms`, in its order. */
+  joined?: SessionStartJoined[];
 }
 
 export interface RoomPayload {
@@ -149,6 +167,15 @@ export interface RoomMembersPayload {
   limit?: number;
 }
 
+/** What room:join answers. */
+export interface RoomJoined {
+  room: string;
+  memberCount: number;
+  members: string[];
+  next?: string;
+  history: ChatMessage[];
+}
+
 /** A room the session is in, as a resumed session:start reports it. */
 export interface RoomSummary {
   room: string;
@@ -172,13 +199,9 @@ export interface DmHistoryPayload {
 export interface ClientToServerEvents {
   'session:start': (
     payload: SessionStartPayload,
-    /** `moderator`: the person may delete anyone's message and use room:remove. */
-    ack: AckCallback<{ nickname: string; session: string; rooms: RoomSummary[]; moderator: boolean }>,
+    ack: AckCallback<SessionStarted>,
   ) => void;
-  'room:join': (
-    payload: RoomPayload,
-    ack: AckCallback<{ room: string; memberCount: number; members: string[]; next?: string; history: ChatMessage[] }>,
-  ) => void;
+  'room:join': (payload: RoomPayload, ack: AckCallback<RoomJoined>) => void;
   'room:members': (payload: RoomMembersPayload, ack: AckCallback<{ room: string; members: string[]; next?: string }>) => void;
   'room:leave': (payload: RoomPayload, ack: AckCallback<{ room: string }>) => void;
   'message:send': (payload: MessageSendPayload, ack: AckCallback<{ message: ChatMessage }>) => void;
@@ -229,6 +252,8 @@ export const LIMITS = {
   historyMaxLimit: 100,
   clientIdMaxLength: 64,
   roomsPerSession: 20,
+  /** Rooms one session:start may join (`join`); a client joins any more with room:join. */
+  sessionStartJoinMax: 10,
   /**
    * Nicknames in a room:join ack; room:members pages through the rest. A list taller than the
    * view of most screens, and no more: every join pays for the page, in Redis and in the ack.

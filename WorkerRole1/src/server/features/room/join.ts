@@ -9,6 +9,7 @@ import { banSubjectsOf } from '../../sessions/room-bans.js';
 import type { Session } from '../../sessions/session-registry.js';
 import { sessionGone } from '../../socket/current-session.js';
 import { defineHandler } from '../../socket/event-handler.js';
+import type { ChatSocket } from '../../socket/types.js';
 import { roomName } from '../fields.js';
 import { toChatMessage } from '../messages.js';
 
@@ -21,37 +22,44 @@ const schema = z.strictObject({ room: roomName });
 export const joinRoom = defineHandler({
   schema,
   fieldErrors: { room: errors.invalidRoom },
-  async run(ctx, socket, { room }) {
-    const token = socket.data.session?.token;
-    const entered = token === undefined ? undefined : await ctx.sessions.enter(token, room, {
-      holder: ctx.config.instanceId,
-      roomsMax: LIMITS.roomsPerSession,
-      page: { limit: LIMITS.joinMembersMax },
-      banSubjects: banSubjectsOf(socket.data),
-    });
-    if (!entered?.ok) {
-      if (entered?.reason === 'too-many-rooms') throw errors.tooManyRooms(LIMITS.roomsPerSession);
-      if (entered?.reason === 'removed') throw errors.removedFromRoom(room, entered.until, ctx.now());
-      return sessionGone(ctx, socket);
-    }
-    const { session, change, page } = entered;
-    await socket.join(roomChannel(room));
-    // The session's other tabs join too: through every instance only when another one holds the
-    // session, since that broadcast costs each instance a message; else just this instance's.
-    if (entered.heldElsewhere) ctx.io.in(userChannel(session.key)).socketsJoin(roomChannel(room));
-    else if (ctx.presence.hasOtherSockets(session.token, socket.id)) ctx.io.local.in(userChannel(session.key)).socketsJoin(roomChannel(room));
-    if (change) ctx.presence.announceJoin(session, change);
-    const history = await recentHistory(ctx, room);
-    const first = firstPage(page.members, page.next, session);
-    return {
-      room,
-      memberCount: page.count,
-      members: first.members,
-      ...(first.next === undefined ? {} : { next: first.next }),
-      history: history.map((message) => toChatMessage(message, room)),
-    };
-  },
+  run: (ctx, socket, { room }) => enterRoom(ctx, socket, room),
 });
+
+/**
+ * room:join's work, shared with session:start {join}: enters the socket's session into the room
+ * (bans and the room limit checked by the registry), puts the session's sockets into its channel,
+ * announces the join and answers with the first page of members and the recent history.
+ */
+export async function enterRoom(ctx: ChatContext, socket: ChatSocket, room: string) {
+  const token = socket.data.session?.token;
+  const entered = token === undefined ? undefined : await ctx.sessions.enter(token, room, {
+    holder: ctx.config.instanceId,
+    roomsMax: LIMITS.roomsPerSession,
+    page: { limit: LIMITS.joinMembersMax },
+    banSubjects: banSubjectsOf(socket.data),
+  });
+  if (!entered?.ok) {
+    if (entered?.reason === 'too-many-rooms') throw errors.tooManyRooms(LIMITS.roomsPerSession);
+    if (entered?.reason === 'removed') throw errors.removedFromRoom(room, entered.until, ctx.now());
+    return sessionGone(ctx, socket);
+  }
+  const { session, change, page } = entered;
+  await socket.join(roomChannel(room));
+  // The session's other tabs join too: through every instance only when another one holds the
+  // session, since that broadcast costs each instance a message; else just this instance's.
+  if (entered.heldElsewhere) ctx.io.in(userChannel(session.key)).socketsJoin(roomChannel(room));
+  else if (ctx.presence.hasOtherSockets(session.token, socket.id)) ctx.io.local.in(userChannel(session.key)).socketsJoin(roomChannel(room));
+  if (change) ctx.presence.announceJoin(session, change);
+  const history = await recentHistory(ctx, room);
+  const first = firstPage(page.members, page.next, session);
+  return {
+    room,
+    memberCount: page.count,
+    members: first.members,
+    ...(first.next === undefined ? {} : { next: first.next }),
+    history: history.map((message) => toChatMessage(message, room)),
+  };
+}
 
 /**
  * The first page always shows the caller, in sorted place, even when they sort past its end; the

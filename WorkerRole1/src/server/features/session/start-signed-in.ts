@@ -4,12 +4,14 @@ import type { SignInRecords } from '../../auth/sign-in-records.js';
 import { errors } from '../../errors.js';
 import { parseNickname } from '../../sessions/nickname.js';
 import { defineHandler } from '../../socket/event-handler.js';
+import { joinList } from './join-on-start.js';
 import { claimRefusal, enterSession } from './start.js';
 
 const schema = z.strictObject({
   // Accepted for the client's sake (it sends what it kept) but never trusted: see below.
   session: z.string().min(1).max(128).optional(),
   nickname: z.unknown().optional(),
+  join: joinList,
 });
 
 /** Two tabs of one person starting at once: the loser reads the winner's token and resumes it. */
@@ -41,7 +43,7 @@ export function startSignedInSession(records: SignInRecords) {
         const claim = await ctx.sessions.claim(parsed.nickname, token, ctx.config.instanceId);
         if (claim.ok) {
           if (claim.session.token !== token) await records.rememberPersonSession(identity.id, claim.session.token);
-          return enterSession(ctx, socket, claim, previous);
+          return enterSession(ctx, socket, claim, previous, payload.join);
         }
         if (claim.reason !== 'taken' || attempt === CLAIM_ATTEMPTS) throw claimRefusal(ctx, claim, parsed.nickname.display);
         await new Promise((resolve) => setTimeout(resolve, CLAIM_RETRY_MS));

@@ -6,11 +6,13 @@ import { parseNickname } from '../../sessions/nickname.js';
 import { isModerator } from '../../sessions/roles.js';
 import type { ClaimResult } from '../../sessions/session-registry.js';
 import { defineHandler } from '../../socket/event-handler.js';
+import { joinList, joinRooms } from './join-on-start.js';
 import type { ChatSocket, SocketSession } from '../../socket/types.js';
 
 const schema = z.strictObject({
   nickname: z.string().max(256),
   session: z.string().min(1).max(128).optional(),
+  join: joinList,
 });
 
 /**
@@ -31,7 +33,7 @@ export const startSession = defineHandler({
     const previous = socket.data.session;
     const claim = await ctx.sessions.claim(parsed.nickname, payload.session ?? previous?.token, ctx.config.instanceId);
     if (!claim.ok) throw claimRefusal(ctx, claim, parsed.nickname.display);
-    return enterSession(ctx, socket, claim, previous);
+    return enterSession(ctx, socket, claim, previous, payload.join);
   },
 });
 
@@ -51,6 +53,8 @@ export async function enterSession(
   claim: Extract<ClaimResult, { ok: true }>,
   /** The socket's session before the claim was sent. */
   previous: SocketSession | undefined,
+  /** session:start's `join`: rooms to enter as room:join would. */
+  join?: readonly string[],
 ) {
   const { session, resumed } = claim;
   if (claim.replaced) ctx.presence.announceDeparture(claim.replaced);
@@ -70,11 +74,14 @@ export async function enterSession(
     socket.join([userChannel(session.key), ...rooms.map(roomChannel)]),
   ]);
 
-  ctx.logger.info({ socket: socket.id, nickname: session.nickname, resumed, rooms: rooms.length }, 'session started');
+  const joined = join === undefined ? undefined : await joinRooms(ctx, socket, join, session.rooms);
+
+  ctx.logger.info({ socket: socket.id, nickname: session.nickname, resumed, rooms: rooms.length, joined: joined?.length }, 'session started');
   return {
     nickname: session.nickname,
     session: session.token,
     rooms: rooms.map((room, at) => ({ room, memberCount: counts[at] ?? 0 })),
     moderator: isModerator(socket.data),
+    ...(joined === undefined ? {} : { joined }),
   };
 }
