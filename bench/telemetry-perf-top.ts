@@ -1,0 +1,121 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * Reads what `bench:telemetry --perf DIR` recorded (every pass's folded perf samples and which pid
+ * was which mode) and shows, per mode and normalised per delivery (µs), where the servers' CPU
+ * went: by thread, by kind of code (JIT'd JavaScript by tier, V8's builtins, V8's runtime and GC,
+ * Node's C++, libuv, OpenSSL, libc, the kernel), then the symbols whose self and inclusive time
+ * differ most from off's. Passes are summed.
+ * Usage: npx tsx bench/telemetry-perf-top.ts DIR [--top 30] [--main-only] [--under REGEX]
+ * `--under REGEX` keeps only samples with a frame matching REGEX on their stack (e.g. 'writev').
+ */
+const dir = process.argv[2];
+if (!dir) {
+  console.error('usage: npx tsx bench/telemetry-perf-top.ts DIR [--top 30] [--main-only] [--under REGEX]');
+  process.exit(2);
+}
+const option = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
+const top = Number(option('--top') ?? 30);
+const mainOnly = process.argv.includes('--main-only');
+const under = option('--under') ? new RegExp(option('--under')!) : undefined;
+
+interface Pass {
+  deliveries: number;
+  frequency: number;
+  pids: Record<string, { mode: string; cpuMicros: number }>;
+  loadavg: number[];
+}
+
+/** What a frame is, from its symbol and the file perf found it in. */
+function kindOf(symbol: string, file: string): string {
+  if (file.endsWith('.map')) return `JS ${{ '*': 'TurboFan', '+': 'Maglev', '^': 'Sparkplug', '~': 'interpreted' }[symbol.charAt(3)] ?? 'other'}`;
+  if (file === '[kernel.kallsyms]') return 'kernel';
+  if (file.startsWith('libc.so')) return 'libc';
+  if (file.startsWith('libstdc++') || file.startsWith('libm.so')) return 'libstdc++/libm';
+  if (file !== 'node') return file;
+  if (symbol.startsWith('Builtins_')) return 'V8 builtins';
+  if (/Scaveng|MarkCompact|Sweeper|Marking|Heap::|Evacuat|GCTracer|MemoryChunk|PagedSpace|NewSpace|SemiSpace/.test(symbol)) return 'V8 GC';
+  if (/^(v8::|v8_|Turboshaft|Maglev)/.test(symbol)) return 'V8 runtime';
+  if (/^(node::|std::|napi_|cppgc)/.test(symbol)) return 'node C++';
+  if (/^uv_|^uv__/.test(symbol)) return 'libuv';
+  if (/^(SSL|ssl|EVP|tls|ossl|OSSL|CRYPTO|BN_|aes|AES|sha|SHA|gcm|ChaCha|chacha|poly1305|RAND|ERR_|BIO|ASN1|X509|OPENSSL)/.test(symbol)) return 'OpenSSL';
+  if (/deflate|inflate|crc32|adler32|zlib|_tr_|longest_match/.test(symbol)) return 'zlib';
+  return 'node binary, other';
+}
+
+/** The same function whatever tier it ran in, paths shortened to what follows node_modules or the repository. */
+const symbolOf = (frame: string) => {
+  const at = frame.lastIndexOf('@');
+  const symbol = frame.slice(0, at);
+  // V8 marks the tier (~ ^ + *) and context specialisation (') before the function's name.
+  const named = symbol.replace(/^JS:[~^+*]?'?/, 'JS:');
+  return named.replace(/\S*\/node_modules\//g, '').replace(/\S*\/telemetry-perf\//g, '');
+};
+
+interface Tally {
+  samples: number;
+  deliveries: number;
+  frequency: number;
+  threads: Map<string, number>;
+  kinds: Map<string, number>;
+  self: Map<string, number>;
+  inclusive: Map<string, number>;
+}
+const add = (map: Map<string, number>, key: string, count: number) => map.set(key, (map.get(key) ?? 0) + count);
+
+const tallies = new Map<string, Tally>();
+const loads: string[] = [];
+for (const name of readdirSync(dir).filter((file) => /^pass-\d+\.json$/.test(file)).sort()) {
+  const pass = JSON.parse(readFileSync(join(dir, name), 'utf8')) as Pass;
+  loads.push(pass.loadavg.map((load) => load.toFixed(1)).join(' '));
+  for (const { mode } of Object.values(pass.pids)) {
+    const tally = tallies.get(mode) ?? { samples: 0, deliveries: 0, frequency: pass.frequency, threads: new Map(), kinds: new Map(), self: new Map(), inclusive: new Map() };
+    tally.deliveries += pass.deliveries;
+    tallies.set(mode, tally);
+  }
+  for (const line of readFileSync(join(dir, name.replace('.json', '.folded')), 'utf8').split('\n')) {
+    if (!line) continue;
+    const [stack, countText] = line.split('\t');
+    const [pid, thread, ...frames] = stack!.split(';');
+    const tally = tallies.get(pass.pids[pid!]!.mode)!;
+    if (mainOnly && thread !== 'MainThread' && thread !== 'node') continue;
+    if (under && !frames.some((frame) => under.test(frame))) continue;
+    const count = Number(countText);
+    tally.samples += count;
+    add(tally.threads, thread!, count);
+    const leaf = frames.at(-1) ?? '[no frame]@';
+    add(tally.kinds, kindOf(leaf.slice(0, leaf.lastIndexOf('@')), leaf.slice(leaf.lastIndexOf('@') + 1)), count);
+    add(tally.self, symbolOf(leaf), count);
+    for (const symbol of new Set(frames.map(symbolOf))) add(tally.inclusive, symbol, count);
+  }
+}
+
+const modes = [...tallies.keys()];
+const off = tallies.get('off');
+if (!off) throw new Error(`${dir}: no server in mode off`);
+/** µs of CPU per delivery that `count` samples stand for. */
+const perDelivery = (tally: Tally, count: number) => (count / tally.frequency / tally.deliveries) * 1e6;
+const cell = (value: number) => value.toFixed(3);
+
+console.log(`${dir}: ${loads.length} passes, load average at each pass's end: ${loads.join('; ')}${mainOnly ? '; main thread only' : ''}${under ? `; stacks under /${under.source}/` : ''}`);
+console.table(modes.map((mode) => ({ mode, samples: tallies.get(mode)!.samples, deliveries: tallies.get(mode)!.deliveries, 'µs/delivery': cell(perDelivery(tallies.get(mode)!, tallies.get(mode)!.samples)), 'vs off': (tallies.get(mode)!.samples / tallies.get(mode)!.deliveries / (off.samples / off.deliveries)).toFixed(3) })));
+
+/** A table of keys (rows) by mode, µs per delivery, with each mode's difference from off. */
+function compare(title: string, pick: (tally: Tally) => Map<string, number>, limit: number) {
+  const keys = new Set(modes.flatMap((mode) => [...pick(tallies.get(mode)!).keys()]));
+  const value = (mode: string, key: string) => perDelivery(tallies.get(mode)!, pick(tallies.get(mode)!).get(key) ?? 0);
+  const largestChange = (key: string) => Math.max(...modes.map((mode) => Math.abs(value(mode, key) - value('off', key))));
+  const rows = [...keys].sort((a, b) => largestChange(b) - largestChange(a) || value('off', b) - value('off', a)).slice(0, limit);
+  console.log(`\n${title} (µs per delivery; "Δ mode" is mode less off)`);
+  console.table(
+    rows.map((key) => ({
+      [title]: key.length > 90 ? `${key.slice(0, 87)}...` : key,
+      ...Object.fromEntries(modes.flatMap((mode) => [[mode, cell(value(mode, key))], ...(mode === 'off' ? [] : [[`Δ ${mode}`, cell(value(mode, key) - value('off', key))]])])),
+    })),
+  );
+}
+compare('thread', (tally) => tally.threads, 12);
+compare('kind of code (self)', (tally) => tally.kinds, 20);
+compare('symbol (self)', (tally) => tally.self, top);
+compare('symbol (inclusive)', (tally) => tally.inclusive, top);
