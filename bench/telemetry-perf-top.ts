@@ -8,7 +8,8 @@ import { join } from 'node:path';
  * Node's C++, libuv, OpenSSL, libc, the kernel), then the symbols whose self and inclusive time
  * differ most from off's. Passes are summed.
  * Usage: npx tsx bench/telemetry-perf-top.ts DIR [--top 30] [--main-only] [--under REGEX]
- * `--under REGEX` keeps only samples with a frame matching REGEX on their stack (e.g. 'writev').
+ * `--under REGEX` keeps only samples with a frame matching REGEX on their stack (e.g. 'writev'),
+ * from the outermost such frame down: what that frame's time is made of.
  */
 const dir = process.argv[2];
 if (!dir) {
@@ -77,10 +78,12 @@ for (const name of readdirSync(dir).filter((file) => /^pass-\d+\.json$/.test(fil
   for (const line of readFileSync(join(dir, name.replace('.json', '.folded')), 'utf8').split('\n')) {
     if (!line) continue;
     const [stack, countText] = line.split('\t');
-    const [pid, thread, ...frames] = stack!.split(';');
+    const [pid, thread, ...stackFrames] = stack!.split(';');
     const tally = tallies.get(pass.pids[pid!]!.mode)!;
     if (mainOnly && thread !== 'MainThread' && thread !== 'node') continue;
-    if (under && !frames.some((frame) => under.test(frame))) continue;
+    const from = under ? stackFrames.findIndex((frame) => under.test(frame)) : 0;
+    if (from < 0) continue;
+    const frames = stackFrames.slice(from);
     const count = Number(countText);
     tally.samples += count;
     add(tally.threads, thread!, count);

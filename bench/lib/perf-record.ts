@@ -27,7 +27,7 @@ export async function startPerfRecord(pids: readonly number[], outputFile: strin
   perf.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = once(perf, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
   // perf attaches to every thread of the processes before it samples; give it that moment.
-  const early = await Promise.race([exited, new Promise<undefined>((resolve) => setTimeout(resolve, 500))]);
+  const early = await Promise.race([exited, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 500))]);
   if (early) throw new Error(`perf record exited at start (${early[0] ?? early[1]}): ${stderr.trim()}`);
   return {
     async stop() {
