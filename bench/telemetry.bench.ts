@@ -19,11 +19,13 @@ import { startTelemetryDestinations } from './telemetry-destinations.js';
  * `--idle S` also reads each server's CPU over S seconds with its clients connected and no traffic
  * (what it spends per second whatever the load: timers, export, live metrics).
  * `--cpu-prof DIR` writes a CPU profile of each server's measured window into DIR (read it with
- * bench/profile-top.ts). `--perf DIR` samples every server's measured window with Linux perf (native
- * frames too: V8 builtins, libuv, OpenSSL, the kernel) into DIR/pass-N.data, folded into
- * DIR/pass-N.folded beside DIR/pass-N.json (which pid is which mode; read with bench/telemetry-perf-top.ts). `--baseline DIR` also measures each exporting mode with the server of
- * another checkout of chatapp that has its own node_modules (e.g. `git worktree add DIR <commit>`
- * and `npm ci` there, to compare a dependency change), reported as `<mode> (baseline)`.
+ * bench/profile-top.ts). `--perf DIR` samples every server's measured window with Linux perf, as
+ * root (native frames too: V8's builtins and compiler threads, libuv, the kernel) into
+ * DIR/pass-N.data, folded into DIR/pass-N.folded beside DIR/pass-N.json (which pid is which mode);
+ * read them with bench/telemetry-perf-top.ts. Keep DIR out of the repository (/dev/shm).
+ * `--baseline DIR` also measures each exporting mode with the server of another checkout of
+ * chatapp that has its own node_modules (e.g. `git worktree add DIR <commit>` and `npm ci` there,
+ * to compare a dependency change), reported as `<mode> (baseline)`.
  */
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1]!);
