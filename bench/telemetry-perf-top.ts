@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 
 /**
  * Reads what `bench:telemetry --perf DIR` recorded (every pass's folded perf samples and which pid
@@ -11,15 +12,15 @@ import { join } from 'node:path';
  * `--under REGEX` keeps only samples with a frame matching REGEX on their stack (e.g. 'writev'),
  * from the outermost such frame down: what that frame's time is made of.
  */
-const dir = process.argv[2];
-if (!dir) {
-  console.error('usage: npx tsx bench/telemetry-perf-top.ts DIR [--top 30] [--main-only] [--under REGEX]');
-  process.exit(2);
-}
-const option = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
-const top = Number(option('--top') ?? 30);
-const mainOnly = process.argv.includes('--main-only');
-const under = option('--under') ? new RegExp(option('--under')!) : undefined;
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { top: { type: 'string', default: '30' }, 'main-only': { type: 'boolean', default: false }, under: { type: 'string' } },
+});
+const dir = positionals[0];
+if (!dir) throw new Error('usage: npx tsx bench/telemetry-perf-top.ts DIR [--top 30] [--main-only] [--under REGEX]');
+const top = Number(values.top);
+const mainOnly = values['main-only'];
+const under = values.under === undefined ? undefined : new RegExp(values.under);
 
 interface Pass {
   deliveries: number;
