@@ -1,13 +1,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 /**
  * Reads what `bench:telemetry --perf DIR` recorded (every pass's folded perf samples and which pid
  * was which mode) and shows, per mode and normalised per delivery (µs), where the servers' CPU
- * went: by thread, by kind of code (JIT'd JavaScript by tier, V8's builtins, V8's runtime and GC,
- * Node's C++, libuv, OpenSSL, libc, the kernel), then the symbols whose self and inclusive time
- * differ most from off's. Passes are summed.
+ * went: by thread, by whose work it was (the innermost JavaScript frame's package), by kind of code
+ * (JIT'd JavaScript by tier, V8's builtins, V8's runtime and GC, Node's C++, libuv, OpenSSL, libc,
+ * the kernel), then the symbols whose self and inclusive time differ most from off's. Passes are summed.
  * Usage: npx tsx bench/telemetry-perf-top.ts DIR [--top 30] [--main-only] [--under REGEX]
  * `--under REGEX` keeps only samples with a frame matching REGEX on their stack (e.g. 'writev'),
  * from the outermost such frame down: what that frame's time is made of.
@@ -46,13 +47,15 @@ function kindOf(symbol: string, file: string): string {
   return 'node binary, other';
 }
 
+const repositoryPrefix = new RegExp(`(file://)?${fileURLToPath(new URL('..', import.meta.url)).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'g');
+
 /** The same function whatever tier it ran in, paths shortened to what follows node_modules or the repository. */
 const symbolOf = (frame: string) => {
   const at = frame.lastIndexOf('@');
   const symbol = frame.slice(0, at);
   // V8 marks the tier (~ ^ + *) and context specialisation (') before the function's name.
   const named = symbol.replace(/^JS:[~^+*]?'?/, 'JS:');
-  return named.replace(/\S*\/node_modules\//g, '').replace(/\S*\/telemetry-perf\//g, '');
+  return named.replace(/\S*\/node_modules\//g, '').replace(repositoryPrefix, '');
 };
 
 /** Packages whose code is telemetry's: the OpenTelemetry SDK and API, the distribution and its exporter and HTTP client, chatapp's telemetry/. */
