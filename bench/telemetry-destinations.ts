@@ -44,6 +44,8 @@ export async function startTelemetryDestinations() {
     'application-insights-no-acf': { ...appInsights, BENCH_NODE_FLAGS: '--no-async-context-frame' },
     'otlp-no-acf': { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, BENCH_NODE_FLAGS: '--no-async-context-frame' },
     'off-no-acf': { BENCH_NODE_FLAGS: '--no-async-context-frame' },
+    // The distribution started as shipped, with no per-event span or histogram record from chatapp.
+    'ai-no-event': { BENCH_SDK_PARTS: 'distro-started', BENCH_AI_CONNECTION_STRING: appInsights.APPLICATIONINSIGHTS_CONNECTION_STRING, NODE_EXTRA_CA_CERTS: ingestion.caFile },
     'otlp-unsampled': { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_TRACES_SAMPLER: 'always_off' },
   };
   return {

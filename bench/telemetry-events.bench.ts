@@ -13,7 +13,9 @@ import { startTelemetryDestinations } from './telemetry-destinations.js';
  * bench:telemetry's fan-out, nothing here waits on a socket, so the other sessions' load on this
  * machine moves it little; the fan-out's cost per delivery is this divided by the room's size,
  * plus whatever the context manager adds to each delivery (bench:telemetry's `context-only`).
- * Usage: npx tsx bench/telemetry-events.bench.ts [--events 20000] [--passes 3]
+ * `--between KB` reads KB of memory between events (the same in every mode), so that each event
+ * finds telemetry's code and data evicted from the caches, as in a server between two events.
+ * Usage: npx tsx bench/telemetry-events.bench.ts [--events 20000] [--passes 3] [--between 0]
  */
 const role = process.env.BENCH_EVENTS_MODE;
 if (role !== undefined) {
@@ -21,6 +23,13 @@ if (role !== undefined) {
   const { traceEvent } = await import('../WorkerRole1/src/server/telemetry/event-span.js');
   const events = Number(process.env.BENCH_EVENTS);
   const handle = async () => undefined;
+  // BENCH_BETWEEN_KB: between events, read this much memory (a cache line at a time), as a
+  // server's fan-out does between two events: telemetry's code and data then start cold.
+  const between = new Uint8Array(Number(process.env.BENCH_BETWEEN_KB ?? 0) * 1024);
+  let touched = 0;
+  const disturb = () => {
+    for (let offset = 0; offset < between.length; offset += 64) touched += between[offset]!;
+  };
   const cpu = () => {
     const { user, system } = process.cpuUsage();
     return user + system;
@@ -29,6 +38,7 @@ if (role !== undefined) {
   const run = async (count: number) => {
     for (let i = 0; i < count; i += 1) {
       await traceEvent(i % 10 === 0 ? 'room:join' : 'message:send', i % 50 === 0 ? async () => 'RATE_LIMITED' : handle);
+      disturb();
       // Let timers (the export's) run, as the event loop of a server does between events.
       if (i % 200 === 0) await new Promise((resolve) => setImmediate(resolve));
     }
@@ -37,7 +47,7 @@ if (role !== undefined) {
   const started = cpu();
   await run(events);
   await telemetry.shutdown();
-  process.send?.({ micros: (cpu() - started) / events });
+  process.send?.({ micros: (cpu() - started) / events, touched });
   process.exit(0);
 }
 
@@ -45,6 +55,7 @@ const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1]!);
 const events = Number(args.get('events') ?? 20_000);
 const passes = Number(args.get('passes') ?? 3);
+const betweenKb = args.get('between') ?? '0';
 const { connectionsLog, modes, close } = await startTelemetryDestinations();
 const measured = ['off', 'application-insights', 'otlp', 'otlp-unsampled'];
 
@@ -52,7 +63,7 @@ async function perEvent(mode: string): Promise<number> {
   const recorder = fileURLToPath(new URL('../test/server/telemetry/fixtures/record-connections.mjs', import.meta.url));
   const child = fork(fileURLToPath(import.meta.url), [], {
     execArgv: ['--import', recorder, '--import', 'tsx'],
-    env: { PATH: process.env.PATH ?? '', TEST_CONNECTIONS_LOG: connectionsLog, OTEL_METRIC_EXPORT_INTERVAL: '5000', BENCH_EVENTS_MODE: mode, BENCH_EVENTS: String(events), ...modes[mode] },
+    env: { PATH: process.env.PATH ?? '', TEST_CONNECTIONS_LOG: connectionsLog, OTEL_METRIC_EXPORT_INTERVAL: '5000', BENCH_EVENTS_MODE: mode, BENCH_EVENTS: String(events), BENCH_BETWEEN_KB: betweenKb, ...modes[mode] },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const [reply] = (await once(child, 'message')) as [{ micros: number }];
@@ -60,7 +71,7 @@ async function perEvent(mode: string): Promise<number> {
   return reply.micros;
 }
 
-console.log(`${events} events per mode, ${passes} passes, Node ${process.version}, load average ${loadavg().map((load) => load.toFixed(1)).join(' ')}`);
+console.log(`${events} events per mode, ${betweenKb} KB read between events, ${passes} passes, Node ${process.version}, load average ${loadavg().map((load) => load.toFixed(1)).join(' ')}`);
 const results: Record<string, number[]> = Object.fromEntries(measured.map((mode) => [mode, []]));
 for (let pass = 0; pass < passes; pass += 1) for (const mode of measured) results[mode]!.push(await perEvent(mode));
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;

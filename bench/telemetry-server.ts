@@ -34,13 +34,20 @@ if (chatter) {
 // samples nothing, with its context manager and propagator), to see what each part costs.
 const parts = process.env.BENCH_SDK_PARTS?.split(',') ?? [];
 if (parts.length > 0) {
-  const { api, metrics, node, tracing } = await import('@opentelemetry/sdk-node');
+  const { api, metrics, node, resources, tracing } = await import('@opentelemetry/sdk-node');
   // Application Insights' distribution loaded (its modules and the Azure SDK's), not started.
   if (parts.includes('distro-loaded')) await import('@azure/monitor-opentelemetry');
   if (parts.includes('meter')) {
     const exporter = new metrics.InMemoryMetricExporter(metrics.AggregationTemporality.DELTA);
     api.metrics.setGlobalMeterProvider(new metrics.MeterProvider({ readers: [new metrics.PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 5000 })] }));
     (await import('../WorkerRole1/src/server/telemetry/instruments.js')).bindInstruments();
+  }
+  // Application Insights' distribution started as chatapp starts it (same options, same export,
+  // live and standard metrics), but chatapp's event wrapper and instruments left on the no-op
+  // path: what the per-event spans and the ack histogram cost, by their absence.
+  if (parts.includes('distro-started')) {
+    const { startAzureMonitor } = await import('../WorkerRole1/src/server/telemetry/azure-monitor.js');
+    startAzureMonitor(process.env.BENCH_AI_CONNECTION_STRING!, resources.resourceFromAttributes({ 'service.name': 'WorkerRole1' }), undefined, undefined);
   }
   if (parts.includes('tracer')) new node.NodeTracerProvider({ sampler: new tracing.AlwaysOffSampler(), spanProcessors: [] }).register();
   // The same tracer provider with no context manager: spans made, context never entered.

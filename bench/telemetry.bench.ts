@@ -1,10 +1,11 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { loadavg } from 'node:os';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { io, type Socket } from 'socket.io-client';
+import { foldPerfRecording, PERF_FREQUENCY, PERF_NODE_FLAGS, startPerfRecord } from './lib/perf-record.js';
 import { startTelemetryDestinations } from './telemetry-destinations.js';
 
 /**
@@ -13,23 +14,31 @@ import { startTelemetryDestinations } from './telemetry-destinations.js';
  * sampled), all running at once, messages sent to each in turn. Reports server CPU time per
  * delivered message (and its user part) and fan-out latency, with the machine's load average.
  * Usage: npm run bench:telemetry [-- --clients 50 --messages 1000 --passes 2 --modes off,off-twin,application-insights,otlp]
+ * `--warm-up N` sends each server N messages before the measured window (30 by default).
  * `--burst B` sends each server B messages in a row before the next server's turn (1 by default).
  * `--idle S` also reads each server's CPU over S seconds with its clients connected and no traffic
  * (what it spends per second whatever the load: timers, export, live metrics).
  * `--cpu-prof DIR` writes a CPU profile of each server's measured window into DIR (read it with
- * bench/profile-top.ts). `--baseline DIR` also measures each exporting mode with the server of
- * another checkout of chatapp that has its own node_modules (e.g. `git worktree add DIR <commit>`
- * and `npm ci` there, to compare a dependency change), reported as `<mode> (baseline)`.
+ * bench/profile-top.ts). `--perf DIR` samples every server's measured window with Linux perf, as
+ * root (native frames too: V8's builtins and compiler threads, libuv, the kernel) into
+ * DIR/pass-N.data, folded into DIR/pass-N.folded beside DIR/pass-N.json (which pid is which mode);
+ * read them with bench/telemetry-perf-top.ts. Keep DIR out of the repository (/dev/shm).
+ * `--baseline DIR` also measures each exporting mode with the server of another checkout of
+ * chatapp that has its own node_modules (e.g. `git worktree add DIR <commit>` and `npm ci` there,
+ * to compare a dependency change), reported as `<mode> (baseline)`.
  */
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1]!);
 const clients = Number(args.get('clients') ?? 50);
 const messages = Number(args.get('messages') ?? 1000);
 const passes = Number(args.get('passes') ?? 2);
-const warmUp = 30;
+// Messages to each server before the window: V8 compiles what runs often with its optimising
+// tiers only after many calls, and telemetry's code runs once per event, not per delivery.
+const warmUp = Number(args.get('warm-up') ?? 30);
 const burst = Number(args.get('burst') ?? 1);
 const idleSeconds = Number(args.get('idle') ?? 0);
 const profileDir = args.get('cpu-prof');
+const perfDir = args.get('perf');
 const baseline = args.get('baseline');
 const here = fileURLToPath(new URL('..', import.meta.url));
 
@@ -54,7 +63,7 @@ async function startServer(mode: string, env: Record<string, string>): Promise<{
   const recorder = fileURLToPath(new URL('test/server/telemetry/fixtures/record-connections.mjs', pathToFileURL(`${here}/`)));
   // A mode's BENCH_NODE_FLAGS go to its server's Node (e.g. --no-async-context-frame on Node 24).
   // `--node-flags '...'` go to every server (e.g. --log-deopt --logfile=DIR/v8-%p.log).
-  const nodeFlags = [...(env.BENCH_NODE_FLAGS?.split(' ') ?? []), ...(args.get('node-flags')?.split(' ') ?? [])];
+  const nodeFlags = [...(env.BENCH_NODE_FLAGS?.split(' ') ?? []), ...(args.get('node-flags')?.split(' ') ?? []), ...(perfDir ? PERF_NODE_FLAGS : [])];
   const child = fork(resolve(root, 'bench/telemetry-server.ts'), [], {
     execArgv: [...nodeFlags, '--import', recorder, '--import', 'tsx'],
     env: {
@@ -122,7 +131,7 @@ async function open(mode: string): Promise<Server> {
  * Every mode's server runs at once and the messages go to them in turn, one round each, so that
  * the other sessions' load on this shared machine falls on every mode alike, message by message.
  */
-async function measure(chosenModes: string[]) {
+async function measure(chosenModes: string[], pass: number) {
   const servers: Server[] = [];
   for (const mode of chosenModes) servers.push(await open(mode));
   // Each round starts with the next server, so no mode always answers first or last.
@@ -137,6 +146,7 @@ async function measure(chosenModes: string[]) {
   if (idleSeconds > 0) await new Promise((resolve) => setTimeout(resolve, 5000));
   const idleStart = await Promise.all(servers.map((server) => cpuOf(server.child)));
   if (idleSeconds > 0) await new Promise((resolve) => setTimeout(resolve, idleSeconds * 1000));
+  const perf = perfDir ? await startPerfRecord(servers.map((server) => server.child.pid!), `${perfDir}/pass-${pass}.data`) : undefined;
   const idleEnd = await Promise.all(servers.map((server) => cpuOf(server.child)));
   const before = idleEnd;
   const started = performance.now();
@@ -144,11 +154,18 @@ async function measure(chosenModes: string[]) {
   await rounds(messages, async (i, n) => void latencies[i]!.push(await servers[i]!.broadcast(n)));
   const after = await Promise.all(servers.map((server) => cpuOf(server.child, 'flush')));
   const seconds = (performance.now() - started) / 1000;
+  await perf?.stop();
   for (const server of servers) {
     server.child.kill('SIGKILL');
     await once(server.child, 'exit');
   }
   const deliveries = messages * clients;
+  if (perfDir) {
+    const pids = servers.map((server) => server.child.pid!);
+    writeFileSync(`${perfDir}/pass-${pass}.folded`, await foldPerfRecording(`${perfDir}/pass-${pass}.data`, pids));
+    const modesByPid = Object.fromEntries(servers.map((server, i) => [pids[i], { mode: server.mode, cpuMicros: after[i]!.cpuMicros - before[i]!.cpuMicros }]));
+    writeFileSync(`${perfDir}/pass-${pass}.json`, JSON.stringify({ deliveries, frequency: PERF_FREQUENCY, pids: modesByPid, loadavg: loadavg() }));
+  }
   return servers.map((server, i) => {
     const sorted = latencies[i]!.sort((a, b) => a - b);
     return {
@@ -170,11 +187,11 @@ async function measure(chosenModes: string[]) {
 
 const distro = (root: string) =>
   (JSON.parse(readFileSync(resolve(root, 'node_modules/@azure/monitor-opentelemetry/package.json'), 'utf8')) as { version: string }).version;
-console.log(`${clients} clients in one room, ${messages} messages each delivered to all, ${burst} at a time per server, ${passes} passes, Node ${process.version}`);
+console.log(`${clients} clients in one room, ${messages} messages each delivered to all after ${warmUp} to warm up, ${burst} at a time per server, ${passes} passes, Node ${process.version}`);
 console.log(`load average at start: ${loadavg().map((load) => load.toFixed(1)).join(' ')}`);
 console.log(`@azure/monitor-opentelemetry ${distro(here)}${baseline ? `; baseline ${resolve(baseline)}: ${distro(baseline)}` : ''}`);
 const results: Record<string, Array<Awaited<ReturnType<typeof measure>>[number]>> = Object.fromEntries(chosen.map((mode) => [mode, []]));
-for (let pass = 0; pass < passes; pass += 1) for (const result of await measure(chosen)) results[result.mode]!.push(result);
+for (let pass = 0; pass < passes; pass += 1) for (const result of await measure(chosen, pass)) results[result.mode]!.push(result);
 
 const range = (values: number[], digits: number) =>
   values.length === 1 ? values[0]!.toFixed(digits) : `${Math.min(...values).toFixed(digits)}-${Math.max(...values).toFixed(digits)}`;
