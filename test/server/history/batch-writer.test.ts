@@ -5,6 +5,41 @@ import { createLogger } from '../../../WorkerRole1/src/server/logger.js';
 
 const logger = createLogger({ level: 'silent', instanceId: 'test' });
 
+/**
+ * Storage that answers only when the test says so: each transaction waits in `calls` for
+ * `answer`. Each write is to partition "a"; `settled` lists them as their promises settle.
+ */
+function heldWriter({ maxActionsPerBatch = 1, inFlightPerPartition = 2 } = {}) {
+  const calls: Array<{ actions: string[]; answer(result: SubmitResult): void }> = [];
+  const batchWriter = new BatchWriter<string>({
+    submit: (_partition, actions) => new Promise((answer) => calls.push({ actions, answer })),
+    capacity: 100,
+    maxActionsPerBatch,
+    inFlightPerPartition,
+    initialBackoffMs: 5,
+    maxBackoffMs: 20,
+    logger,
+  });
+  const settled: string[] = [];
+  const write = (action: string) => {
+    const written = batchWriter.write({ partition: 'a', actions: [action] });
+    written.then(
+      (outcome) => settled.push(`${action}:${outcome}`),
+      (error: Error) => settled.push(`${action}:${error.name}`),
+    );
+    return written.catch(() => undefined);
+  };
+  return { batchWriter, calls, settled, write };
+}
+
+/** Lets the writer run (its sends start on the next turn; a retry waits for its backoff) until `done`. */
+async function until(done: () => boolean): Promise<void> {
+  for (let waitedMs = 0; !done(); waitedMs += 1) {
+    if (waitedMs > 2000) throw new Error('the writer never got there');
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+}
+
 /** Records each transaction; `answer` decides how the "storage" replies to it. */
 function writer(answer: (actions: string[], call: number) => SubmitResult, capacity = 1000) {
   const transactions: Array<{ partition: string; actions: string[] }> = [];
@@ -15,6 +50,7 @@ function writer(answer: (actions: string[], call: number) => SubmitResult, capac
     },
     capacity,
     maxActionsPerBatch: 100,
+    inFlightPerPartition: 3,
     initialBackoffMs: 5,
     maxBackoffMs: 20,
     logger,
@@ -62,6 +98,7 @@ describe('batch writer', () => {
       },
       capacity: 2,
       maxActionsPerBatch: 100,
+      inFlightPerPartition: 3,
       initialBackoffMs: 5,
       maxBackoffMs: 20,
       logger,
@@ -73,33 +110,89 @@ describe('batch writer', () => {
     assert.equal(await slowWriter.write({ partition: 'c', actions: ['3'] }), 'stored');
   });
 
-  it('on close, settles the transaction in flight as storage answers, gives up the queued writes and stops retrying', async () => {
-    let answer: (result: SubmitResult) => void = () => {};
-    let calls = 0;
-    const closing = new BatchWriter<string>({
-      submit: () => {
-        calls += 1;
-        return new Promise((resolve) => (answer = resolve));
-      },
-      capacity: 10,
-      maxActionsPerBatch: 1,
-      initialBackoffMs: 5,
-      maxBackoffMs: 20,
-      logger,
-    });
-    const inFlight = closing.write({ partition: 'a', actions: ['1'] });
-    const queued = closing.write({ partition: 'a', actions: ['2'] });
-    await new Promise((resolve) => setImmediate(resolve));
-    closing.close();
-    await assert.rejects(queued, WriterClosedError);
-    answer('stored');
-    assert.equal(await inFlight, 'stored');
-    await assert.rejects(closing.write({ partition: 'a', actions: ['3'] }), /closed/);
-    assert.equal(calls, 1);
-  });
-
   it('rejects the writes of a batch that storage refuses for good', async () => {
     const { batchWriter } = writer(() => ({ failed: new Error('400 bad request') }));
     await assert.rejects(batchWriter.write({ partition: 'a', actions: ['x'] }), /400 bad request/);
+  });
+
+  it('has at most the given number of transactions of a partition in flight, and sends the next as one lands', async () => {
+    const { calls, write } = heldWriter({ inFlightPerPartition: 2 });
+    const writes = ['1', '2', '3'].map(write);
+    await until(() => calls.length === 2);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(calls.length, 2);
+    calls[0]!.answer('stored');
+    await until(() => calls.length === 3);
+    assert.deepEqual(calls[2]!.actions, ['3']);
+    calls[1]!.answer('stored');
+    calls[2]!.answer('stored');
+    await Promise.all(writes);
+  });
+
+  it('settles writes in the order they were made when a later transaction lands first', async () => {
+    const { calls, settled, write } = heldWriter();
+    const writes = ['1', '2'].map(write);
+    await until(() => calls.length === 2);
+    calls[1]!.answer('stored');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.deepEqual(settled, [], 'the second write waits for the first');
+    calls[0]!.answer('stored');
+    await Promise.all(writes);
+    assert.deepEqual(settled, ['1:stored', '2:stored']);
+  });
+
+  it('when the first of two transactions in flight conflicts, sends its writes alone and settles the second after them', async () => {
+    const { calls, settled, write } = heldWriter({ maxActionsPerBatch: 2 });
+    const writes = ['1', 'dup', '3', '4'].map(write);
+    await until(() => calls.length === 2);
+    assert.deepEqual(calls.map(({ actions }) => actions), [['1', 'dup'], ['3', '4']]);
+    calls[1]!.answer('stored');
+    calls[0]!.answer('conflict');
+    await until(() => calls.length === 4);
+    assert.deepEqual(calls.slice(2).map(({ actions }) => actions), [['1'], ['dup']]);
+    calls[3]!.answer('conflict');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.deepEqual(settled, []);
+    calls[2]!.answer('stored');
+    await Promise.all(writes);
+    assert.deepEqual(settled, ['1:stored', 'dup:conflict', '3:stored', '4:stored']);
+  });
+
+  it('after a transient failure of the first transaction, retries it alone after a wait while the stored second waits for it', async () => {
+    const { calls, settled, write } = heldWriter();
+    const writes = ['1', '2'].map(write);
+    await until(() => calls.length === 2);
+    calls[1]!.answer('stored');
+    calls[0]!.answer({ transient: new Error('503') });
+    await new Promise((resolve) => setImmediate(resolve));
+    writes.push(write('3'));
+    await until(() => calls.length === 3);
+    assert.deepEqual(calls[2]!.actions, ['1']);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(calls.length, 3, 'nothing else is sent until the retry is stored');
+    assert.deepEqual(settled, []);
+    calls[2]!.answer('stored');
+    await until(() => calls.length === 4);
+    assert.deepEqual(settled, ['1:stored', '2:stored']);
+    calls[3]!.answer('stored');
+    await Promise.all(writes);
+    assert.deepEqual(settled, ['1:stored', '2:stored', '3:stored']);
+  });
+
+  it('on close with two transactions in flight, gives up the unsent write at once, stops retrying and settles the two in order', async () => {
+    const { batchWriter, calls, settled, write } = heldWriter();
+    const writes = ['1', '2', '3'].map(write);
+    await until(() => calls.length === 2);
+    batchWriter.close();
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(settled, ['3:WriterClosedError']);
+    calls[1]!.answer('stored');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.deepEqual(settled, ['3:WriterClosedError']);
+    calls[0]!.answer({ transient: new Error('503') });
+    await Promise.all(writes);
+    assert.deepEqual(settled, ['3:WriterClosedError', '1:WriterClosedError', '2:stored']);
+    await assert.rejects(batchWriter.write({ partition: 'a', actions: ['4'] }), /closed/);
+    assert.equal(calls.length, 2);
   });
 });
