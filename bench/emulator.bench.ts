@@ -22,9 +22,9 @@ import { storedPathRows, type Window } from './lib/stored-path-report.js';
  * `--trace DIR` (with --setups memory,serve) timestamps each stored message's path in the role and
  * in Azurite (lib/stored-path-trace.mjs) and prints where each storage pass's time went.
  * `live` is a bench-only variant of `serve`: every message delivered live at once and acked once
- * stored (lib/stored-path-live-first.mjs), to weigh that policy against the product's. `serial`
+ * stored (lib/stored-path-variant.mjs), to weigh that policy against the product's. `serial`
  * is another: one history transaction in flight per room, as before the writer kept a few
- * (lib/stored-path-serial.mjs). More than
+ * (the same preload). More than
  * two setups are compared each with the first, in an order that rotates from pass to pass.
  * `--pin role=0,emulator=1,generator=1` keeps storage off the role's core: each process on its CPU
  * (taskset, every thread), the same for every setup. Not a default: the other processes of the
@@ -64,10 +64,8 @@ const traceDir = args.get('trace') === undefined ? undefined : resolve(args.get(
 if (traceDir !== undefined) mkdirSync(traceDir, { recursive: true });
 const TRACE_PRELOAD = fileURLToPath(new URL('./lib/stored-path-trace.mjs', import.meta.url));
 /** The bench-only variants of `serve`: the same role with a preload that changes one thing. */
-const VARIANT_PRELOADS: Partial<Record<Setup, string>> = {
-  live: fileURLToPath(new URL('./lib/stored-path-live-first.mjs', import.meta.url)),
-  serial: fileURLToPath(new URL('./lib/stored-path-serial.mjs', import.meta.url)),
-};
+const VARIANT_PRELOAD = fileURLToPath(new URL('./lib/stored-path-variant.mjs', import.meta.url));
+const VARIANTS: readonly Setup[] = ['live', 'serial'];
 /** Loads the tracing preload into a process started with this environment. */
 const traceEnvironment: Record<string, string> =
   traceDir === undefined ? {} : { NODE_OPTIONS: `--import ${TRACE_PRELOAD}`, STORED_PATH_TRACE_DIR: traceDir };
@@ -134,11 +132,12 @@ async function startEmulator(storageDir: string): Promise<Emulator> {
 }
 
 /** The role alone (with the event loop probe); with its history in the emulator's Azurite unless `storagePort` is undefined. */
-function startServe(storagePort: number | undefined, variant: string | undefined): Promise<ServerProcess> {
-  const preloads = [...(traceDir === undefined ? [] : [TRACE_PRELOAD]), ...(variant === undefined ? [] : [variant])];
+function startServe(storagePort: number | undefined, variant: Setup | undefined): Promise<ServerProcess> {
+  const preloads = [...(traceDir === undefined ? [] : [TRACE_PRELOAD]), ...(variant === undefined ? [] : [VARIANT_PRELOAD])];
   return startChatapp({
     LOG_LEVEL,
     ...traceEnvironment,
+    ...(variant === undefined ? {} : { STORED_PATH_VARIANT: variant }),
     ...(preloads.length === 0 ? {} : { NODE_OPTIONS: preloads.map((preload) => `--import ${preload}`).join(' ') }),
     ...(storagePort === undefined ? {} : { STORAGE_CONNECTION_STRING: developmentStorageConnectionString(storagePort) }),
   });
@@ -257,7 +256,7 @@ try {
         if (pin) pinTo(emulator.workerPid, pin.role);
         results[kind] = await load(emulator.port, { 'emulator (balancer, registry, Azurite)': emulator.child.pid!, instance: emulator.workerPid });
       } else {
-        const serve = await startServe(kind === 'memory' ? undefined : emulator.storagePort, VARIANT_PRELOADS[kind]);
+        const serve = await startServe(kind === 'memory' ? undefined : emulator.storagePort, VARIANTS.includes(kind) ? kind : undefined);
         if (pin) pinTo(serve.pid, pin.role);
         results[kind] = await load(serve.port, { 'emulator (Azurite only)': emulator.child.pid!, instance: serve.pid }, serve.loopDelay);
         await serve.stop();
