@@ -4,32 +4,36 @@ import { BacklogFullError, BatchWriter, type SubmitResult, WriterClosedError } f
 import { createLogger } from '../../../WorkerRole1/src/server/logger.js';
 
 const logger = createLogger({ level: 'silent', instanceId: 'test' });
+/** Backoffs short enough for a test; an overtake window no test reaches unless it says so. */
+const timing = { initialBackoffMs: 5, maxBackoffMs: 20, overtakeWindowMs: 60_000, logger };
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Storage that answers only when the test says so: each transaction waits in `calls` for
- * `answer`. Each write is to partition "a"; `settled` lists them as their promises settle.
+ * `answer`. Each write is to partition "a" unless given; `settled` lists them as their promises settle.
  */
-function heldWriter({ maxActionsPerBatch = 1, inFlightPerPartition = 2 } = {}) {
-  const calls: Array<{ actions: string[]; answer(result: SubmitResult): void }> = [];
+function heldWriter({ maxActionsPerBatch = 1, inFlightPerPartition = 2, overtakeWindowMs = timing.overtakeWindowMs } = {}) {
+  const calls: Array<{ partition: string; actions: string[]; answer(result: SubmitResult): void }> = [];
   const batchWriter = new BatchWriter<string>({
-    submit: (_partition, actions) => new Promise((answer) => calls.push({ actions, answer })),
+    ...timing,
+    submit: (partition, actions) => new Promise((answer) => calls.push({ partition, actions, answer })),
     capacity: 100,
     maxActionsPerBatch,
     inFlightPerPartition,
-    initialBackoffMs: 5,
-    maxBackoffMs: 20,
-    logger,
+    overtakeWindowMs,
   });
   const settled: string[] = [];
-  const write = (action: string) => {
-    const written = batchWriter.write({ partition: 'a', actions: [action] });
+  const writeTo = (partition: string, action: string) => {
+    const written = batchWriter.write({ partition, actions: [action] });
     written.then(
       (outcome) => settled.push(`${action}:${outcome}`),
       (error: Error) => settled.push(`${action}:${error.name}`),
     );
     return written.catch(() => undefined);
   };
-  return { batchWriter, calls, settled, write };
+  const write = (action: string) => writeTo('a', action);
+  return { batchWriter, calls, settled, write, writeTo };
 }
 
 /** Lets the writer run (its sends start on the next turn; a retry waits for its backoff) until `done`. */
@@ -51,9 +55,7 @@ function writer(answer: (actions: string[], call: number) => SubmitResult, capac
     capacity,
     maxActionsPerBatch: 100,
     inFlightPerPartition: 3,
-    initialBackoffMs: 5,
-    maxBackoffMs: 20,
-    logger,
+    ...timing,
   });
   return { batchWriter, transactions };
 }
@@ -99,9 +101,7 @@ describe('batch writer', () => {
       capacity: 2,
       maxActionsPerBatch: 100,
       inFlightPerPartition: 3,
-      initialBackoffMs: 5,
-      maxBackoffMs: 20,
-      logger,
+      ...timing,
     });
     const waiting = [slowWriter.write({ partition: 'a', actions: ['1'] }), slowWriter.write({ partition: 'b', actions: ['2'] })];
     await assert.rejects(slowWriter.write({ partition: 'c', actions: ['3'] }), BacklogFullError);
@@ -194,5 +194,50 @@ describe('batch writer', () => {
     assert.deepEqual(settled, ['3:WriterClosedError', '1:WriterClosedError', '2:stored']);
     await assert.rejects(batchWriter.write({ partition: 'a', actions: ['4'] }), /closed/);
     assert.equal(calls.length, 2);
+  });
+
+  it('sends nothing more of a partition while a transaction of it is out past the overtake window, and resumes once it settles; other partitions go on', async () => {
+    const { calls, settled, write, writeTo } = heldWriter({ inFlightPerPartition: 3, overtakeWindowMs: 50 });
+    const writes = [write('1'), write('2')];
+    await until(() => calls.length === 2);
+    calls[1]!.answer('stored');
+    await pause(60);
+    writes.push(write('3'), writeTo('b', 'other room'));
+    await until(() => calls.length === 3);
+    assert.deepEqual(calls.map(({ partition, actions }) => `${partition}:${actions}`), ['a:1', 'a:2', 'b:other room']);
+    calls[2]!.answer('stored');
+    await pause(20);
+    assert.equal(calls.length, 3, 'the third write of "a" waits for the first to settle, though a slot is free');
+    assert.deepEqual(settled, ['other room:stored']);
+    calls[0]!.answer('stored');
+    await until(() => calls.length === 4);
+    assert.deepEqual(calls[3]!.actions, ['3']);
+    calls[3]!.answer('stored');
+    await Promise.all(writes);
+    assert.deepEqual(settled, ['other room:stored', '1:stored', '2:stored', '3:stored']);
+  });
+
+  it('counts the overtake window of a write from its first send: after a late conflict its writes go alone, one at a time, before anything later', async () => {
+    const { calls, settled, write } = heldWriter({ maxActionsPerBatch: 2, overtakeWindowMs: 50 });
+    const writes = ['1', 'dup'].map(write);
+    await until(() => calls.length === 1);
+    await pause(60);
+    writes.push(write('3'));
+    await pause(20);
+    calls[0]!.answer('conflict');
+    await until(() => calls.length === 2);
+    await pause(20);
+    assert.deepEqual(calls.map(({ actions }) => actions), [['1', 'dup'], ['1']], 'the resent write is out since the first send');
+    calls[1]!.answer('stored');
+    await until(() => calls.length === 3);
+    await pause(20);
+    assert.deepEqual(calls[2]!.actions, ['dup']);
+    assert.equal(calls.length, 3);
+    calls[2]!.answer('conflict');
+    await until(() => calls.length === 4);
+    assert.deepEqual(calls[3]!.actions, ['3']);
+    calls[3]!.answer('stored');
+    await Promise.all(writes);
+    assert.deepEqual(settled, ['1:stored', 'dup:conflict', '3:stored']);
   });
 });

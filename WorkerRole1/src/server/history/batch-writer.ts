@@ -1,3 +1,4 @@
+import { LIMITS } from '../../shared/protocol.js';
 import type { Logger } from '../logger.js';
 import { historyTelemetry } from '../telemetry/instruments.js';
 
@@ -24,6 +25,20 @@ import { historyTelemetry } from '../telemetry/instruments.js';
  */
 export const TRANSACTIONS_IN_FLIGHT_PER_PARTITION = 3;
 
+/**
+ * How long after a transaction of a partition was first sent later ones may still be sent beside
+ * it; past that, nothing more of the partition is sent until it settles. A later transaction can
+ * land before an earlier one, and a browser that read the later message catches up from
+ * `LIMITS.catchUpMarginMs` before its id (docs/protocol.md, History): an earlier message stored
+ * after a later one is found only if its id is within the margin of the later one's. With this
+ * window, a message stored first got its id less than the window after the earlier one's
+ * transaction was sent; half the margin leaves the other half for the earlier message's wait in
+ * the queue before that and for a stalled event loop. Without it, a transaction that hangs (no
+ * per-request timeout; the service's own limit is 30 s) would let the room's later messages keep
+ * landing past the margin while it is out.
+ */
+export const OVERTAKE_WINDOW_MS = LIMITS.catchUpMarginMs / 2;
+
 export type WriteOutcome = 'stored' | 'conflict';
 
 export interface WriteJob<Action> {
@@ -41,6 +56,8 @@ export interface BatchWriterOptions<Action> {
   maxActionsPerBatch: number;
   /** Transactions of one partition on their way to storage at once. */
   inFlightPerPartition: number;
+  /** How long after a transaction was first sent others of its partition may still be sent beside it. */
+  overtakeWindowMs: number;
   initialBackoffMs: number;
   maxBackoffMs: number;
   logger: Logger;
@@ -58,6 +75,8 @@ interface QueuedJob<Action> extends WriteJob<Action> {
   /** After a batch conflicted, each of its jobs goes alone to learn which one conflicts. */
   alone: boolean;
   sending: boolean;
+  /** When a transaction first carried it (performance.now()); it is out since then, retries included. */
+  firstSentAt?: number;
   /** Storage's final answer, applied once every earlier job of the partition has settled. */
   outcome?: (job: QueuedJob<Action>) => void;
   resolve(outcome: WriteOutcome): void;
@@ -67,13 +86,20 @@ interface QueuedJob<Action> extends WriteJob<Action> {
 interface Partition<Action> {
   /** Jobs not settled yet, in the order they were written. */
   jobs: QueuedJob<Action>[];
-  inFlight: number;
+  inFlight: Set<Transaction>;
   /** A send is due on the next turn, so that writes arriving together share a transaction. */
   scheduled: boolean;
   /** After a transient failure: one transaction at a time, each after a wait, until one is stored. */
   retrying: boolean;
   backoffMs: number;
   backoff?: NodeJS.Timeout;
+}
+
+interface Transaction {
+  /** When the earliest of its jobs was first sent. */
+  since: number;
+  /** It was past the overtake window with a write waiting behind it (logged once). */
+  holding: boolean;
 }
 
 export class BatchWriter<Action> {
@@ -93,7 +119,7 @@ export class BatchWriter<Action> {
     return new Promise((resolve, reject) => {
       let partition = this.partitions.get(job.partition);
       if (!partition) {
-        partition = { jobs: [], inFlight: 0, scheduled: false, retrying: false, backoffMs: this.options.initialBackoffMs };
+        partition = { jobs: [], inFlight: new Set(), scheduled: false, retrying: false, backoffMs: this.options.initialBackoffMs };
         this.partitions.set(job.partition, partition);
       }
       partition.jobs.push({ ...job, alone: false, sending: false, resolve, reject });
@@ -128,8 +154,8 @@ export class BatchWriter<Action> {
   private send(name: string): void {
     const partition = this.partitions.get(name);
     if (!partition) return;
-    const depth = partition.backoff || this.closed ? 0 : partition.retrying ? 1 : this.options.inFlightPerPartition;
-    while (partition.inFlight < depth) {
+    // Asked again after each send: a write resent after a conflict may already be past the window.
+    while (partition.inFlight.size < this.depth(name, partition)) {
       const batch = this.takeBatch(partition.jobs);
       if (!batch) break;
       void this.transact(name, partition, batch);
@@ -137,13 +163,38 @@ export class BatchWriter<Action> {
     this.forgetIfIdle(name, partition);
   }
 
+  private depth(name: string, partition: Partition<Action>): number {
+    if (partition.backoff || this.closed || this.heldBack(name, partition)) return 0;
+    return partition.retrying ? 1 : this.options.inFlightPerPartition;
+  }
+
+  /** Whether a transaction in flight is past the overtake window while a write waits to be sent. */
+  private heldBack(name: string, partition: Partition<Action>): boolean {
+    const now = performance.now();
+    for (const transaction of partition.inFlight) {
+      if (now - transaction.since < this.options.overtakeWindowMs) continue;
+      if (!partition.jobs.some(isUnsent)) return true;
+      if (!transaction.holding) {
+        transaction.holding = true;
+        const outMs = Math.round(now - transaction.since);
+        this.options.logger.warn({ partition: name, outMs, waiting: this.backlog }, 'history transaction still out; later writes of its partition wait for it');
+      }
+      return true;
+    }
+    return false;
+  }
+
   private async transact(name: string, partition: Partition<Action>, batch: QueuedJob<Action>[]): Promise<void> {
-    partition.inFlight += 1;
-    for (const job of batch) job.sending = true;
     const sentAt = performance.now();
+    for (const job of batch) {
+      job.sending = true;
+      job.firstSentAt ??= sentAt;
+    }
+    const transaction: Transaction = { since: Math.min(...batch.map((job) => job.firstSentAt!)), holding: false };
+    partition.inFlight.add(transaction);
     const result = await this.options.submit(name, batch.flatMap((job) => job.actions));
     historyTelemetry.transaction(performance.now() - sentAt, batch.length, typeof result === 'string' ? result : Object.keys(result)[0]!);
-    partition.inFlight -= 1;
+    partition.inFlight.delete(transaction);
     for (const job of batch) job.sending = false;
     if (result === 'stored' || (result === 'conflict' && batch.length === 1)) {
       for (const job of batch) job.outcome = (stored) => stored.resolve(result);
@@ -210,7 +261,7 @@ export class BatchWriter<Action> {
   }
 
   private forgetIfIdle(name: string, partition: Partition<Action>): void {
-    if (partition.jobs.length > 0 || partition.inFlight > 0 || partition.scheduled || partition.backoff) return;
+    if (partition.jobs.length > 0 || partition.inFlight.size > 0 || partition.scheduled || partition.backoff) return;
     if (this.partitions.get(name) === partition) this.partitions.delete(name);
   }
 
