@@ -22,7 +22,9 @@ import { storedPathRows, type Window } from './lib/stored-path-report.js';
  * `--trace DIR` (with --setups memory,serve) timestamps each stored message's path in the role and
  * in Azurite (lib/stored-path-trace.mjs) and prints where each storage pass's time went.
  * `live` is a bench-only variant of `serve`: every message delivered live at once and acked once
- * stored (lib/stored-path-live-first.mjs), to weigh that policy against the product's. More than
+ * stored (lib/stored-path-variant.mjs), to weigh that policy against the product's. `serial`
+ * is another: one history transaction in flight per room, as before the writer kept a few
+ * (the same preload). More than
  * two setups are compared each with the first, in an order that rotates from pass to pass.
  * `--pin role=0,emulator=1,generator=1` keeps storage off the role's core: each process on its CPU
  * (taskset, every thread), the same for every setup. Not a default: the other processes of the
@@ -48,6 +50,7 @@ const SETUPS = {
   memory: 'npm run serve, in-memory history',
   serve: 'npm run serve + Azurite',
   live: 'npm run serve + Azurite, live at once (bench-only)',
+  serial: 'npm run serve + Azurite, one transaction in flight per room (bench-only)',
   emulator: 'npm start -- --instances 1',
 } as const;
 type Setup = keyof typeof SETUPS;
@@ -60,7 +63,9 @@ if (profileDir !== undefined) profileServersInto(resolve(profileDir));
 const traceDir = args.get('trace') === undefined ? undefined : resolve(args.get('trace')!);
 if (traceDir !== undefined) mkdirSync(traceDir, { recursive: true });
 const TRACE_PRELOAD = fileURLToPath(new URL('./lib/stored-path-trace.mjs', import.meta.url));
-const LIVE_FIRST_PRELOAD = fileURLToPath(new URL('./lib/stored-path-live-first.mjs', import.meta.url));
+/** The bench-only variants of `serve`: the same role with a preload that changes one thing. */
+const VARIANT_PRELOAD = fileURLToPath(new URL('./lib/stored-path-variant.mjs', import.meta.url));
+const VARIANTS: readonly Setup[] = ['live', 'serial'];
 /** Loads the tracing preload into a process started with this environment. */
 const traceEnvironment: Record<string, string> =
   traceDir === undefined ? {} : { NODE_OPTIONS: `--import ${TRACE_PRELOAD}`, STORED_PATH_TRACE_DIR: traceDir };
@@ -127,11 +132,12 @@ async function startEmulator(storageDir: string): Promise<Emulator> {
 }
 
 /** The role alone (with the event loop probe); with its history in the emulator's Azurite unless `storagePort` is undefined. */
-function startServe(storagePort: number | undefined, liveFirst: boolean): Promise<ServerProcess> {
-  const preloads = [...(traceDir === undefined ? [] : [TRACE_PRELOAD]), ...(liveFirst ? [LIVE_FIRST_PRELOAD] : [])];
+function startServe(storagePort: number | undefined, variant: Setup | undefined): Promise<ServerProcess> {
+  const preloads = [...(traceDir === undefined ? [] : [TRACE_PRELOAD]), ...(variant === undefined ? [] : [VARIANT_PRELOAD])];
   return startChatapp({
     LOG_LEVEL,
     ...traceEnvironment,
+    ...(variant === undefined ? {} : { STORED_PATH_VARIANT: variant }),
     ...(preloads.length === 0 ? {} : { NODE_OPTIONS: preloads.map((preload) => `--import ${preload}`).join(' ') }),
     ...(storagePort === undefined ? {} : { STORAGE_CONNECTION_STRING: developmentStorageConnectionString(storagePort) }),
   });
@@ -250,7 +256,7 @@ try {
         if (pin) pinTo(emulator.workerPid, pin.role);
         results[kind] = await load(emulator.port, { 'emulator (balancer, registry, Azurite)': emulator.child.pid!, instance: emulator.workerPid });
       } else {
-        const serve = await startServe(kind === 'memory' ? undefined : emulator.storagePort, kind === 'live');
+        const serve = await startServe(kind === 'memory' ? undefined : emulator.storagePort, VARIANTS.includes(kind) ? kind : undefined);
         if (pin) pinTo(serve.pid, pin.role);
         results[kind] = await load(serve.port, { 'emulator (Azurite only)': emulator.child.pid!, instance: serve.pid }, serve.loopDelay);
         await serve.stop();

@@ -15,7 +15,8 @@ import { sampleProcess } from './lib/process-stats.js';
  * as one transaction each, and beside the SDK's floor (lib/hand-built-batch.ts: the same
  * transaction body sent as one request through the client's pipeline). Two loads: one message at a time (a chat at a few messages a second:
  * every message is its own transaction either way) and bursts of 100 (a busy room: chatapp's
- * writer groups them). Reported per message: this process's CPU (the writer's: process.cpuUsage),
+ * writer groups them). chatapp's writer also runs as it was with one transaction in flight per
+ * room, for the cost of keeping a few. Reported per message: this process's CPU (the writer's: process.cpuUsage),
  * Azurite's CPU (from /proc), and the ack latency. Each writer runs `--runs` times, interleaved.
  * Usage: npm run bench:history [-- --messages 2000 --runs 2]
  */
@@ -77,6 +78,10 @@ try {
   await plainTable.createTable();
   const store = new TableHistoryStore({ connectionString: azurite.connectionString, tableName: 'benchchatapp', writeQueueMax: 10_000, liveDeliveryAfterMs: 250, logger });
   await store.init();
+  const serialStore = new TableHistoryStore({ connectionString: azurite.connectionString, tableName: 'benchserial', writeQueueMax: 10_000, liveDeliveryAfterMs: 250, logger });
+  await serialStore.init();
+  // Bench-only: the writer as it was before it kept a few transactions in flight per partition.
+  (serialStore as unknown as { writer: { options: { inFlightPerPartition: number } } }).writer.options.inFlightPerPartition = 1;
   const floorTable = TableClient.fromConnectionString(azurite.connectionString, 'benchfloor', { allowInsecureConnection: true });
   await floorTable.createTable();
   const sendFloor = handBuiltBatch(floorTable);
@@ -92,13 +97,15 @@ try {
       { ...row, rowKey: ascendingRowKey(id) },
     ];
   };
+  const appendTo = (target: TableHistoryStore, n: number, prefix: string) => {
+    const ts = Date.now();
+    return target.append({ message: { id: nextId(ts), conversation: 'room:lobby', from: 'ann', text: `message ${n}`, ts, clientId: `${prefix}${sequence}-${n}` }, senderKey: 'ann' });
+  };
   const writers: Record<string, (n: number) => Promise<unknown>> = {
     'plain SDK, a transaction per message': (n) => plainTable.submitTransaction(threeRows(n, `p${sequence}-${n}`).map((row) => ['create', row])),
     'SDK floor: hand-built batch, one pipeline request': (n) => sendFloor(threeRows(n, `f${sequence}-${n}`)),
-    'chatapp store and batch writer': (n) => {
-      const ts = Date.now();
-      return store.append({ message: { id: nextId(ts), conversation: 'room:lobby', from: 'ann', text: `message ${n}`, ts, clientId: `c${sequence}-${n}` }, senderKey: 'ann' });
-    },
+    'chatapp store and batch writer': (n) => appendTo(store, n, 'c'),
+    'chatapp, one transaction in flight per room (before)': (n) => appendTo(serialStore, n, 's'),
   };
   // A warm-up of each, so that neither pays for the other's JIT or Azurite's first table pages.
   for (const append of Object.values(writers)) await measure(azurite.pid!, 10, append);
@@ -126,6 +133,7 @@ try {
     }
   }
   await store.close();
+  await serialStore.close();
   console.table(rows);
 } finally {
   await azurite.dispose();

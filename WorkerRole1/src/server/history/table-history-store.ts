@@ -1,7 +1,7 @@
 import { odata, RestError, TableClient, type TableServiceClientOptions, type TransactionAction } from '@azure/data-tables';
 import type { TokenCredential } from '@azure/identity';
 import type { Logger } from '../logger.js';
-import { BacklogFullError, BatchWriter, type SubmitResult, WriterClosedError } from './batch-writer.js';
+import { BacklogFullError, BatchWriter, OVERTAKE_WINDOW_MS, type SubmitResult, TRANSACTIONS_IN_FLIGHT_PER_PARTITION, WriterClosedError } from './batch-writer.js';
 import {
   type AppendRequest,
   type AppendResult,
@@ -79,6 +79,8 @@ export class TableHistoryStore implements HistoryStore {
       submit: (_partition, actions) => this.submit(actions),
       capacity: options.writeQueueMax,
       maxActionsPerBatch: MAX_ACTIONS_PER_TRANSACTION,
+      inFlightPerPartition: TRANSACTIONS_IN_FLIGHT_PER_PARTITION,
+      overtakeWindowMs: OVERTAKE_WINDOW_MS,
       initialBackoffMs: 200,
       maxBackoffMs: 5000,
       logger: options.logger,
