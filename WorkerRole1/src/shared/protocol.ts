@@ -271,7 +271,9 @@ export const LIMITS = {
    * starts once stored or 250 ms after the id at the latest (a slow write is delivered before it
    * lands), and another instance's copy leaves through Redis within the 2 s publish deadline
    * (+ its 250 ms slice), or the sender is told STORAGE_UNAVAILABLE: 2.5 s. The rest covers clock
-   * skew between instances and a stalled event loop. Every reconnect refetches this much of a
+   * skew between instances and a stalled event loop. Within one instance, the history writer
+   * lets a room's message land ahead of an earlier one only if it was sent less than half this
+   * after it (history/batch-writer.ts, OVERTAKE_WINDOW_MS). Every reconnect refetches this much of a
    * room, so it is sized to the bound, not beyond it. What the bound leaves out (storage failing
    * for longer, a crash between storing and delivering): docs/protocol.md, History.
    */
