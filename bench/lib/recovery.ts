@@ -1,6 +1,7 @@
 import { type ChatSocket, Deadline, TimedOut, connect, request, sleep } from './clients.js';
 import type { JoinedClient } from './join.js';
 import type { Receiver } from './ledger.js';
+import { catchUpStart } from '../../WorkerRole1/src/shared/catch-up-start.js';
 
 /**
  * The browser client's delays after a lost connection (docs/protocol.md), Socket.IO's backoff:
@@ -29,7 +30,7 @@ export interface Recovery {
 /**
  * What a client does when its instance dies: wait a randomised backoff, connect to a surviving instance
  * (as the balancer would send it), resume with `session:start {session}`, and fetch only what it
- * missed with `history:fetch {after}`. Falls back to `room:join` when the ack does not list the
+ * missed with `history:fetch {after}` (from the protocol's margin before the last id it saw). Falls back to `room:join` when the ack does not list the
  * room in `rooms`. Retries the whole sequence with backoff until the deadline.
  */
 export async function recover(
@@ -84,7 +85,8 @@ async function resume(
     if (!joined.ok) throw new Error(`room:join: ${joined.error.code}`);
     for (const message of joined.history) receiver.see(message);
   }
-  let after = lastBeforeCrash;
+  // As the browser does (docs/protocol.md, History): from a margin before the last id seen.
+  let after = lastBeforeCrash === undefined ? undefined : catchUpStart(lastBeforeCrash);
   for (;;) {
     const page = await request(socket, 'history:fetch', { room, limit: HISTORY_PAGE, ...(after === undefined ? {} : { after }) }, deadline);
     if (!page.ok) throw new Error(`history:fetch: ${page.error.code}`);

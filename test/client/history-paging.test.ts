@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decodeTime, encodeTime, ulid } from 'ulid';
-import { catchUpAfter, catchUpStart, type FetchPage, type PageQuery } from '../../WorkerRole1/src/client/history-paging.js';
+import { catchUpAfter, type FetchPage, type PageQuery } from '../../WorkerRole1/src/client/history-paging.js';
+import { catchUpStart } from '../../WorkerRole1/src/shared/catch-up-start.js';
 import type { LogMessage } from '../../WorkerRole1/src/client/state/conversation.js';
 import { Store } from '../../WorkerRole1/src/client/state/store.js';
 import { LIMITS } from '../../WorkerRole1/src/shared/protocol.js';

@@ -1,6 +1,7 @@
 import { LIMITS, type ErrorBody, type RoomJoined } from '../shared/protocol.js';
 import type { Connection } from './connection.js';
-import { catchUpAfter, catchUpStart, type FetchPage, loadOlder, toLog } from './history-paging.js';
+import { catchUpStart } from '../shared/catch-up-start.js';
+import { catchUpAfter, type FetchPage, loadOlder, toLog } from './history-paging.js';
 import { lastSeenId, roomKey, type Conversation, type LogMessage } from './state/conversation.js';
 import type { Store } from './state/store.js';
 
