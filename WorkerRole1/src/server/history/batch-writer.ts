@@ -33,9 +33,9 @@ export const TRANSACTIONS_IN_FLIGHT_PER_PARTITION = 3;
  * after a later one is found only if its id is within the margin of the later one's. With this
  * window, a message stored first got its id less than the window after the earlier one's
  * transaction was sent; half the margin leaves the other half for the earlier message's wait in
- * the queue before that and for a stalled event loop. Without it, a transaction that hangs (no
- * per-request timeout; the service's own limit is 30 s) would let the room's later messages keep
- * landing past the margin while it is out.
+ * the queue before that and for a stalled event loop. Without it, a transaction that hangs (until
+ * its request times out, table-request-timeout.ts, well past the margin) would let the room's
+ * later messages keep landing past the margin while it is out.
  */
 export const OVERTAKE_WINDOW_MS = LIMITS.catchUpMarginMs / 2;
 

@@ -26,6 +26,7 @@ import {
 import { type MessageEntity, toMessageEntity, toStoredMessage } from './message-entity.js';
 import { changeMessageRows } from './table-message-change.js';
 import { describe, isTransient, RETRY_AFTER_MS, unavailable } from './table-errors.js';
+import { STORAGE_REQUEST_TIMEOUT_MS, storageRequestTimeout } from './table-request-timeout.js';
 
 /** How the store reaches its table: with the account's key, or with an Entra ID token (no key). */
 export type TableAccess = { connectionString: string } | { endpoint: string; credential: TokenCredential };
@@ -36,6 +37,8 @@ export type TableHistoryOptions = TableAccess & {
   writeQueueMax: number;
   /** How long a write may take before the message is delivered live without waiting for it. */
   liveDeliveryAfterMs: number;
+  /** How long any request may wait for its answer before it fails as transient (STORAGE_REQUEST_TIMEOUT_MS). */
+  requestTimeoutMs?: number;
   logger: Logger;
 };
 
@@ -66,7 +69,10 @@ export class TableHistoryStore implements HistoryStore {
   constructor(private readonly options: TableHistoryOptions) {
     // The batch writer retries for as long as storage is down; the SDK's own retries would only
     // hold a transaction back while newer writes pile up behind it.
-    const clientOptions: TableServiceClientOptions = { retryOptions: { maxRetries: 0 } };
+    const clientOptions: TableServiceClientOptions = {
+      retryOptions: { maxRetries: 0 },
+      additionalPolicies: [storageRequestTimeout(options.requestTimeoutMs ?? STORAGE_REQUEST_TIMEOUT_MS)],
+    };
     this.client =
       'connectionString' in options
         ? TableClient.fromConnectionString(options.connectionString, options.tableName, {
