@@ -116,4 +116,25 @@ describe('a room message while the Redis that joins the instances fails', { time
       ['before', 'frozen', 'after'],
     );
   });
+
+  it('when Redis goes down with a disconnected socket\'s session on its way there, only Socket.IO\'s own recovery is lost: no unhandled rejection', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const { socket } = await startSession(servers[0]!.url, `cal${++rooms}`);
+      redis.pause();
+      // A transport that closes is a disconnect Socket.IO may recover: the adapter keeps the
+      // socket's session in Redis (a SET), written to a Redis that does not answer.
+      socket.io.engine.close();
+      await sleep(200);
+      // Redis dies with the SET on the connection: node-redis fails it.
+      await redis.kill();
+      await sleep(200);
+      await redis.start();
+      assert.deepEqual(unhandled, []);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
 });

@@ -26,7 +26,7 @@ export const PUBLISH_DEADLINE_MS = 2_000;
  */
 export function createRedisStreamsBroadcasts(client: RedisClient, deadlineMs = PUBLISH_DEADLINE_MS): AdapterConstructor {
   const deadline = new PublishDeadline(deadlineMs);
-  // XADD is the only command the adapter sends through xAdd; every other one goes through `client` unchanged.
+  // XADD is the only command the adapter sends through xAdd, and SET through set; every other one goes through `client` unchanged.
   let published: Promise<unknown> | undefined;
   // While connected an XADD is written at once, and a written command cannot be withdrawn: it goes
   // without an abort signal (whose listener node-redis adds and removes per command). While Redis
@@ -41,7 +41,17 @@ export function createRedisStreamsBroadcasts(client: RedisClient, deadlineMs = P
     published = deadline.publish((signal) => (client.isReady ? untimed : withdrawable(signal)).xAdd(...args));
     return published;
   };
-  const publisher = Object.create(client, { xAdd: { value: xAdd } }) as RedisClient;
+  // The adapter keeps a disconnected socket's Socket.IO session with a SET it neither awaits nor
+  // catches: one failing (Redis away, or the connection closed at shutdown) was an unhandled
+  // rejection. Losing it costs that socket Socket.IO's own recovery only; the chat's resume and
+  // catch-up from history (docs/protocol.md) bring it back all the same, and the connection's
+  // error events already report the outage.
+  const set = (...args: Parameters<RedisClient['set']>) => {
+    const sent = client.set(...args);
+    sent.catch(() => undefined);
+    return sent;
+  };
+  const publisher = Object.create(client, { xAdd: { value: xAdd }, set: { value: set } }) as RedisClient;
   const adapter = createAdapter(publisher) as AdapterConstructor;
 
   // A function, not an arrow: Socket.IO calls `new` on it, and what it returns is the adapter.
