@@ -152,13 +152,53 @@ describe('recent history in front of the store', () => {
     assert.deepEqual(await texts(), ['m1']);
   });
 
-  it('passes reads with a cursor or a larger limit to storage', async () => {
+  it('passes reads before an id or of a larger page to storage', async () => {
     const { store, cache, append } = setUp();
     for (let n = 1; n <= 3; n += 1) await append(n);
     assert.deepEqual((await cache.list(ROOM, { limit: 50, before: message(3).id })).map((stored) => stored.text), ['m1', 'm2']);
-    assert.deepEqual((await cache.list(ROOM, { limit: 50, after: message(1).id })).map((stored) => stored.text), ['m2', 'm3']);
+    assert.deepEqual((await cache.list(ROOM, { limit: 50, before: message(3).id, after: message(1).id })).map((stored) => stored.text), ['m2']);
     assert.equal((await cache.list(ROOM, { limit: 100 })).length, 3);
     assert.equal(store.reads, 3);
+  });
+
+  it('answers catch-ups after an id within the newest page from one storage read, oldest first, as many as asked', async () => {
+    const { store, cache, append } = setUp();
+    for (let n = 1; n <= 80; n += 1) await append(n);
+    const after = (n: number, limit = 100) => cache.list(ROOM, { limit, after: message(n).id });
+    const catchUps = await Promise.all(Array.from({ length: 20 }, () => after(75)));
+    for (const caughtUp of catchUps) assert.deepEqual(caughtUp.map((stored) => stored.text), ['m76', 'm77', 'm78', 'm79', 'm80']);
+    assert.deepEqual((await after(31, 3)).map((stored) => stored.text), ['m32', 'm33', 'm34'], 'from the page\'s oldest message on');
+    assert.deepEqual(await after(80), [], 'nothing after the newest');
+    assert.deepEqual((await after(31)).map((stored) => stored.text), Array.from({ length: 49 }, (_, n) => `m${n + 32}`), 'the whole page after its oldest');
+    assert.equal(store.reads, 1);
+  });
+
+  it('reads storage for a catch-up that reaches back past a full page, and gets every message from there', async () => {
+    const { store, cache, append } = setUp();
+    for (let n = 1; n <= 80; n += 1) await append(n);
+    // The page is m31 to m80: a message between m30 and m31 could only be in storage.
+    const caughtUp = await cache.list(ROOM, { limit: 100, after: message(30).id });
+    assert.deepEqual(caughtUp.map((stored) => stored.text), Array.from({ length: 50 }, (_, n) => `m${n + 31}`));
+    assert.equal(store.reads, 2, 'the page, then storage');
+  });
+
+  it('answers a catch-up from a page that is the whole conversation, however far back it starts', async () => {
+    const { store, cache, append } = setUp();
+    for (let n = 5; n <= 7; n += 1) await append(n);
+    for (const from of [1, 4]) {
+      assert.deepEqual((await cache.list(ROOM, { limit: 100, after: message(from).id })).map((stored) => stored.text), ['m5', 'm6', 'm7']);
+    }
+    assert.equal(store.reads, 1);
+  });
+
+  it('shows a catch-up the message stored after the page was read, and one stored late with an older id', async () => {
+    const { cache, append } = setUp();
+    for (let n = 10; n <= 12; n += 1) await append(n);
+    const after = async (n: number) => (await cache.list(ROOM, { limit: 100, after: message(n).id })).map((stored) => stored.text);
+    assert.deepEqual(await after(10), ['m11', 'm12']);
+    await append(13);
+    await append(9);
+    assert.deepEqual(await after(8), ['m9', 'm10', 'm11', 'm12', 'm13']);
   });
 
   it('keeps the most recently read conversations only, and forgets every page after a purge', async () => {

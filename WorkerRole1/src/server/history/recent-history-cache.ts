@@ -1,7 +1,10 @@
 import type { AppendRequest, AppendResult, ChangeRequest, ChangeResult, HistoryQuery, HistoryStore, StoredMessage } from './history-store.js';
 
 export interface RecentHistoryOptions {
-  /** How many of a conversation's newest messages are kept: the largest page a query without cursors may ask for from the cache. */
+  /**
+   * How many of a conversation's newest messages are kept: the largest page a query without
+   * cursors may ask for from the cache, and how far back a catch-up (`after`) may start.
+   */
   messages: number;
   /** Conversations kept at most; the least recently read go first. */
   conversations: number;
@@ -35,7 +38,8 @@ interface Entry {
 /**
  * The newest messages of each conversation recently read, in front of a history store: a join
  * storm into one room reads storage once, not once per joiner (a Table Storage query costs an
- * instance about a millisecond of CPU, more than everything else a join does).
+ * instance about a millisecond of CPU, more than everything else a join does), and so does a
+ * reconnect storm's catch-ups when what they missed is within the page.
  *
  * Correct across instances without a message of its own: a change is stored before it is
  * delivered, and every instance sees the delivery (the adapter carries a room's broadcast to
@@ -94,10 +98,13 @@ export class RecentHistoryCache implements HistoryStore {
   }
 
   async list(conversation: string, query: HistoryQuery): Promise<StoredMessage[]> {
-    const uncached = query.before !== undefined || query.after !== undefined || query.limit > this.options.messages;
-    if (uncached || !this.keeping || this.options.keeps?.(conversation) === false) {
+    if (query.before !== undefined || !this.keeping || this.options.keeps?.(conversation) === false) {
       return this.store.list(conversation, query);
     }
+    if (query.after !== undefined) {
+      return (await this.newestAfter(conversation, query.after, query.limit)) ?? this.store.list(conversation, query);
+    }
+    if (query.limit > this.options.messages) return this.store.list(conversation, query);
     const newest = await this.newest(conversation);
     return newest.slice(Math.max(0, newest.length - query.limit));
   }
@@ -146,6 +153,20 @@ export class RecentHistoryCache implements HistoryStore {
     } finally {
       if (entry.reading === reading) delete entry.reading;
     }
+  }
+
+  /**
+   * A catch-up (`after` an id) from the newest page, when the page holds everything after that
+   * id: it holds every message from its oldest one on, or the whole conversation when it is not
+   * full. A reconnect storm's catch-ups into one room then read storage once, not once each
+   * (each a Table Storage query). Undefined when the gap reaches back past the page.
+   */
+  private async newestAfter(conversation: string, after: string, limit: number): Promise<StoredMessage[] | undefined> {
+    const newest = await this.newest(conversation);
+    const oldest = newest[0];
+    if (newest.length >= this.options.messages && (oldest === undefined || oldest.id > after)) return undefined;
+    const start = newest.findIndex(({ id }) => id > after);
+    return start === -1 ? [] : newest.slice(start, start + limit);
   }
 
   private evict(): void {
