@@ -4,7 +4,7 @@ import { Deadline, closeAll, localAddressFor, sleep } from '../lib/clients.js';
 import { type JoinedClient, ROOM, joinStorm } from '../lib/join.js';
 import { Ledger } from '../lib/ledger.js';
 import type { BenchOptions } from '../lib/options.js';
-import { ownCpuMs } from '../lib/process-stats.js';
+import { ownCpuMs, sampleProcess } from '../lib/process-stats.js';
 import { type Recovery, recover } from '../lib/recovery.js';
 import type { Comparison } from '../lib/report.js';
 import { startSending } from '../lib/senders.js';
@@ -60,6 +60,8 @@ async function runOnce(run: number, count: number, options: BenchOptions): Promi
     const ackedBeforeCrash = sending.stats.acked;
     progress(`reconnect run ${run}: kill -9 of the instance holding ${affected.length} clients`);
     const generatorBefore = ownCpuMs();
+    const survivorBefore = sampleProcess(survivor.pid).cpuMs;
+    const azuriteBefore = sampleProcess(azurite.pid!).cpuMs;
     const crashedAt = Date.now();
     await doomed.kill();
     const recoveries: Recovery[] = await Promise.all(
@@ -71,6 +73,8 @@ async function runOnce(run: number, count: number, options: BenchOptions): Promi
     );
     const stormSeconds = (Date.now() - crashedAt) / 1000;
     const generatorCpuMs = ownCpuMs() - generatorBefore;
+    const survivorCpuMs = sampleProcess(survivor.pid).cpuMs - survivorBefore;
+    const azuriteCpuMs = sampleProcess(azurite.pid!).cpuMs - azuriteBefore;
     progress(`reconnect run ${run}: recovery over after ${stormSeconds.toFixed(1)} s; sending a little longer, then checking every receiver`);
     await sleep(AFTER_RECOVERY_MS);
     const sent = await sending.stop();
@@ -91,6 +95,7 @@ async function runOnce(run: number, count: number, options: BenchOptions): Promi
       `run ${run}: ${sent.sent} messages sent by ${senders.length} clients that never disconnected (${ackedBeforeCrash} acked before the crash), ${sent.acked} acked, ${sent.unacked} never acknowledged, ${sent.resent} resent, ${sent.restored} session restores by connected senders; send errors: ${[...sent.errors].map(([code, n]) => `${n}× ${code}`).join(', ') || 'none'}`,
       `run ${run}: at ${clients.length} receivers: ${check.lost} acknowledged deliveries missing (at ${check.receiversMissing} clients: ${affectedCheck.receiversMissing} of them reconnected, ${check.receiversMissing - affectedCheck.receiversMissing} never disconnected); ${check.copiesUnderAnotherId} copies under a second id and ${check.repeatsById} repeats of an id, each shown once by the protocol's dedupe; ${check.storedTwice} messages exist under two ids`,
       `run ${run}: recovery errors: ${[...errorCounts].map(([reason, n]) => `${n}× ${reason}`).join(', ') || 'none'}; generator CPU during the storm ${generatorShare(generatorCpuMs, stormSeconds)} of a core`,
+      `run ${run}: CPU during the storm: the surviving instance ${(survivorCpuMs / 1000).toFixed(2)} s (${((survivorCpuMs * 1000) / Math.max(affected.length, 1)).toFixed(0)} µs per affected client), Azurite ${(azuriteCpuMs / 1000).toFixed(2)} s`,
     );
     return {
       allBackSeconds: recovered.length === affected.length ? Math.max(...recovered, 0) : Number.POSITIVE_INFINITY,
