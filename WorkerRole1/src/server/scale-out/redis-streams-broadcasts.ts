@@ -43,9 +43,10 @@ export function createRedisStreamsBroadcasts(client: RedisClient, deadlineMs = P
   };
   // The adapter keeps a disconnected socket's Socket.IO session with a SET it neither awaits nor
   // catches: one failing (Redis away, or the connection closed at shutdown) was an unhandled
-  // rejection (as in socketio/socket.io-redis-streams-adapter#21, there from bad arguments). Losing it costs that socket Socket.IO's own recovery only; the chat's resume and
-  // catch-up from history (docs/protocol.md) bring it back all the same, and the connection's
-  // error events already report the outage.
+  // rejection (as in socketio/socket.io-redis-streams-adapter#21, there from bad arguments).
+  // Losing it costs that socket Socket.IO's own recovery only; the chat's resume and catch-up
+  // from history (docs/protocol.md) bring it back all the same, and the connection's error events
+  // already report the outage.
   const set = (...args: Parameters<RedisClient['set']>) => {
     const sent = client.set(...args);
     sent.catch(() => undefined);
