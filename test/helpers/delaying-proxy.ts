@@ -7,6 +7,11 @@ export interface DelayingProxy {
   delayMs: number;
   /** How long each byte of the target's answers waits from now on, in order (0: none). */
   answerDelayMs: number;
+  /**
+   * While set, the next HTTP answer on each connection stops after its headers and a byte of its
+   * body: the rest, and the target closing the connection, never reach the client.
+   */
+  stallAnswerBodies: boolean;
   close(): Promise<void>;
 }
 
@@ -20,7 +25,7 @@ export interface DelayingProxy {
  */
 export async function startDelayingProxy(targetPort: number): Promise<DelayingProxy> {
   const clients = new Set<Socket>();
-  const proxy: DelayingProxy = { port: 0, delayMs: 0, answerDelayMs: 0, close };
+  const proxy: DelayingProxy = { port: 0, delayMs: 0, answerDelayMs: 0, stallAnswerBodies: false, close };
   const server = createServer((downstream) => {
     const upstream = connect(targetPort, '127.0.0.1');
     clients.add(downstream);
@@ -31,7 +36,7 @@ export async function startDelayingProxy(targetPort: number): Promise<DelayingPr
     });
     for (const socket of [downstream, upstream]) socket.on('error', () => undefined);
     const requests = relay(downstream, upstream, () => proxy.delayMs);
-    const answers = relay(upstream, downstream, () => proxy.answerDelayMs);
+    const answers = relay(upstream, downstream, () => proxy.answerDelayMs, () => proxy.stallAnswerBodies);
     // The target closing (Azurite ends a connection idle for 5 s) reaches the client behind what is
     // held either way, as it would on a link that holds everything: a client that gave up first
     // saw no answer at all.
@@ -55,15 +60,24 @@ export async function startDelayingProxy(targetPort: number): Promise<DelayingPr
  * Copies `from` to `to`, each chunk held for the delay in force when it arrived and never
  * overtaking one before it; returns when everything received so far has been passed on.
  */
-function relay(from: Socket, to: Socket, delayMs: () => number): () => Promise<void> {
+function relay(from: Socket, to: Socket, delayMs: () => number, stallBodies = () => false): () => Promise<void> {
   let forwarded = Promise.resolve();
-  from.on('data', (chunk: Buffer) => {
+  let stalled = false;
+  from.on('data', (whole: Buffer) => {
+    if (stalled) return;
+    let chunk = whole;
+    const headersEnd = stallBodies() ? whole.indexOf('\r\n\r\n') : -1;
+    if (headersEnd !== -1) {
+      stalled = true;
+      chunk = whole.subarray(0, headersEnd + 5);
+    }
     const due = Date.now() + delayMs();
     forwarded = forwarded.then(async () => {
       const wait = due - Date.now();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait).unref());
       if (!to.destroyed) to.write(chunk);
     });
+    if (stalled) forwarded = forwarded.then(() => new Promise<void>(() => undefined));
   });
   return () => forwarded;
 }

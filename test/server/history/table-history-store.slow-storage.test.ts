@@ -38,6 +38,7 @@ after(async () => {
 async function createStore(t: { after(fn: () => unknown): void }, requestTimeoutMs = REQUEST_TIMEOUT_MS): Promise<TableHistoryStore> {
   storage.delayMs = 0;
   storage.answerDelayMs = 0;
+  storage.stallAnswerBodies = false;
   tableCount += 1;
   const store = new TableHistoryStore({
     connectionString: developmentStorageConnectionString(storage.port),
@@ -98,10 +99,23 @@ test('a history read that gets no answer fails as storage unavailable instead of
   storage.delayMs = NEVER_MS;
   await assert.rejects(store.list('room:lobby', { limit: 10 }), (error: unknown) => {
     assert.ok(error instanceof HistoryUnavailableError, String(error));
-    assert.match(error.message, /no answer from Table Storage within 1000 ms/);
+    assert.match(error.message, /no complete answer from Table Storage within 1000 ms/);
     return true;
   });
   storage.delayMs = 0;
+  assert.deepEqual((await store.list('room:lobby', { limit: 10 })).map(({ text }) => text), ['kept']);
+});
+
+test('a history read whose answer stops after its headers fails as storage unavailable instead of waiting for ever', WITHIN, async (t) => {
+  const store = await createStore(t);
+  await store.append({ message: message('room:lobby', 'kept'), senderKey: 'ann' });
+  storage.stallAnswerBodies = true;
+  await assert.rejects(store.list('room:lobby', { limit: 10 }), (error: unknown) => {
+    assert.ok(error instanceof HistoryUnavailableError, String(error));
+    assert.match(error.message, /no complete answer from Table Storage within 1000 ms/);
+    return true;
+  });
+  storage.stallAnswerBodies = false;
   assert.deepEqual((await store.list('room:lobby', { limit: 10 })).map(({ text }) => text), ['kept']);
 });
 
@@ -115,7 +129,7 @@ test('a store that cannot reach its table at start says so within the timeout', 
     requestTimeoutMs: REQUEST_TIMEOUT_MS,
     logger,
   });
-  await assert.rejects(store.init(), /cannot reach history table "requesttimeoutstart": STORAGE_REQUEST_TIMEOUT no answer from Table Storage within 1000 ms/);
+  await assert.rejects(store.init(), /cannot reach history table "requesttimeoutstart": STORAGE_REQUEST_TIMEOUT no complete answer from Table Storage within 1000 ms/);
   storage.delayMs = 0;
   await store.close();
 });

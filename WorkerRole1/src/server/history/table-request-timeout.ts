@@ -3,7 +3,7 @@ import { RestError, type TableServiceClientOptions } from '@azure/data-tables';
 type AdditionalPolicy = NonNullable<TableServiceClientOptions['additionalPolicies']>[number];
 
 /**
- * How long a request to Table Storage may wait for its answer. The SDK waits forever by default,
+ * How long a request to Table Storage may wait for its whole answer. The SDK waits forever by default,
  * and a connection can hang (a peer gone without a reset, an answer lost): a transaction without
  * an answer would hold its room's later messages back for good (batch-writer.ts) and a read would
  * hold a join. The service answers well within this: a query returns what it found within 5 s, a
@@ -16,8 +16,10 @@ export const STORAGE_REQUEST_TIMEOUT_MS = 10_000;
 export const STORAGE_REQUEST_TIMEOUT_CODE = 'STORAGE_REQUEST_TIMEOUT';
 
 /**
- * A policy giving every request of the client `timeoutMs` for its answer's headers; past that
- * the request fails as a RestError with no status, which the store counts as transient.
+ * A policy giving every request of the client `timeoutMs` for its whole answer, headers and body;
+ * past that the request is aborted and fails as a RestError with no status, which the store
+ * counts as transient. Our own timer rather than the pipeline's `request.timeout`, which stops at
+ * the headers: an answer that stalls in its body would still wait for ever.
  */
 export function storageRequestTimeout(timeoutMs: number): AdditionalPolicy {
   return {
@@ -25,15 +27,24 @@ export function storageRequestTimeout(timeoutMs: number): AdditionalPolicy {
     policy: {
       name: 'chatappStorageRequestTimeout',
       async sendRequest(request, next) {
-        if (request.timeout === 0) request.timeout = timeoutMs;
+        const deadline = new AbortController();
+        const timer = setTimeout(() => deadline.abort(), timeoutMs);
+        // A caller's own signal (none of ours passes one) still aborts the request.
+        const callerSignal = request.abortSignal;
+        const followCaller = () => deadline.abort();
+        if (callerSignal?.aborted) deadline.abort();
+        callerSignal?.addEventListener('abort', followCaller);
+        request.abortSignal = deadline.signal;
         try {
           return await next(request);
         } catch (error) {
-          // The SDK's timeout ends in the same AbortError as a caller's abort; only one of them is ours.
-          if (error instanceof Error && error.name === 'AbortError' && !request.abortSignal?.aborted) {
-            throw new RestError(`no answer from Table Storage within ${request.timeout} ms`, { code: STORAGE_REQUEST_TIMEOUT_CODE, request });
+          if (deadline.signal.aborted && !callerSignal?.aborted) {
+            throw new RestError(`no complete answer from Table Storage within ${timeoutMs} ms`, { code: STORAGE_REQUEST_TIMEOUT_CODE, request });
           }
           throw error;
+        } finally {
+          clearTimeout(timer);
+          callerSignal?.removeEventListener('abort', followCaller);
         }
       },
     },
