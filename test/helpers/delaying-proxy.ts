@@ -8,8 +8,9 @@ export interface DelayingProxy {
   /** How long each byte of the target's answers waits from now on, in order (0: none). */
   answerDelayMs: number;
   /**
-   * While set, the next HTTP answer on each connection stops after its headers and a byte of its
-   * body: the rest, and the target closing the connection, never reach the client.
+   * While set, the next HTTP answer on each connection stops after its headers (and a byte of
+   * its body, when it came with them): the rest, and the target closing the connection, never
+   * reach the client.
    */
   stallAnswerBodies: boolean;
   close(): Promise<void>;
