@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { createLogger } from '../../../WorkerRole1/src/server/logger.js';
 import { connectRedis, type RedisClient } from '../../../WorkerRole1/src/server/scale-out/redis-client.js';
@@ -123,14 +124,19 @@ describe('a room message while the Redis that joins the instances fails', { time
     process.on('unhandledRejection', onUnhandled);
     try {
       const { socket } = await startSession(servers[0]!.url, `cal${++rooms}`);
+      const serverSide = servers[0]!.server.io.sockets.sockets.get(socket.id!)!;
       redis.pause();
-      // A transport that closes is a disconnect Socket.IO may recover: the adapter keeps the
-      // socket's session in Redis (a SET), written to a Redis that does not answer.
+      // A transport that closes is a disconnect Socket.IO may recover: before 'disconnect' the
+      // adapter has sent the socket's session to Redis (a SET), which does not answer.
+      const disconnected = once(serverSide, 'disconnect');
       socket.io.engine.close();
-      await sleep(200);
-      // Redis dies with the SET on the connection: node-redis fails it.
+      await disconnected;
+      // Redis dies with the SET on the connection: node-redis fails it, then reports the error.
+      const connectionLost = once(clients[0]!, 'error');
       await redis.kill();
-      await sleep(200);
+      await connectionLost;
+      // Unhandled rejections are reported once the microtasks of the turn have run.
+      await new Promise((resolve) => setImmediate(resolve));
       await redis.start();
       assert.deepEqual(unhandled, []);
     } finally {

@@ -163,8 +163,7 @@ export class RecentHistoryCache implements HistoryStore {
    */
   private async newestAfter(conversation: string, after: string, limit: number): Promise<StoredMessage[] | undefined> {
     const newest = await this.newest(conversation);
-    const oldest = newest[0];
-    if (newest.length >= this.options.messages && (oldest === undefined || oldest.id > after)) return undefined;
+    if (newest.length >= this.options.messages && newest[0]!.id > after) return undefined;
     const start = newest.findIndex(({ id }) => id > after);
     return start === -1 ? [] : newest.slice(start, start + limit);
   }

@@ -26,7 +26,8 @@ export const PUBLISH_DEADLINE_MS = 2_000;
  */
 export function createRedisStreamsBroadcasts(client: RedisClient, deadlineMs = PUBLISH_DEADLINE_MS): AdapterConstructor {
   const deadline = new PublishDeadline(deadlineMs);
-  // XADD is the only command the adapter sends through xAdd, and SET through set; every other one goes through `client` unchanged.
+  // XADD is the only command the adapter sends through xAdd, and SET the only one through set;
+  // every other one goes through `client` unchanged.
   let published: Promise<unknown> | undefined;
   // While connected an XADD is written at once, and a written command cannot be withdrawn: it goes
   // without an abort signal (whose listener node-redis adds and removes per command). While Redis
